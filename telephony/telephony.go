@@ -1,0 +1,136 @@
+// Package telephony is the controller's own small view of Asterisk: the few
+// operations the call journey needs and the events it reacts to. The ARI
+// implementation (ari.go) drives Asterisk through github.com/CyCoreSystems/ari/v5
+// (v5.3.1); the simulator in arisim speaks the same ARI, so a real Asterisk
+// and the simulator are interchangeable behind this interface.
+package telephony
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrGone is wrapped by errors about a channel, bridge or playback that no
+// longer exists or left the application (ARI 404, 409, 422).
+var ErrGone = errors.New("telephony: gone")
+
+// Switch is what the controller asks of one Asterisk server. Every method
+// takes a context and returns within its deadline even though ari/v5's calls
+// take no context. Errors wrap ErrGone when the channel, bridge or playback no
+// longer exists (404, 409 or 422 from a resource that hung up meanwhile).
+type Switch interface {
+	// Node names the Asterisk server (its entity id, or the configured name).
+	Node() string
+	// App is the Stasis application name this switch serves.
+	App() string
+
+	Answer(ctx context.Context, channel string) error
+	// Hangup hangs a channel up; reason is ARI's (normal, busy, no_answer, ...).
+	Hangup(ctx context.Context, channel, reason string) error
+	// Play plays media URIs in order on a channel as one playback with the
+	// given id (ids are the caller's choice so events can be matched).
+	Play(ctx context.Context, channel, playbackID string, media ...string) error
+	// PlayBridge plays media to every channel of a bridge.
+	PlayBridge(ctx context.Context, bridge, playbackID string, media ...string) error
+	// StopPlayback stops a playback (DTMF does not stop prompts on Asterisk).
+	StopPlayback(ctx context.Context, playbackID string) error
+	StartMOH(ctx context.Context, channel, class string) error
+	StopMOH(ctx context.Context, channel string) error
+	// Originate places a call to endpoint (e.g. PJSIP/a101) that enters this
+	// application with appArgs when answered.
+	Originate(ctx context.Context, req Originate) error
+	CreateBridge(ctx context.Context, id, kind string) error
+	AddToBridge(ctx context.Context, bridge string, channels ...string) error
+	RemoveFromBridge(ctx context.Context, bridge, channel string) error
+	DestroyBridge(ctx context.Context, bridge string) error
+	// Record starts a live recording of a channel (format wav), ended by
+	// terminateOn ("#"), maxDuration or StopRecording.
+	Record(ctx context.Context, channel, name string, maxDuration time.Duration, beep bool, terminateOn string) error
+	StopRecording(ctx context.Context, name string) error
+	// Channels lists the channels currently in this application (to re-adopt
+	// them after a restart); Bridges lists its bridges.
+	Channels(ctx context.Context) ([]Channel, error)
+	Bridges(ctx context.Context) ([]Bridge, error)
+
+	// Events delivers every event for the application, in arrival order,
+	// until ctx passed to Run ends. Events the ari/v5 library cannot decode
+	// are logged and skipped, never fatal.
+	Events() <-chan Event
+	// Run connects the event WebSocket and keeps it connected (reconnecting
+	// with backoff) until ctx ends. After every (re)connection it delivers a
+	// Connected event, so the controller re-adopts what is in Stasis.
+	Run(ctx context.Context) error
+}
+
+// Originate is a request to call an endpoint into the application.
+type Originate struct {
+	Endpoint  string
+	ChannelID string
+	AppArgs   string
+	CallerID  string
+	Timeout   time.Duration // ring timeout; Asterisk hangs up unanswered after it
+	Variables map[string]string
+}
+
+// Channel is a channel as listed by Asterisk.
+type Channel struct {
+	ID       string
+	Name     string
+	State    string // Down, Ring, Ringing, Up, ...
+	Caller   string
+	Dialled  string
+	Args     []string // the Stasis args, where known
+	Created  time.Time
+	BridgeID string
+}
+
+// Bridge is a bridge as listed by Asterisk.
+type Bridge struct {
+	ID       string
+	Kind     string
+	Channels []string
+}
+
+// EventType names the events the controller reacts to.
+type EventType string
+
+// Event types (ARI names, plus Connected which the reader adds).
+const (
+	Connected          EventType = "Connected" // the WebSocket (re)connected
+	StasisStart        EventType = "StasisStart"
+	StasisEnd          EventType = "StasisEnd"
+	ChannelStateChange EventType = "ChannelStateChange"
+	ChannelDtmf        EventType = "ChannelDtmfReceived"
+	ChannelHangup      EventType = "ChannelHangupRequest"
+	ChannelDestroyed   EventType = "ChannelDestroyed"
+	PlaybackStarted    EventType = "PlaybackStarted"
+	PlaybackFinished   EventType = "PlaybackFinished"
+	RecordingFinished  EventType = "RecordingFinished"
+	RecordingFailed    EventType = "RecordingFailed"
+	Dial               EventType = "Dial"
+	EnteredBridge      EventType = "ChannelEnteredBridge"
+	LeftBridge         EventType = "ChannelLeftBridge"
+	Other              EventType = "Other" // any other decodable event
+)
+
+// Event is one ARI event reduced to what the controller uses.
+type Event struct {
+	Type       EventType
+	ARIType    string    // the ARI event type as received
+	Time       time.Time // the event's own timestamp
+	Channel    Channel   // the channel concerned (for Dial: the peer)
+	Args       []string  // StasisStart args
+	Digit      string    // DTMF
+	PlaybackID string    // Playback*
+	State      string    // Playback*/Recording* state ("done", "failed", ...); channel state for StateChange
+	Cause      int       // hangup cause
+	Soft       bool      // ChannelHangupRequest soft
+	DialStatus string    // Dial
+	BridgeID   string    // Entered/LeftBridge
+	Recording  string    // Recording* name
+	Duration   time.Duration
+	// Done must be called once the event has been handled (it releases the
+	// virtual clock's hold taken for it; a no-op on real time).
+	Done func()
+}
