@@ -16,4 +16,28 @@ type Counts struct {
 	CallbacksRequested int           `json:"callbacks_requested"` // left the queue with a callback that keeps their place
 	WaitSum            time.Duration `json:"wait_sum_ns"`         // sum of waits of answered calls
 	MaxWait            time.Duration `json:"max_wait_ns"`         // longest wait of any call that left the queue
+
+	// Added by reporting (period reports); zero in figures that do not track them.
+	CallbacksCompleted int           `json:"callbacks_completed"` // callbacks requested in the period and completed
+	TalkSum            time.Duration `json:"talk_sum_ns"`         // talk time of answered calls (COMPLETE* events)
+	HoldSum            time.Duration `json:"hold_sum_ns"`         // hold time of answered calls
+	WrapSum            time.Duration `json:"wrap_sum_ns"`         // wrap-up time after answered calls
+}
+
+// Add adds o's figures to c (MaxWait is the larger of the two).
+func (c *Counts) Add(o Counts) {
+	c.Offered += o.Offered
+	c.Answered += o.Answered
+	c.AnsweredWithinT += o.AnsweredWithinT
+	c.Abandoned += o.Abandoned
+	c.ShortAbandoned += o.ShortAbandoned
+	c.AbandonedWithinT += o.AbandonedWithinT
+	c.TimedOut += o.TimedOut
+	c.CallbacksRequested += o.CallbacksRequested
+	c.WaitSum += o.WaitSum
+	c.MaxWait = max(c.MaxWait, o.MaxWait)
+	c.CallbacksCompleted += o.CallbacksCompleted
+	c.TalkSum += o.TalkSum
+	c.HoldSum += o.HoldSum
+	c.WrapSum += o.WrapSum
 }

@@ -1,0 +1,329 @@
+// Package config reads the hotline's one YAML configuration file: the
+// departments and their menus, queues, agents, prompts (media URI and text in
+// every language), opening hours, public holidays, service-level thresholds
+// and targets, the phone survey, and complaint deadlines in working days.
+//
+// Secrets and addresses are never in the file: ARI_URL, ARI_USER,
+// ARI_PASSWORD, DATABASE_URL, REDIS_URL and TWILIO_* come from the
+// environment and are read by cmd/hotline.
+//
+// Load or Parse a file; Sample returns the shipped bilingual sample
+// (sample.yaml, embedded). A *Config returned by Load, Parse or Sample is
+// validated, has every default filled in, and is safe for concurrent reads.
+package config
+
+import (
+	"time"
+
+	"github.com/publicservice/hotline"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	// Timezone is the IANA zone of opening hours, holidays and report periods
+	// (e.g. America/Cayman).
+	Timezone string `yaml:"timezone"`
+	// Languages offered to callers; the first is the default. The language
+	// menu offers them in this order on digits 1, 2, ...
+	Languages []string `yaml:"languages"`
+	// Hotline is the entry point: numbers, main menu behaviour, default queue.
+	Hotline Hotline `yaml:"hotline"`
+	// ServiceLevel holds the defaults every queue inherits.
+	ServiceLevel ServiceLevel `yaml:"service_level"`
+	// Survey is the post-call satisfaction survey.
+	Survey Survey `yaml:"survey"`
+	// Complaints holds the published deadlines, in working days.
+	Complaints Complaints `yaml:"complaints"`
+	// Kiosk holds the kiosk misuse rule.
+	Kiosk Kiosk `yaml:"kiosk"`
+	// Holidays are public holidays: every department is closed unless it says
+	// open_on_holidays, and they are not working days.
+	Holidays []Holiday `yaml:"holidays"`
+	// Departments in main-menu order.
+	Departments []Department `yaml:"departments"`
+	// Queues callers wait in for an officer.
+	Queues []Queue `yaml:"queues"`
+	// Agents are the officers who answer calls.
+	Agents []Agent `yaml:"agents"`
+	// Prompts maps language → prompt key → prompt.
+	Prompts map[string]map[string]Prompt `yaml:"prompts"`
+
+	name     string
+	loc      *time.Location
+	depts    map[string]*Department
+	queues   map[string]*Queue
+	agents   map[string]*Agent
+	byDigit  map[string]*Department
+	numbers  map[string]*Number
+	holidays map[string]string // "2006-01-02" → name
+}
+
+// Hotline describes how calls reach and move through the main menu.
+type Hotline struct {
+	// Name of the service, for reports and the wallboard.
+	Name string `yaml:"name"`
+	// Numbers are the DIDs that reach the hotline.
+	Numbers []Number `yaml:"numbers"`
+	// MenuTimeout is how long a menu waits for a key after its prompt
+	// (default 5s).
+	MenuTimeout time.Duration `yaml:"menu_timeout"`
+	// MenuRetries is how many times a menu is repeated after no input or an
+	// invalid key (default 2); after that the caller goes to DefaultQueue,
+	// never dropped. Write -1 for no retry.
+	MenuRetries int `yaml:"menu_retries"`
+	// DefaultQueue receives callers who make no choice (required).
+	DefaultQueue string `yaml:"default_queue"`
+	// ComplaintsQueue is the queue of complaint and compliment menu entries
+	// that name none.
+	ComplaintsQueue string `yaml:"complaints_queue"`
+	// Hours are the hotline's own opening hours (its default queue's and
+	// those of departments that give none). Empty: always open.
+	Hours []string `yaml:"hours"`
+	// Menu holds main-menu entries besides the departments' digits (e.g. 0
+	// for an officer, 9 to check a ticket).
+	Menu []MenuEntry `yaml:"menu"`
+
+	hours weekHours
+}
+
+// Number is one DID that reaches the hotline.
+type Number struct {
+	// DID as Asterisk passes it to Stasis (the dialled extension).
+	DID string `yaml:"did"`
+	// Department, when set, skips the main menu and goes straight to that
+	// department's menu.
+	Department string `yaml:"department"`
+	// Note is free text (e.g. "toll-free").
+	Note string `yaml:"note"`
+}
+
+// ServiceLevel is the telephone standard of a queue.
+type ServiceLevel struct {
+	// Threshold T: a call answered within T counts as answered promptly
+	// (default 20s).
+	Threshold time.Duration `yaml:"threshold"`
+	// Target share of calls answered within T (default 0.80).
+	Target float64 `yaml:"target"`
+	// AbandonTarget is the highest acceptable abandonment rate (default 0.05).
+	AbandonTarget float64 `yaml:"abandon_target"`
+	// ShortAbandon: callers who hang up within this wait are not counted as
+	// abandoned (default 5s).
+	ShortAbandon time.Duration `yaml:"short_abandon"`
+}
+
+// Survey is the phone survey played after the officer hangs up.
+type Survey struct {
+	// Enabled as written; use On (default true).
+	RawEnabled *bool `yaml:"enabled"`
+	// OptIn as written; use DefaultOptIn (default true).
+	RawOptIn *bool `yaml:"default_opt_in"`
+	// Keys maps a keypad digit to a rating name (very_happy, happy, unhappy,
+	// very_unhappy). Default 1 very happy … 4 very unhappy.
+	Keys map[string]string `yaml:"keys"`
+	// Retries after an invalid key or no input (default 1).
+	Retries int `yaml:"retries"`
+	// Timeout waiting for a key (default: hotline.menu_timeout).
+	Timeout time.Duration `yaml:"timeout"`
+
+	// On reports whether the survey is played.
+	On bool `yaml:"-"`
+	// DefaultOptIn reports whether callers are surveyed unless they opt out.
+	DefaultOptIn bool `yaml:"-"`
+	// Ratings is Keys resolved.
+	Ratings map[string]hotline.Rating `yaml:"-"`
+}
+
+// Complaints holds the published handling deadlines, in working days.
+type Complaints struct {
+	// AcknowledgeDays: a complaint is acknowledged within this many working
+	// days (default 2).
+	AcknowledgeDays int `yaml:"acknowledge_days"`
+	// ResolveDays: a complaint is resolved within this many working days
+	// (default 10).
+	ResolveDays int `yaml:"resolve_days"`
+	// CorrespondenceDays: letters and e-mails are replied to within this many
+	// working days (default 5, Belize Public Service standard).
+	CorrespondenceDays int `yaml:"correspondence_days"`
+}
+
+// Kiosk holds kiosk settings.
+type Kiosk struct {
+	// MisuseInterval: presses on one kiosk closer together than this are
+	// flagged as misuse and excluded from KPIs (default 2s).
+	MisuseInterval time.Duration `yaml:"misuse_interval"`
+}
+
+// Holiday is one public holiday.
+type Holiday struct {
+	// Date as YYYY-MM-DD in the configured zone.
+	Date string `yaml:"date"`
+	// Name of the holiday.
+	Name string `yaml:"name"`
+}
+
+// Department is a government department callers can reach.
+type Department struct {
+	// ID is short, lower case, used in reports and prompt keys.
+	ID string `yaml:"id"`
+	// Names per language.
+	Names map[string]string `yaml:"names"`
+	// Digit chosen in the main menu ("" for a department reached only by a
+	// direct number).
+	Digit string `yaml:"digit"`
+	// Hours like "mon-fri 08:30-16:30", "sat 09:00-12:00",
+	// "mon-thu 08:30-12:00,13:00-16:30", "sun closed", "mon-sun 00:00-24:00"
+	// or "always". A range ending before it starts runs overnight into the
+	// next day. Empty: the hotline's hours.
+	Hours []string `yaml:"hours"`
+	// OpenOnHolidays keeps the department open on public holidays.
+	OpenOnHolidays bool `yaml:"open_on_holidays"`
+	// Queue is the department's officer queue, used by menu entries with
+	// action officer that name no queue and after a direct number.
+	Queue string `yaml:"queue"`
+	// MenuPrompt is the prompt key of the department menu (default
+	// menu_<id>).
+	MenuPrompt string `yaml:"menu_prompt"`
+	// HoursPrompt announces the opening hours (default hours_<id>).
+	HoursPrompt string `yaml:"hours_prompt"`
+	// Menu entries of the department menu.
+	Menu []MenuEntry `yaml:"menu"`
+	// Services is the department's service inventory with published
+	// processing times.
+	Services []Service `yaml:"services"`
+
+	hours weekHours
+}
+
+// Action is what a menu entry does.
+type Action string
+
+// Menu actions.
+const (
+	// ActionInfo plays an information prompt, then the menu again.
+	ActionInfo Action = "info"
+	// ActionOfficer queues the caller for an officer.
+	ActionOfficer Action = "officer"
+	// ActionComplaint queues the caller to make a complaint.
+	ActionComplaint Action = "complaint"
+	// ActionCompliment queues the caller to give a compliment.
+	ActionCompliment Action = "compliment"
+	// ActionTicket lets the caller check a ticket (complaint) by number.
+	ActionTicket Action = "ticket"
+	// ActionMessage records a message for follow-up.
+	ActionMessage Action = "message"
+	// ActionMainMenu goes back to the main menu.
+	ActionMainMenu Action = "main_menu"
+	// ActionRepeat repeats the current menu.
+	ActionRepeat Action = "repeat"
+)
+
+// Queued reports whether the action puts the caller in a queue.
+func (a Action) Queued() bool {
+	return a == ActionOfficer || a == ActionComplaint || a == ActionCompliment
+}
+
+var actions = []Action{ActionInfo, ActionOfficer, ActionComplaint, ActionCompliment, ActionTicket, ActionMessage, ActionMainMenu, ActionRepeat}
+
+// MenuEntry is one key of a menu.
+type MenuEntry struct {
+	// Digit pressed: 0-9, * or #.
+	Digit string `yaml:"digit"`
+	// Action taken.
+	Action Action `yaml:"action"`
+	// Queue for officer, complaint and compliment (defaults: the
+	// department's queue; hotline.complaints_queue).
+	Queue string `yaml:"queue"`
+	// Prompt key for info (default info_<department id>).
+	Prompt string `yaml:"prompt"`
+	// Label is a short description for reports and the agent panel.
+	Label string `yaml:"label"`
+}
+
+// Service is one entry of a department's service inventory.
+type Service struct {
+	// Name of the service.
+	Name string `yaml:"name"`
+	// ProcessingTime as published, e.g. "5 working days".
+	ProcessingTime string `yaml:"processing_time"`
+	// ProcessingDays in working days when it can be counted (0: not stated).
+	ProcessingDays int `yaml:"processing_days"`
+	// Online reports whether the service can be completed online.
+	Online bool `yaml:"online"`
+}
+
+// Queue is a queue callers wait in for an officer. Agents with the queue's
+// id among their skills serve it.
+type Queue struct {
+	// ID doubles as the skill name.
+	ID string `yaml:"id"`
+	// Department the queue belongs to (reports are per department).
+	Department string `yaml:"department"`
+	// Names per language (optional; for the wallboard).
+	Names map[string]string `yaml:"names"`
+	// Priority: callers of higher-priority queues are offered to a shared
+	// agent first (default 0).
+	Priority int `yaml:"priority"`
+	// Threshold overrides service_level.threshold.
+	Threshold time.Duration `yaml:"threshold"`
+	// Target overrides service_level.target.
+	Target float64 `yaml:"target"`
+	// AbandonTarget overrides service_level.abandon_target.
+	AbandonTarget float64 `yaml:"abandon_target"`
+	// AnnounceEvery is the period of position and wait announcements
+	// (default 30s).
+	AnnounceEvery time.Duration `yaml:"announce_every"`
+	// RingTimeout is how long an agent rings before the call goes back to the
+	// queue (default 15s).
+	RingTimeout time.Duration `yaml:"ring_timeout"`
+	// RawAutoPause as written; use AutoPause.
+	RawAutoPause *bool `yaml:"auto_pause"`
+	// WrapUp after each call before the agent is offered another (default
+	// 10s; write 0s for none).
+	RawWrapUp *time.Duration `yaml:"wrap_up"`
+	// MaxWait in the queue before the caller is offered a callback or a
+	// message (0: no limit).
+	MaxWait time.Duration `yaml:"max_wait"`
+	// Callback: callers may ask to be called back and keep their place.
+	Callback bool `yaml:"callback"`
+	// Hours override the department's opening hours.
+	Hours []string `yaml:"hours"`
+
+	// AutoPause: an agent who does not answer is paused (default true).
+	AutoPause bool `yaml:"-"`
+	// WrapUp is the resolved wrap-up time.
+	WrapUp time.Duration `yaml:"-"`
+
+	hours *weekHours
+}
+
+// Agent is an officer who answers calls.
+type Agent struct {
+	// ID, e.g. a101 (also the PJSIP endpoint name by default).
+	ID string `yaml:"id"`
+	// Name as shown on the wallboard.
+	Name string `yaml:"name"`
+	// Endpoint dialled to reach the agent (default PJSIP/<id>).
+	Endpoint string `yaml:"endpoint"`
+	// Skills are the ids of the queues the agent serves.
+	Skills []string `yaml:"skills"`
+	// Languages the agent speaks (default: all configured languages).
+	Languages []string `yaml:"languages"`
+}
+
+// HasSkill reports whether the agent serves queue q.
+func (a *Agent) HasSkill(q string) bool {
+	for _, s := range a.Skills {
+		if s == q {
+			return true
+		}
+	}
+	return false
+}
+
+// Prompt is one recorded prompt in one language.
+type Prompt struct {
+	// Text spoken (used by scripts/gen-prompts.sh and to size prompts).
+	Text string `yaml:"text"`
+	// Media is the ARI media URI (default sound:<lang>/hotline/<key>).
+	Media string `yaml:"media"`
+}

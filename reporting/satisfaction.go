@@ -1,0 +1,128 @@
+package reporting
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/publicservice/hotline"
+)
+
+// RatingValue is one rating as reporting counts it, whatever stored it.
+type RatingValue struct {
+	Time         time.Time
+	Rating       hotline.Rating
+	Source       hotline.RatingSource
+	Queue        string
+	Department   string
+	Agent        string
+	KioskID      string
+	ServicePoint string
+	Misuse       bool // excluded from every count
+}
+
+// Satisfaction is the four counts of valid ratings. n is their sum.
+//
+// JSON shape: {"very_unhappy": 1, "unhappy": 2, "happy": 3, "very_happy": 4,
+// "n": 10, "rate": <Rate>}.
+type Satisfaction struct {
+	VeryUnhappy int `json:"very_unhappy"`
+	Unhappy     int `json:"unhappy"`
+	Happy       int `json:"happy"`
+	VeryHappy   int `json:"very_happy"`
+}
+
+// N is the number of valid ratings.
+func (s Satisfaction) N() int { return s.VeryUnhappy + s.Unhappy + s.Happy + s.VeryHappy }
+
+// Add counts one rating; invalid ratings are not counted (ok false).
+func (s *Satisfaction) Add(r hotline.Rating) (ok bool) {
+	switch r {
+	case hotline.VeryUnhappy:
+		s.VeryUnhappy++
+	case hotline.Unhappy:
+		s.Unhappy++
+	case hotline.Happy:
+		s.Happy++
+	case hotline.VeryHappy:
+		s.VeryHappy++
+	default:
+		return false
+	}
+	return true
+}
+
+// String is "75.0% (n=8: 1 very unhappy, 1 unhappy, 2 happy, 4 very happy)".
+func (s Satisfaction) String() string {
+	return fmt.Sprintf("%s: %d very unhappy, %d unhappy, %d happy, %d very happy",
+		SatisfactionRate(s), s.VeryUnhappy, s.Unhappy, s.Happy, s.VeryHappy)
+}
+
+// MarshalJSON writes the four counts, n and the rate.
+func (s Satisfaction) MarshalJSON() ([]byte, error) {
+	type counts Satisfaction
+	return json.Marshal(struct {
+		counts
+		N    int  `json:"n"`
+		Rate Rate `json:"rate"`
+	}{counts(s), s.N(), SatisfactionRate(s)})
+}
+
+// SatisfactionRate is the customer satisfaction rate: (happy + very_happy) ÷ valid ratings.
+func SatisfactionRate(s Satisfaction) Rate {
+	return Rate{Num: s.Happy + s.VeryHappy, Den: s.N()}
+}
+
+// Tally counts the valid ratings: misuse and out-of-scale values are excluded.
+func Tally(ratings []RatingValue) Satisfaction {
+	var s Satisfaction
+	for _, r := range ratings {
+		if !r.Misuse {
+			s.Add(r.Rating)
+		}
+	}
+	return s
+}
+
+// SatisfactionBy tallies the valid ratings per key (e.g. BySource). Ratings
+// whose key is "" are counted only in the combined tally under "".
+// The map always holds "" (every valid rating).
+func SatisfactionBy(ratings []RatingValue, key func(RatingValue) string) map[string]Satisfaction {
+	out := map[string]Satisfaction{"": Tally(ratings)}
+	for _, r := range ratings {
+		k := key(r)
+		if k == "" || r.Misuse {
+			continue
+		}
+		s := out[k]
+		s.Add(r.Rating)
+		out[k] = s
+	}
+	return out
+}
+
+// Keys for SatisfactionBy.
+func BySource(r RatingValue) string       { return string(r.Source) }
+func ByDepartment(r RatingValue) string   { return r.Department }
+func ByServicePoint(r RatingValue) string { return r.ServicePoint }
+
+// ByHour keys by the local hour of the day, "00" … "23".
+func ByHour(loc *time.Location) func(RatingValue) string {
+	return func(r RatingValue) string { return fmt.Sprintf("%02d", r.Time.In(loc).Hour()) }
+}
+
+// ByWeekday keys by the local weekday, "Monday" … "Sunday".
+func ByWeekday(loc *time.Location) func(RatingValue) string {
+	return func(r RatingValue) string { return r.Time.In(loc).Weekday().String() }
+}
+
+// Trend is the satisfaction trend: this period's rate − the baseline month's
+// rate, in percentage points; ok is false when either has no data.
+func Trend(current, baseline Rate) (pp float64, ok bool) {
+	c, ok1 := current.Value()
+	b, ok2 := baseline.Value()
+	if !ok1 || !ok2 {
+		return 0, false
+	}
+	return 100 * (c - b), true
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The one command that runs every test: formatting, vet, and all Go tests
+# (unit, integration against real PostgreSQL and Redis, end to end through the
+# ARI simulator) with the race detector. Starts PostgreSQL and Redis first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/services.sh
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/test?sslmode=disable}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:" >&2; echo "$unformatted" >&2; exit 1
+fi
+go vet ./...
+go test -race -count=1 -timeout 30m "$@" ./...
