@@ -18,7 +18,7 @@ import (
 // shortAbandon is S (abandoned with wait < S is short).
 //
 // A wait is the event's Wait field when set, else the time since the ENTERQUEUE.
-// Events are taken in time order (stable for equal times).
+// Events are taken in time order (ENTERQUEUE first among equal times, else stable).
 func CountsFromEvents(events []hotline.QueueEvent, threshold, shortAbandon time.Duration) map[string]Counts {
 	return countEvents(events, func(time.Time) bool { return true }, threshold, shortAbandon)
 }
@@ -37,18 +37,26 @@ type offer struct {
 	enter    time.Time
 	left     bool // the caller left the queue (answered, abandoned, timed out, callback)
 	answered bool
+	callback bool
 }
 
 func countEvents(events []hotline.QueueEvent, include func(time.Time) bool, threshold, shortAbandon time.Duration) map[string]Counts {
 	sorted := make([]hotline.QueueEvent, len(events))
 	copy(sorted, events)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Time.Before(sorted[j].Time) })
+	sort.SliceStable(sorted, func(i, j int) bool {
+		a, b := sorted[i], sorted[j]
+		if !a.Time.Equal(b.Time) {
+			return a.Time.Before(b.Time)
+		}
+		// At the same instant a call enters before it can leave.
+		return a.Type == hotline.EvEnterQueue && b.Type != hotline.EvEnterQueue
+	})
 
 	per := map[string]*Counts{}
 	open := map[offerKey]*offer{}
 	for _, e := range sorted {
-		if e.CallID == "" {
-			continue // agent events (PAUSE, ADDMEMBER, …)
+		if e.CallID == "" || e.Queue == "" {
+			continue // agent events (PAUSE, ADDMEMBER, …); "" is the all-queues key
 		}
 		k := offerKey{e.CallID, e.Queue}
 		if e.Type == hotline.EvEnterQueue {
@@ -103,6 +111,7 @@ func countEvents(events []hotline.QueueEvent, include func(time.Time) bool, thre
 		case hotline.EvCallbackRequest:
 			if leave() {
 				c.CallbacksRequested++
+				o.callback = true
 			}
 		case hotline.EvCompleteCaller, hotline.EvCompleteAgent:
 			if o.answered {
@@ -110,8 +119,10 @@ func countEvents(events []hotline.QueueEvent, include func(time.Time) bool, thre
 				o.answered = false // one completion per answered offer
 			}
 		case hotline.EvCallbackDone:
-			c.CallbacksCompleted++
-			delete(open, k)
+			if o.callback {
+				c.CallbacksCompleted++
+				o.callback = false
+			}
 		}
 	}
 
