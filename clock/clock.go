@@ -15,8 +15,9 @@
 //  2. Bracket work that was not started by an AfterFunc with Hold/release.
 //  3. When one goroutine hands work to another through a channel, socket or
 //     Redis list (an ARI event over a WebSocket, a dispatch inbox), the sender
-//     calls Handoff(1) before sending and the receiver calls Taken(1) once it has
-//     taken its own Hold. Time does not advance while a message is in flight.
+//     calls Handoff(1) before sending (or, at the latest, before it releases the
+//     Hold it sends under) and the receiver calls Taken(1) once it has taken its
+//     own Hold. Time does not advance while a message is in flight.
 //
 // On Real and Scaled clocks Hold, Handoff and Taken cost nothing.
 package clock

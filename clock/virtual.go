@@ -112,10 +112,10 @@ func (v *Virtual) Handoff(n int) {
 // Taken records n messages taken.
 func (v *Virtual) Taken(n int) {
 	v.mu.Lock()
+	// A receiver may take a message before its sender has counted the
+	// handoff (the sender is still holding time then): the count goes
+	// negative for that moment and back to zero at the Handoff.
 	v.inflight -= n
-	if v.inflight < 0 {
-		v.inflight = 0
-	}
 	v.gen++
 	v.cond.Broadcast()
 	v.mu.Unlock()
@@ -161,7 +161,7 @@ func (v *Virtual) Close() {
 }
 
 func (v *Virtual) idleLocked() bool {
-	return !v.paused && v.holds == 0 && v.inflight == 0 && len(v.timers) > 0
+	return !v.paused && v.holds == 0 && v.inflight <= 0 && len(v.timers) > 0
 }
 
 func (v *Virtual) run() {

@@ -177,3 +177,19 @@ func TestScaled(t *testing.T) {
 		t.Fatalf("scaled clock at %v after its 1 s timer", c.Now().Sub(t0))
 	}
 }
+
+func TestVirtualTakenBeforeHandoffUnderHold(t *testing.T) {
+	v := NewVirtual(t0)
+	defer v.Close()
+	release := v.Hold() // the sender works under a hold
+	v.Taken(1)          // the receiver was quicker than the sender's Handoff
+	v.Handoff(1)
+	fired := make(chan struct{})
+	v.AfterFunc(time.Second, func() { close(fired) })
+	release()
+	select {
+	case <-fired:
+	case <-time.After(5 * time.Second):
+		t.Fatal("clock stalled after a Taken that came before its Handoff")
+	}
+}
