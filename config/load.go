@@ -48,6 +48,10 @@ func Parse(data []byte, name string) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("config %s: the file is empty", name)
 		}
+		var te *yaml.TypeError
+		if errors.As(err, &te) && bytes.Contains([]byte(err.Error()), []byte("time.Duration")) {
+			return nil, fmt.Errorf("config %s: %w (durations are written like 20s, 5m or 1h30m)", name, err)
+		}
 		return nil, fmt.Errorf("config %s: %w", name, err)
 	}
 	c.defaults()

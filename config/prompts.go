@@ -38,7 +38,7 @@ const (
 	PromptGoodbye           = "goodbye"             // thank you, goodbye
 	PromptTicketEnter       = "ticket_enter"        // enter ticket number then #
 	PromptTicketNotFound    = "ticket_not_found"
-	PromptTicketReceived    = "ticket_received"   // received, not yet acknowledged
+	PromptTicketReceived    = "ticket_received"    // received, not yet acknowledged
 	PromptTicketInProgress  = "ticket_in_progress" // being handled
 	PromptTicketResolved    = "ticket_resolved"
 	PromptSystemError       = "system_error" // a technical problem
