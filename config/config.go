@@ -56,6 +56,8 @@ type Config struct {
 	byDigit  map[string]*Department
 	numbers  map[string]*Number
 	holidays map[string]string // "2006-01-02" → name
+	// alwaysOpen overrides every opening hour (see AlwaysOpen).
+	alwaysOpen bool
 }
 
 // Hotline describes how calls reach and move through the main menu.

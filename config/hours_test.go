@@ -113,3 +113,22 @@ func TestHoursShapes(t *testing.T) {
 		})
 	}
 }
+
+func TestAlwaysOpen(t *testing.T) {
+	c := Sample()
+	sat := time.Date(2026, 11, 28, 23, 0, 0, 0, c.Location()) // a Saturday night
+	if open, _ := c.IsOpen(c.Departments[0].ID, sat); open {
+		t.Fatalf("sample department open on a Saturday night")
+	}
+	c.AlwaysOpen()
+	for _, d := range c.Departments {
+		if open, next := c.IsOpen(d.ID, sat); !open || !next.IsZero() {
+			t.Fatalf("AlwaysOpen: %s open=%v next=%v", d.ID, open, next)
+		}
+	}
+	for _, q := range c.Queues {
+		if open, _ := c.QueueOpen(q.ID, sat); !open {
+			t.Fatalf("AlwaysOpen: queue %s closed", q.ID)
+		}
+	}
+}

@@ -85,6 +85,18 @@ func New(rdb redis.UniversalClient, clk clock.Clock, opt Options) *Queues {
 	return &Queues{rdb: rdb, clk: clk, opt: opt, pfx: "{" + opt.Prefix + "}", log: opt.Logger}
 }
 
+// LoadScripts loads every Lua script into Redis (on every shard of a
+// Cluster), so that the first run of each is one EVALSHA rather than EVALSHA,
+// NOSCRIPT, EVAL. Optional: scripts load themselves on first use.
+func (q *Queues) LoadScripts(ctx context.Context) error {
+	for _, s := range allScripts {
+		if err := s.Load(ctx, q.rdb).Err(); err != nil {
+			return wrap("load scripts", err)
+		}
+	}
+	return nil
+}
+
 // Prefix is the hash-tagged key prefix, e.g. "{hotline}".
 func (q *Queues) Prefix() string { return q.pfx }
 
@@ -166,5 +178,3 @@ func wrap(op string, err error) error {
 	}
 	return fmt.Errorf("queue: %s: %w", op, err)
 }
-
-var _ = context.Background

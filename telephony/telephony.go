@@ -3,6 +3,42 @@
 // implementation (ari.go) drives Asterisk through github.com/CyCoreSystems/ari/v5
 // (v5.3.1); the simulator in arisim speaks the same ARI, so a real Asterisk
 // and the simulator are interchangeable behind this interface.
+//
+// # Why the ARI implementation reads events itself
+//
+// ARI (NewARI) uses ari/v5 for every REST call but never native.Connect /
+// Client.Connect, because the library's WebSocket listener is unsafe for a
+// long-running controller:
+//   - an event type it does not know (ChannelTransfer, ChannelToneDetected,
+//     ApplicationRegistered, CallBroadcast, RESTResponse, ...) fails to decode
+//     and the nil event is still sent to its bus, which panics with the bus
+//     lock held (process death or deadlock); Asterisk sends such events on
+//     attended transfers and tone detection;
+//   - its bus drops events silently when a subscription's 100-slot buffer is
+//     full;
+//   - it reconnects blindly every second and tells nobody, while Asterisk
+//     replays nothing: the controller must re-adopt channels.
+//
+// So ARI.Run keeps its own WebSocket (gorilla/websocket) to
+// {WebsocketURL}?app=<app> with basic auth, decodes each frame with the
+// library's own decoder (ari.DecodeEvent), logs, counts and skips frames it
+// cannot decode, and hands every other event, converted to Event, through an
+// unbounded in-memory queue to Events() in arrival order: never a drop. It
+// reconnects with backoff (100 ms doubling to 2 s) and queues a Connected
+// event after every successful connection. As the library's client is never
+// connected its bus is nil: this package calls no Subscribe and no handle
+// method that waits for events.
+//
+// Two more library defects are worked around: ari/v5 calls take no context
+// and v5.3.1's HTTP client has no timeout at all (native.RequestTimeout is
+// declared but unused), so every call runs in a goroutine that the method
+// abandons at ctx's deadline, and the client gets an http.Client with a hard
+// timeout (ARIOptions.RequestTimeout) and a transport that keeps ARI's error
+// message (the library drops the body), set through reflection into the
+// unexported field of the pinned v5.3.1 client (checked; a different layout is
+// logged and the library's client kept); and ChannelHandle.Play with several
+// media sends them as one JSON string, so lists are played with one direct
+// request using the comma-separated media query form.
 package telephony
 
 import (

@@ -1,0 +1,152 @@
+package arisim
+
+import (
+	"time"
+)
+
+// Call is the simulator's ground-truth record of one call (one channel's life as the far
+// end saw it), as GET /_sim/calls returns it.
+type Call struct {
+	ChannelID string `json:"channel_id"`
+	// Direction is "inbound" (a simulated caller) or "outbound" (an originate).
+	Direction string        `json:"direction"`
+	App       string        `json:"app"`
+	From      string        `json:"from,omitempty"`
+	To        string        `json:"to,omitempty"`
+	Endpoint  string        `json:"endpoint,omitempty"`
+	Entered   time.Time     `json:"entered"`
+	Answered  time.Time     `json:"answered,omitzero"`
+	FirstMOH  time.Time     `json:"first_moh,omitzero"`
+	Bridges   []BridgeVisit `json:"bridges,omitempty"`
+	HungUp    time.Time     `json:"hung_up,omitzero"`
+	// HungUpBy is caller, app, agent (the far end of an originated leg) or system.
+	HungUpBy string `json:"hung_up_by,omitempty"`
+	Cause    int    `json:"cause"`
+	// Digits the far end sent (received by the application as ChannelDtmfReceived).
+	Digits []DigitSent `json:"digits,omitempty"`
+	// AppDigits the application sent to the far end (POST /channels/{id}/dtmf).
+	AppDigits string `json:"app_digits,omitempty"`
+	// FailedAtEntry: the application had no WebSocket when the call arrived.
+	FailedAtEntry bool   `json:"failed_at_entry,omitempty"`
+	Fallback      string `json:"fallback,omitempty"`
+	// Abandoned: the caller ran out of patience waiting.
+	Abandoned bool `json:"abandoned,omitempty"`
+}
+
+// BridgeVisit is one stay of a channel in a bridge.
+type BridgeVisit struct {
+	BridgeID string    `json:"bridge_id"`
+	Type     string    `json:"type"`
+	Entered  time.Time `json:"entered"`
+	Left     time.Time `json:"left,omitzero"`
+	// With are the other channels in the bridge during the stay.
+	With []string `json:"with,omitempty"`
+}
+
+// DigitSent is one DTMF digit from the far end.
+type DigitSent struct {
+	Digit string    `json:"digit"`
+	At    time.Time `json:"at"`
+}
+
+// Calls returns a copy of every call record, oldest first.
+func (s *Sim) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Call, 0, len(s.calls))
+	for _, c := range s.calls {
+		cp := *c
+		cp.Bridges = append([]BridgeVisit(nil), c.Bridges...)
+		for i := range cp.Bridges {
+			cp.Bridges[i].With = append([]string(nil), c.Bridges[i].With...)
+		}
+		cp.Digits = append([]DigitSent(nil), c.Digits...)
+		out = append(out, cp)
+	}
+	return out
+}
+
+// CallOf returns the record of the call on a channel.
+func (s *Sim) CallOf(channelID string) (Call, bool) {
+	for _, c := range s.Calls() {
+		if c.ChannelID == channelID {
+			return c, true
+		}
+	}
+	return Call{}, false
+}
+
+func (s *Sim) recordInboundLocked(ch *channel, app, from, to string) *Call {
+	c := &Call{ChannelID: ch.id, Direction: "inbound", App: app, From: from, To: to, Entered: s.now()}
+	s.calls = append(s.calls, c)
+	ch.call = c
+	return c
+}
+
+func (s *Sim) recordOutboundLocked(ch *channel, app, ep string) {
+	c := &Call{ChannelID: ch.id, Direction: "outbound", App: app, Endpoint: ep, Entered: s.now()}
+	s.calls = append(s.calls, c)
+	ch.call = c
+}
+
+func (s *Sim) recordAnswerLocked(ch *channel) {
+	if ch.call != nil && ch.call.Answered.IsZero() {
+		ch.call.Answered = s.now()
+	}
+}
+
+func (s *Sim) recordHangupLocked(ch *channel, cause int, who string) {
+	if c := ch.call; c != nil && c.HungUp.IsZero() {
+		c.HungUp, c.HungUpBy, c.Cause = s.now(), who, cause
+	}
+}
+
+func (s *Sim) recordDigitLocked(ch *channel, d string) {
+	if ch.call != nil {
+		ch.call.Digits = append(ch.call.Digits, DigitSent{Digit: d, At: s.now()})
+	}
+}
+
+func (s *Sim) recordAppDTMFLocked(ch *channel, d string) {
+	if ch.call != nil {
+		ch.call.AppDigits += d
+	}
+}
+
+func (s *Sim) recordBridgeEnterLocked(ch *channel, b *bridge, others []*channel) {
+	for _, o := range others {
+		if o.call != nil && len(o.call.Bridges) > 0 {
+			v := &o.call.Bridges[len(o.call.Bridges)-1]
+			if v.BridgeID == b.id && v.Left.IsZero() {
+				v.With = appendUnique(v.With, ch.id)
+			}
+		}
+	}
+	if ch.call == nil {
+		return
+	}
+	v := BridgeVisit{BridgeID: b.id, Type: b.btype, Entered: s.now()}
+	for _, o := range others {
+		v.With = appendUnique(v.With, o.id)
+	}
+	ch.call.Bridges = append(ch.call.Bridges, v)
+}
+
+func (s *Sim) recordBridgeLeaveLocked(ch *channel, b *bridge) {
+	if ch.call == nil || len(ch.call.Bridges) == 0 {
+		return
+	}
+	v := &ch.call.Bridges[len(ch.call.Bridges)-1]
+	if v.BridgeID == b.id && v.Left.IsZero() {
+		v.Left = s.now()
+	}
+}
+
+func appendUnique(l []string, x string) []string {
+	for _, y := range l {
+		if y == x {
+			return l
+		}
+	}
+	return append(l, x)
+}

@@ -1,0 +1,97 @@
+package arisim
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// serveControl is the far end's control API, /_sim/... (no ARI authentication: it is the
+// far end, not an ARI client). See README.md.
+func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request) {
+	release := s.clk.Hold()
+	defer release()
+	segs := strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, "/_sim/"), "/"), "/")
+	q := r.URL.Query()
+	ctx := r.Context()
+	switch {
+	case r.Method == http.MethodPost && len(segs) == 1 && segs[0] == "inbound":
+		var sc *Script
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if len(strings.TrimSpace(string(body))) > 0 {
+			sc = &Script{}
+			if err := json.Unmarshal(body, sc); err != nil {
+				writeJSON(w, 400, msg("invalid script: "+err.Error()))
+				return
+			}
+		}
+		app := q.Get("app")
+		if app == "" {
+			writeJSON(w, 400, msg("app is required"))
+			return
+		}
+		if sc != nil && sc.Name == "" {
+			sc.Name = q.Get("name")
+		} else if sc == nil && q.Get("name") != "" {
+			sc = &Script{Name: q.Get("name")}
+		}
+		id, err := s.Inbound(ctx, app, q.Get("from"), q.Get("to"), sc)
+		resp := map[string]any{"channel_id": id, "app": app, "from": q.Get("from"), "to": q.Get("to")}
+		if errors.Is(err, ErrAppNotConnected) {
+			resp["failed_at_entry"] = true
+			resp["error"] = err.Error()
+		} else if err != nil {
+			writeJSON(w, 500, msg(err.Error()))
+			return
+		}
+		writeJSON(w, 200, resp)
+	case r.Method == http.MethodPost && len(segs) == 3 && segs[0] == "channels" && segs[2] == "dtmf":
+		gap, _ := strconv.Atoi(q.Get("gap_ms"))
+		digits := q.Get("digits")
+		if digits == "" {
+			writeJSON(w, 400, msg("digits is required"))
+			return
+		}
+		if err := s.SendDTMF(ctx, segs[1], digits, time.Duration(gap)*time.Millisecond); err != nil {
+			writeJSON(w, 404, msg(err.Error()))
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	case r.Method == http.MethodPost && len(segs) == 3 && segs[0] == "channels" && segs[2] == "hangup":
+		cause, _ := strconv.Atoi(q.Get("cause"))
+		if err := s.Hangup(ctx, segs[1], cause); err != nil {
+			writeJSON(w, 404, msg(err.Error()))
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	case r.Method == http.MethodPut && len(segs) == 3 && segs[0] == "endpoints":
+		var b EndpointBehaviour
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&b); err != nil && err != io.EOF {
+			writeJSON(w, 400, msg("invalid behaviour: "+err.Error()))
+			return
+		}
+		s.SetEndpoint(segs[1], segs[2], b)
+		w.WriteHeader(http.StatusNoContent)
+	case r.Method == http.MethodGet && len(segs) == 1 && segs[0] == "endpoints":
+		s.mu.Lock()
+		l := s.endpointsLocked("")
+		s.mu.Unlock()
+		writeJSON(w, 200, l)
+	case r.Method == http.MethodGet && len(segs) == 1 && segs[0] == "calls":
+		writeJSON(w, 200, s.Calls())
+	case r.Method == http.MethodPost && len(segs) == 1 && segs[0] == "events":
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		n, err := s.Inject(ctx, q.Get("app"), body, q.Get("raw") == "1" || q.Get("raw") == "true")
+		if err != nil {
+			writeJSON(w, 400, msg(err.Error()))
+			return
+		}
+		writeJSON(w, 200, map[string]int{"delivered": n})
+	default:
+		writeJSON(w, 404, msg("Resource not found"))
+	}
+}

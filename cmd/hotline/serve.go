@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/publicservice/hotline/agents"
+	"github.com/publicservice/hotline/clock"
+	"github.com/publicservice/hotline/ivr"
+	"github.com/publicservice/hotline/telephony"
+	"github.com/publicservice/hotline/web"
+)
+
+// serve runs the controller and its HTTP server against a real Asterisk.
+func (m *Main) serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	addr := fs.String("addr", ":8080", "HTTP listen address")
+	cfgPath := fs.String("config", "", "configuration file (default HOTLINE_CONFIG or the shipped sample)")
+	host, _ := os.Hostname()
+	id := fs.String("id", env("HOTLINE_ID", host), "controller id: owner of its callers in the shared queue; keep it across restarts (env HOTLINE_ID)")
+	prefix := fs.String("redis-prefix", env("HOTLINE_REDIS_PREFIX", "hotline"), "Redis hash tag of the queue keys (env HOTLINE_REDIS_PREFIX)")
+	loginAgents := fs.Bool("login-agents", false, "sign in every configured agent at start")
+	drain := fs.Duration("drain", 30*time.Second, "on SIGTERM, wait this long for calls to end; calls still up are re-adopted by the next start")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	password := os.Getenv("ARI_PASSWORD")
+	if password == "" {
+		return fmt.Errorf("serve: ARI_PASSWORD is not set (ARI_URL, ARI_USER, ARI_PASSWORD name the Asterisk ARI account)")
+	}
+	clk := clock.Real()
+	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRun()
+	st, err := openStack(runCtx, cfg, clk, *prefix, m.Logger)
+	if err != nil {
+		return err
+	}
+	defer st.Close(context.Background())
+	sw, err := telephony.NewARI(telephony.ARIOptions{URL: env("ARI_URL", "http://127.0.0.1:8088/ari"), Application: env("ARI_APP", "hotline"),
+		Username: env("ARI_USER", "hotline"), Password: password, Clock: clk, Logger: m.Logger})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	ctl, err := ivr.New(ivr.Options{ID: *id, Config: cfg, Switch: sw, Queues: st.Queues, Writer: st.Writer, Clock: clk, Logger: m.Logger})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if *loginAgents {
+		for _, a := range cfg.Agents {
+			if err := st.Queues.Login(runCtx, agents.Agent{ID: a.ID, Name: a.Name, Endpoint: a.Endpoint, Skills: a.Skills}, clk.Now()); err != nil {
+				return fmt.Errorf("serve: sign in %s: %w", a.ID, err)
+			}
+		}
+	}
+	srv := &web.Server{Queues: st.Queues, Config: cfg, Clock: clk, Logger: m.Logger, Summary: func() any { return ctl.Stats() },
+		Checks: map[string]func(context.Context) error{
+			"redis":    func(ctx context.Context) error { return st.Redis.Ping(ctx).Err() },
+			"postgres": func(ctx context.Context) error { return st.DB.Pool().Ping(ctx) },
+			"ari": func(context.Context) error {
+				if !sw.Connected() {
+					return errors.New("ARI events WebSocket not connected")
+				}
+				return nil
+			},
+		}}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: listen: %w", err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	m.Logger.Info("controller started", "id", *id, "http", ln.Addr().String(), "ari", env("ARI_URL", "http://127.0.0.1:8088/ari"))
+
+	ctlDone := make(chan error, 1)
+	go func() { ctlDone <- ctl.Run(runCtx) }()
+	select {
+	case err := <-ctlDone:
+		_ = hs.Close()
+		return fmt.Errorf("serve: controller stopped: %w", err)
+	case <-ctx.Done():
+	}
+	m.Logger.Info("draining: waiting for calls to end", "calls", len(ctl.CallIDs()), "limit", *drain)
+	deadline := time.Now().Add(*drain)
+	for len(ctl.CallIDs()) > 0 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	if n := len(ctl.CallIDs()); n > 0 {
+		m.Logger.Info("calls left in Stasis for the next controller to re-adopt", "calls", n)
+	}
+	stopRun()
+	<-ctlDone
+	shCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return hs.Shutdown(shCtx)
+}

@@ -1,0 +1,255 @@
+package ivr
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/publicservice/hotline/config"
+	"github.com/publicservice/hotline/telephony"
+)
+
+// readopt runs on every (re)connection of the event WebSocket: events of the
+// gap are lost, so the controller lists what is in Stasis and brings its
+// calls back in step: calls it tracks whose channels vanished are ended,
+// calls saved in Redis (by a previous controller with this id) are
+// re-adopted, and channels nobody knows are hung up (or, inbound and not
+// answered, taken as new calls).
+func (ctl *Controller) readopt(ev telephony.Event) {
+	defer done(ev)
+	defer ctl.once1.Do(func() { close(ctl.adopt1) })
+	ctx, cancel := ctl.cmdCtx()
+	defer cancel()
+	chans, err := ctl.sw.Channels(ctx)
+	if err != nil {
+		ctl.log.Error("re-adoption: list channels", "err", err)
+		return
+	}
+	saved, err := ctl.q.Calls(ctx, ctl.id)
+	if err != nil {
+		ctl.log.Error("re-adoption: saved calls", "err", err)
+		saved = nil
+	}
+	byID := make(map[string]telephony.Channel, len(chans))
+	for _, ch := range chans {
+		byID[ch.ID] = ch
+	}
+	claimed := map[string]bool{}
+
+	// Calls tracked here: did their channels vanish during the gap?
+	ctl.mu.Lock()
+	tracked := make([]*call, 0, len(ctl.calls))
+	for _, c := range ctl.calls {
+		tracked = append(tracked, c)
+	}
+	for ch, c := range ctl.chans {
+		_ = c
+		claimed[ch] = true
+	}
+	ctl.mu.Unlock()
+	for _, c := range tracked {
+		c := c
+		release := ctl.clk.Hold()
+		c.post(msg{fn: func() { c.checkChannels(byID) }, release: release})
+	}
+
+	// Calls saved by a previous controller with this id.
+	adopted := 0
+	for id, data := range saved {
+		ctl.mu.Lock()
+		known := ctl.calls[id] != nil
+		ctl.mu.Unlock()
+		if known {
+			continue
+		}
+		var s savedCall
+		if err := json.Unmarshal(data, &s); err != nil {
+			ctl.log.Error("re-adoption: decode saved call", "call", id, "err", err)
+			continue
+		}
+		c := ctl.restore(s)
+		claimed[s.Channel] = true
+		if s.AgentChan != "" {
+			claimed[s.AgentChan] = true
+		}
+		if s.Offer != nil {
+			claimed[s.Offer.Channel] = true
+		}
+		release := ctl.clk.Hold()
+		c.post(msg{fn: func() { c.resume(byID) }, release: release})
+		adopted++
+	}
+
+	// Channels nobody knows.
+	newCalls, hungUp := 0, 0
+	for _, ch := range chans {
+		if claimed[ch.ID] {
+			continue
+		}
+		// ARI's channel model has no Stasis args: an unknown channel not yet
+		// answered is a new inbound call (agent and callback legs enter
+		// Stasis only once answered).
+		inbound := ch.State != "Up"
+		if len(ch.Args) > 0 {
+			inbound = inbound && ch.Args[0] == "inbound"
+		}
+		if inbound {
+			did := ch.Dialled
+			if len(ch.Args) > 1 {
+				did = ch.Args[1]
+			}
+			c := ctl.newCall(ch.ID, kindInbound)
+			ch := ch
+			release := ctl.clk.Hold()
+			c.post(msg{fn: func() { c.start(ch, did) }, release: release})
+			newCalls++
+			continue
+		}
+		hctx, hcancel := ctl.cmdCtx()
+		if err := ctl.sw.Hangup(hctx, ch.ID, "normal"); err != nil && !isGone(err) {
+			ctl.log.Warn("re-adoption: hang up unknown channel", "channel", ch.ID, "err", err)
+		}
+		hcancel()
+		hungUp++
+	}
+	if adopted+newCalls+hungUp > 0 {
+		ctl.log.Info("re-adoption", "channels", len(chans), "adopted", adopted, "new", newCalls, "hung_up", hungUp)
+	}
+}
+
+// checkChannels ends what vanished while the WebSocket was down.
+func (c *call) checkChannels(byID map[string]telephony.Channel) {
+	if c.st == stEnded || c.st == stNew || c.st == stCallbackDial {
+		return
+	}
+	if _, ok := byID[c.ch]; !ok {
+		c.callerGone()
+		return
+	}
+	if c.st == stTalking && c.agentCh != "" {
+		if _, ok := byID[c.agentCh]; !ok {
+			c.agentGone()
+		}
+	}
+}
+
+// restore rebuilds a call from its saved state (the actor then resumes it).
+func (ctl *Controller) restore(s savedCall) *call {
+	c := &call{ctl: ctl, id: s.ID, ch: s.Channel, kind: s.Kind, timers: map[timerKind]*ctimer{}}
+	c.log = ctl.log.With("call", c.id)
+	c.st = parseState(s.State)
+	c.cbOf = s.CbOf
+	c.number = s.Number
+	c.inQueue = s.InQueue
+	c.heard = s.Heard
+	c.rec = s.Record
+	c.match = s.Match
+	c.cbMatch = s.CbMatch
+	c.agentCh = s.AgentChan
+	c.bridge = s.Bridge
+	c.recName = s.RecName
+	if s.Dept != "" {
+		c.dept = ctl.cfg.Department(s.Dept)
+	}
+	if s.Queue != "" {
+		c.queue = s.Queue
+		c.qcfg = ctl.cfg.Queue(s.Queue)
+	}
+	if s.Offer != nil {
+		c.offer = &offer{m: s.Offer.Match, ch: s.Offer.Channel, at: time.UnixMicro(s.Offer.At).UTC(), idx: s.Offer.Idx}
+	}
+	c.pb = s.Playback // stopped on resume
+	ctl.mu.Lock()
+	ctl.calls[c.id] = c
+	ctl.chans[c.ch] = c
+	if c.agentCh != "" {
+		ctl.chans[c.agentCh] = c
+	}
+	if c.offer != nil {
+		ctl.chans[c.offer.ch] = c
+	}
+	if c.recName != "" {
+		ctl.recs[c.recName] = c
+	}
+	ctl.mu.Unlock()
+	ctl.stats[catOf(c.st)].Add(1)
+	return c
+}
+
+// resume picks a re-adopted call up where it was: queued callers keep their
+// place (music and announcements restart), bridged calls stay up, callers in
+// a menu hear it again.
+func (c *call) resume(byID map[string]telephony.Channel) {
+	c.log.Info("re-adopting call", "state", c.st)
+	if c.pb != "" {
+		id := c.pb
+		c.pb = ""
+		ctx, cancel := c.ctx()
+		_ = c.sw().StopPlayback(ctx, id)
+		cancel()
+	}
+	_, present := byID[c.ch]
+	if !present && c.st != stCallbackDial {
+		c.callerGone()
+		return
+	}
+	switch c.st {
+	case stNew:
+		c.st = stNew
+		c.start(byID[c.ch], c.rec.Dialled)
+	case stLanguage, stMainMenu, stDeptMenu, stTicket, stClosed, stMaxWait, stSurvey:
+		c.enter(c.st)
+	case stInfo:
+		c.enter(stDeptMenu)
+	case stRecording:
+		if c.recName != "" {
+			c.after(tGrace, MaxMessage+30*time.Second, func() {
+				c.recName = ""
+				c.closing(config.PromptGoodbye)
+			})
+			return
+		}
+		c.leaveMessage()
+	case stWaiting:
+		c.startMOH()
+		c.armWaitTimers()
+		ctx, cancel := c.ctx()
+		c.ctl.dispatch(ctx, c.queue)
+		cancel()
+	case stRinging:
+		o := c.offer
+		if o == nil {
+			c.backToWaiting()
+			return
+		}
+		if ch, ok := byID[o.ch]; ok && ch.State == "Up" {
+			c.agentAnswered()
+			return
+		}
+		c.hangup(o.ch, "normal")
+		c.offerFailed("lost", false, false)
+	case stTalking:
+		if _, ok := byID[c.agentCh]; !ok || c.agentCh == "" {
+			c.agentGone()
+		}
+	case stClosing:
+		if c.rec.HungUpBy == "" {
+			c.rec.HungUpBy = "system"
+		}
+		c.hangup(c.ch, "normal")
+		c.finish()
+	case stCallbackDial:
+		if ch, ok := byID[c.ch]; ok && ch.State == "Up" {
+			c.callbackAnswered()
+			return
+		}
+		c.hangup(c.ch, "normal")
+		c.callbackFailed("lost")
+	case stCallbackHello:
+		if c.cbMatch != nil {
+			m := *c.cbMatch
+			c.cbMatch = nil
+			c.inQueue = true
+			c.ringAgent(m)
+		}
+	}
+}

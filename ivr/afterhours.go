@@ -1,0 +1,125 @@
+package ivr
+
+import (
+	"strings"
+	"time"
+
+	"github.com/publicservice/hotline"
+	"github.com/publicservice/hotline/config"
+	"github.com/publicservice/hotline/store"
+	"github.com/publicservice/hotline/telephony"
+)
+
+// MaxMessage is the longest recorded message.
+const MaxMessage = 120 * time.Second
+
+// closedHours: the queue's department is closed now (hours or a holiday):
+// the caller hears the hours, then 1 callback request, 2 recorded message.
+func (c *call) closedHours() {
+	cfg := c.ctl.cfg
+	c.rec.Disposition = hotline.DispAfterHours
+	c.path("closed")
+	first := config.PromptAfterHours
+	if _, ok := cfg.Holiday(c.now()); ok {
+		first = config.PromptHoliday
+	}
+	hours := ""
+	if c.dept != nil {
+		hours = c.dept.HoursPrompt
+		if hours == "" {
+			hours = "hours_" + c.dept.ID
+		}
+	}
+	c.closedBy = stClosed
+	c.stopPlayback()
+	c.enter(stClosed, first, hours)
+}
+
+// chooseClosed handles 1 (callback request) and 2 (message) after hours or
+// after the max wait.
+func (c *call) chooseClosed(d string) {
+	switch d {
+	case "1":
+		if c.number == "" {
+			c.invalid()
+			return
+		}
+		c.rec.Callback = true
+		c.path("closed:callback")
+		data := "after_hours"
+		if c.st == stMaxWait {
+			data = "max_wait"
+		}
+		c.event(hotline.EvCallbackRequest, "", 0, 0, 0, data)
+		c.closing(config.PromptCallbackConfirmed)
+	case "2":
+		c.path("closed:message")
+		c.leaveMessage()
+	default:
+		c.invalid()
+	}
+}
+
+// leaveMessage records a message ended by # (at most MaxMessage).
+func (c *call) leaveMessage() {
+	c.stop(tInput)
+	c.to(stRecording)
+	c.play(func() {
+		if c.st != stRecording {
+			return
+		}
+		c.recName = "msg-" + strings.NewReplacer(".", "_", "/", "_", ":", "_").Replace(c.id)
+		c.ctl.bindRecording(c.recName, c)
+		c.reacted()
+		ctx, cancel := c.ctx()
+		err := c.sw().Record(ctx, c.ch, c.recName, MaxMessage, true, "#")
+		cancel()
+		if err != nil {
+			c.warn("record", err)
+			if !isGone(err) {
+				c.recName = ""
+				c.closing(config.PromptSystemError)
+			}
+			return
+		}
+		// Safety: a recording that never reports back.
+		c.after(tGrace, MaxMessage+30*time.Second, func() {
+			c.log.Warn("recording never finished")
+			c.recName = ""
+			if c.gone {
+				c.finish()
+				return
+			}
+			c.closing(config.PromptGoodbye)
+		})
+	}, config.PromptLeaveMessage)
+}
+
+// recordingDone stores the message (linked to the call record) and thanks
+// the caller.
+func (c *call) recordingDone(ev telephony.Event) {
+	if c.recName == "" || ev.Recording != c.recName {
+		return
+	}
+	c.stop(tGrace)
+	name := c.recName
+	c.recName = ""
+	if ev.Type == telephony.RecordingFailed || ev.State == "failed" {
+		c.log.Warn("recording failed")
+		if c.gone {
+			c.finish()
+			return
+		}
+		c.closing(config.PromptSystemError)
+		return
+	}
+	c.rec.Recording = name
+	c.rec.Disposition = hotline.DispMessage
+	c.ctl.w.Message(store.Message{Time: c.now(), CallID: c.id, Department: c.rec.Department,
+		Language: c.rec.Language, Recording: name, Duration: ev.Duration})
+	if c.gone {
+		c.finish()
+		return
+	}
+	c.closing(config.PromptMessageSaved, config.PromptGoodbye)
+}

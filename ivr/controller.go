@@ -1,0 +1,534 @@
+// Package ivr is the call controller: one explicit state machine per call
+// (see call.go for the states and the transition table), driven by the
+// telephony events of one Asterisk (a telephony.Switch), by its own timers
+// (clock.AfterFunc) and by the matches the queue's atomic dispatch pushes to
+// this controller's inbox.
+//
+// Each call is an actor: every event, timer and match concerning it is posted
+// to its ordered, unbounded mailbox and handled one at a time, never blocking
+// on anything but the Switch, Redis and the store Writer's queue. Work is
+// bracketed for the virtual clock: an event's hold is released (Event.Done)
+// only after it was handled; timer callbacks and inbox messages take a
+// clk.Hold that is released after the actor handled them.
+package ivr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/publicservice/hotline"
+	"github.com/publicservice/hotline/clock"
+	"github.com/publicservice/hotline/config"
+	"github.com/publicservice/hotline/queue"
+	"github.com/publicservice/hotline/store"
+	"github.com/publicservice/hotline/telephony"
+)
+
+// Recorder receives what the controller measures: queue events as they
+// happen, the call record when the call ends, survey ratings and recorded
+// messages. *store.Writer implements it.
+type Recorder interface {
+	Call(c *hotline.CallRecord)
+	Events(events ...hotline.QueueEvent)
+	Rating(r store.Rating)
+	Message(m store.Message)
+}
+
+var _ Recorder = (*store.Writer)(nil)
+
+// Options configures a Controller.
+type Options struct {
+	// ID names this controller: the owner of its callers in the shared queue
+	// (matches for them reach its inbox) and of its saved in-progress calls.
+	// A restarted controller must keep its ID to re-adopt its calls.
+	ID string
+	// Config is the hotline configuration (menus, prompts, hours, queues).
+	Config *config.Config
+	// CallIDPrefix is put before the caller's channel id to make the call id
+	// (e.g. "ast1-"): needed when several Asterisk servers share one Redis and
+	// their channel ids may collide (two servers started in the same second
+	// without a systemname). Default "": the call id is the channel id.
+	CallIDPrefix string
+	// Switch is this controller's Asterisk.
+	Switch telephony.Switch
+	// Queues is the shared Redis queue state.
+	Queues *queue.Queues
+	// Writer receives queue events, call records, ratings and messages
+	// (normally a *store.Writer).
+	Writer Recorder
+	// Clock is the time source shared with the queue (and, in simulations,
+	// with the simulator). Default clock.Real().
+	Clock clock.Clock
+	// Logger; default slog.Default().
+	Logger *slog.Logger
+	// CallbackEndpoint maps a caller's number to the endpoint that calls it
+	// back (e.g. PJSIP/<number>@trunk). Default "PJSIP/<number>@trunk".
+	CallbackEndpoint func(number string) string
+	// CallbackRing is how long a callback rings the citizen (default 30 s).
+	CallbackRing time.Duration
+	// PlaybackSafety is how long a prompt may play before the controller
+	// gives up waiting for its PlaybackFinished (an unknown media scheme
+	// never finishes on Asterisk). Default 3 min.
+	PlaybackSafety time.Duration
+	// CommandTimeout bounds each Switch command in wall time (default 5 s).
+	CommandTimeout time.Duration
+	// MOHClass is the music-on-hold class ("" is Asterisk's default).
+	MOHClass string
+	// ExternalSwitch: the caller runs Switch.Run itself; by default
+	// Controller.Run runs it.
+	ExternalSwitch bool
+	// MatchWait is how long one NextMatch call blocks (wall time, default 1 s).
+	MatchWait time.Duration
+	// OnEvent, when set, is called after each handled telephony event with
+	// its reaction time (see Controller.Reaction).
+	OnEvent func(ev telephony.EventType, reaction time.Duration)
+}
+
+// Controller drives the calls of one Asterisk.
+type Controller struct {
+	opt Options
+	id  string
+	cfg *config.Config
+	sw  telephony.Switch
+	q   *queue.Queues
+	w   Recorder
+	clk clock.Clock
+	log *slog.Logger
+
+	runCtx  context.Context
+	stopped atomic.Bool
+
+	mu     sync.Mutex
+	calls  map[string]*call // by call id
+	chans  map[string]*call // by channel id (caller, agent and callback legs)
+	pbs    map[string]*call // by playback id
+	recs   map[string]*call // by recording name
+	adopt1 chan struct{}    // closed after the first adoption
+	once1  sync.Once
+
+	stats    [nCategories]atomic.Int64
+	reaction *Histogram
+	seq      atomic.Int64
+}
+
+// New checks the options and returns a controller; Run starts it.
+func New(opt Options) (*Controller, error) {
+	switch {
+	case opt.ID == "":
+		return nil, hotline.Errorf(hotline.EINVALID, "ivr: controller id is empty")
+	case opt.Config == nil:
+		return nil, hotline.Errorf(hotline.EINVALID, "ivr: no configuration")
+	case opt.Switch == nil:
+		return nil, hotline.Errorf(hotline.EINVALID, "ivr: no switch")
+	case opt.Queues == nil:
+		return nil, hotline.Errorf(hotline.EINVALID, "ivr: no queues")
+	case opt.Writer == nil:
+		return nil, hotline.Errorf(hotline.EINVALID, "ivr: no writer")
+	}
+	if opt.Clock == nil {
+		opt.Clock = clock.Real()
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.CallbackEndpoint == nil {
+		opt.CallbackEndpoint = func(n string) string { return "PJSIP/" + n + "@trunk" }
+	}
+	if opt.CallbackRing <= 0 {
+		opt.CallbackRing = 30 * time.Second
+	}
+	if opt.PlaybackSafety <= 0 {
+		opt.PlaybackSafety = 3 * time.Minute
+	}
+	if opt.CommandTimeout <= 0 {
+		opt.CommandTimeout = 5 * time.Second
+	}
+	if opt.MatchWait <= 0 {
+		opt.MatchWait = time.Second
+	}
+	return &Controller{
+		opt: opt, id: opt.ID, cfg: opt.Config, sw: opt.Switch, q: opt.Queues, w: opt.Writer,
+		clk: opt.Clock, log: opt.Logger.With("controller", opt.ID),
+		calls: map[string]*call{}, chans: map[string]*call{}, pbs: map[string]*call{}, recs: map[string]*call{},
+		adopt1: make(chan struct{}), reaction: NewHistogram(), runCtx: context.Background(),
+	}, nil
+}
+
+// ID is the controller's id (owner in the queue).
+func (ctl *Controller) ID() string { return ctl.id }
+
+// Run handles calls until ctx ends. On return, calls in progress are left
+// in Stasis with their state saved in Redis, for the next controller with
+// the same id to re-adopt.
+func (ctl *Controller) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ctl.runCtx = ctx
+	var wg sync.WaitGroup
+	errc := make(chan error, 1)
+	if !ctl.opt.ExternalSwitch {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := ctl.sw.Run(ctx); err != nil && ctx.Err() == nil {
+				errc <- err
+				cancel()
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() { defer wg.Done(); ctl.matchLoop(ctx) }()
+
+	events := ctl.sw.Events()
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case ev, ok := <-events:
+			if !ok {
+				break loop
+			}
+			ctl.route(ev, time.Now())
+		}
+	}
+	ctl.stopped.Store(true)
+	wg.Wait()
+	// Release every event still queued (their holds) and drop everything.
+	for {
+		select {
+		case ev, ok := <-events:
+			if ok {
+				done(ev)
+				continue
+			}
+		default:
+		}
+		select {
+		case err := <-errc:
+			return err
+		default:
+		}
+		return nil
+	}
+}
+
+func done(ev telephony.Event) {
+	if ev.Done != nil {
+		ev.Done()
+	}
+}
+
+// cmdCtx bounds one Switch or Redis command.
+func (ctl *Controller) cmdCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctl.runCtx, ctl.opt.CommandTimeout)
+}
+
+// route hands an event to the actor of its call, creating calls for new
+// inbound channels.
+func (ctl *Controller) route(ev telephony.Event, arrived time.Time) {
+	if ctl.stopped.Load() {
+		done(ev)
+		return
+	}
+	switch ev.Type {
+	case telephony.Connected:
+		ctl.readopt(ev)
+		return
+	case telephony.StasisStart:
+		args := ev.Args
+		if len(args) == 0 {
+			args = ev.Channel.Args
+		}
+		ctl.mu.Lock()
+		c := ctl.chans[ev.Channel.ID]
+		ctl.mu.Unlock()
+		if c != nil {
+			c.post(msg{ev: &ev, arrived: arrived, release: ev.Done})
+			return
+		}
+		kind := ""
+		if len(args) > 0 {
+			kind = args[0]
+		}
+		switch kind {
+		case "agent", "callback":
+			callID := ""
+			if len(args) > 1 {
+				callID = args[1]
+			}
+			ctl.mu.Lock()
+			c = ctl.calls[callID]
+			if c != nil {
+				ctl.chans[ev.Channel.ID] = c
+			}
+			ctl.mu.Unlock()
+			if c != nil {
+				c.post(msg{ev: &ev, arrived: arrived, release: ev.Done})
+				return
+			}
+			ctl.log.Info("stray leg, hanging up", "channel", ev.Channel.ID, "kind", kind, "call", callID)
+			ctl.hangupStray(ev.Channel.ID, ev)
+			return
+		case "inbound":
+			did := ""
+			if len(args) > 1 {
+				did = args[1]
+			}
+			_ = did
+			c = ctl.newCall(ev.Channel.ID, kindInbound)
+			c.post(msg{ev: &ev, arrived: arrived, release: ev.Done})
+			return
+		default:
+			ctl.log.Info("unknown Stasis entry, hanging up", "channel", ev.Channel.ID)
+			ctl.hangupStray(ev.Channel.ID, ev)
+			return
+		}
+	}
+	ctl.mu.Lock()
+	c := ctl.chans[ev.Channel.ID]
+	if c == nil && ev.PlaybackID != "" {
+		c = ctl.pbs[ev.PlaybackID]
+	}
+	if c == nil && ev.Recording != "" {
+		c = ctl.recs[ev.Recording]
+	}
+	ctl.mu.Unlock()
+	if c == nil {
+		done(ev)
+		return
+	}
+	c.post(msg{ev: &ev, arrived: arrived, release: ev.Done})
+}
+
+// hangupStray hangs a channel up outside any call, then releases ev.
+func (ctl *Controller) hangupStray(ch string, ev telephony.Event) {
+	go func() {
+		defer done(ev)
+		t0 := time.Now()
+		ctx, cancel := ctl.cmdCtx()
+		defer cancel()
+		ctl.reaction.Observe(time.Since(t0))
+		if err := ctl.sw.Hangup(ctx, ch, "normal"); err != nil && !errors.Is(err, telephony.ErrGone) {
+			ctl.log.Warn("hangup stray channel", "channel", ch, "err", err)
+		}
+	}()
+}
+
+// newCall registers a call whose id is its caller channel's id.
+func (ctl *Controller) newCall(ch string, k callKind) *call {
+	c := &call{ctl: ctl, id: ctl.opt.CallIDPrefix + ch, ch: ch, kind: k, timers: map[timerKind]*ctimer{}}
+	c.log = ctl.log.With("call", c.id)
+	ctl.mu.Lock()
+	ctl.calls[c.id] = c
+	ctl.chans[ch] = c
+	ctl.mu.Unlock()
+	ctl.stats[catOf(stNew)].Add(1)
+	return c
+}
+
+// forget removes every routing entry of c.
+func (ctl *Controller) forget(c *call) {
+	ctl.mu.Lock()
+	defer ctl.mu.Unlock()
+	if ctl.calls[c.id] == c {
+		delete(ctl.calls, c.id)
+	}
+	for k, v := range ctl.chans {
+		if v == c {
+			delete(ctl.chans, k)
+		}
+	}
+	for k, v := range ctl.pbs {
+		if v == c {
+			delete(ctl.pbs, k)
+		}
+	}
+	for k, v := range ctl.recs {
+		if v == c {
+			delete(ctl.recs, k)
+		}
+	}
+}
+
+func (ctl *Controller) bindChan(ch string, c *call) {
+	ctl.mu.Lock()
+	ctl.chans[ch] = c
+	ctl.mu.Unlock()
+}
+
+func (ctl *Controller) bindPlayback(id string, c *call) {
+	ctl.mu.Lock()
+	ctl.pbs[id] = c
+	ctl.mu.Unlock()
+}
+
+func (ctl *Controller) unbindPlayback(id string) {
+	ctl.mu.Lock()
+	delete(ctl.pbs, id)
+	ctl.mu.Unlock()
+}
+
+func (ctl *Controller) bindRecording(name string, c *call) {
+	ctl.mu.Lock()
+	ctl.recs[name] = c
+	ctl.mu.Unlock()
+}
+
+// matchLoop pops this controller's dispatch inbox and posts each match to
+// its call (a callback leg is started for callers waiting for a callback).
+func (ctl *Controller) matchLoop(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-ctl.adopt1:
+	}
+	backoff := 50 * time.Millisecond
+	for ctx.Err() == nil {
+		m, held, err := ctl.q.NextMatchHeld(ctx, ctl.id, ctl.opt.MatchWait)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			ctl.log.Warn("dispatch inbox", "err", err)
+			t := time.NewTimer(backoff)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			backoff = min(2*backoff, 2*time.Second)
+			continue
+		}
+		backoff = 50 * time.Millisecond
+		if m == nil {
+			continue
+		}
+		if held == nil {
+			held = func() {}
+		}
+		ctl.deliver(*m, held)
+	}
+}
+
+// deliver posts a match to its call, or handles it when no call here owns
+// it any more.
+func (ctl *Controller) deliver(m queue.Match, release func()) {
+	if ctl.stopped.Load() {
+		release()
+		return
+	}
+	ctl.mu.Lock()
+	c := ctl.calls[m.Caller.CallID]
+	ctl.mu.Unlock()
+	if c != nil {
+		c.post(msg{fn: func() { c.onMatch(m) }, release: release})
+		return
+	}
+	if m.Caller.Callback != "" {
+		c = ctl.newCallbackCall(m)
+		c.post(msg{fn: func() { c.startCallback(m) }, release: release})
+		return
+	}
+	// The caller is gone (hung up while being dispatched): free the agent.
+	go func() {
+		defer release()
+		ctx, cancel := ctl.cmdCtx()
+		defer cancel()
+		at := ctl.clk.Now()
+		if _, _, err := ctl.q.Leave(ctx, m.Caller.Queue, m.Caller.CallID, at, hotline.EvAbandon); err != nil {
+			ctl.log.Warn("leave after match for a gone caller", "call", m.Caller.CallID, "err", err)
+		}
+		if err := ctl.q.OfferCancelled(ctx, m, at); err != nil {
+			ctl.log.Warn("offer cancelled for a gone caller", "call", m.Caller.CallID, "err", err)
+		}
+		ctl.dispatch(ctx, m.Caller.Queue)
+	}()
+}
+
+// dispatch runs the queue's atomic dispatch; matches reach the owners' inboxes.
+func (ctl *Controller) dispatch(ctx context.Context, q string) {
+	if q == "" {
+		return
+	}
+	if _, err := ctl.q.Dispatch(ctx, q, ctl.clk.Now()); err != nil && ctx.Err() == nil {
+		ctl.log.Warn("dispatch", "queue", q, "err", err)
+	}
+}
+
+// Dispatch runs a dispatch of queue q now (e.g. after an agent logged in or
+// unpaused from the agent panel).
+func (ctl *Controller) Dispatch(ctx context.Context, q string) error {
+	_, err := ctl.q.Dispatch(ctx, q, ctl.clk.Now())
+	return err
+}
+
+// agentFree schedules, at the end of an agent's wrap-up, a dispatch of every
+// queue the agent serves.
+func (ctl *Controller) agentFree(skills []string, wrap time.Duration) {
+	f := func() {
+		if ctl.stopped.Load() {
+			return
+		}
+		ctx, cancel := ctl.cmdCtx()
+		defer cancel()
+		for _, q := range skills {
+			ctl.dispatch(ctx, q)
+		}
+	}
+	if wrap <= 0 {
+		release := ctl.clk.Hold()
+		go func() { defer release(); f() }()
+		return
+	}
+	ctl.clk.AfterFunc(wrap, f)
+}
+
+// Stats are live counts of this controller's calls by phase.
+type Stats struct {
+	Menu, Waiting, Ringing, Talking, Survey, Other int
+}
+
+func (s Stats) String() string {
+	return fmt.Sprintf("menu %d, waiting %d, ringing %d, talking %d, survey %d, other %d",
+		s.Menu, s.Waiting, s.Ringing, s.Talking, s.Survey, s.Other)
+}
+
+// Stats returns the live counts of calls by phase.
+func (ctl *Controller) Stats() Stats {
+	g := func(c category) int { return int(ctl.stats[c].Load()) }
+	return Stats{Menu: g(catMenu), Waiting: g(catWaiting), Ringing: g(catRinging), Talking: g(catTalking),
+		Survey: g(catSurvey), Other: g(catOther)}
+}
+
+// Reaction is the histogram of reaction times: for each handled event that
+// caused a Switch command, the wall time from the event's arrival from the
+// reader to that first command.
+func (ctl *Controller) Reaction() *Histogram { return ctl.reaction }
+
+// CallIDs lists the calls in progress (for tests and the demo).
+func (ctl *Controller) CallIDs() []string {
+	ctl.mu.Lock()
+	defer ctl.mu.Unlock()
+	out := make([]string, 0, len(ctl.calls))
+	for id := range ctl.calls {
+		out = append(out, id)
+	}
+	return out
+}
+
+// newID returns a short unique suffix for playback ids.
+func (ctl *Controller) newID(prefix string) string {
+	return prefix + fmt.Sprint(ctl.seq.Add(1))
+}
+
+func isGone(err error) bool { return err != nil && errors.Is(err, telephony.ErrGone) }
+
+func lower(s string) string { return strings.ToLower(s) }

@@ -1,0 +1,262 @@
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/publicservice/hotline"
+	"github.com/redis/go-redis/v9"
+)
+
+func i64(v int64) string { return strconv.FormatInt(v, 10) }
+
+// score orders the waiting callers: higher priority first, then earliest
+// Enqueued (to the millisecond; ties go by call id).
+func score(priority int, enq time.Time) int64 {
+	if priority > MaxPriority {
+		priority = MaxPriority
+	}
+	if priority < -MaxPriority {
+		priority = -MaxPriority
+	}
+	return -int64(priority)*1e13 + enq.UnixMilli()
+}
+
+// Enqueue puts c at the back of its priority in c.Queue (ENTERQUEUE) and
+// counts it offered in the day and interval of c.Enqueued. position is
+// 1-based among the callers waiting. A call id already queued (in any
+// queue) is an hotline.ECONFLICT error. c.Priority is clamped to
+// ±MaxPriority.
+func (q *Queues) Enqueue(ctx context.Context, c Caller) (position int, err error) {
+	if c.CallID == "" || c.Queue == "" {
+		return 0, hotline.Errorf(hotline.EINVALID, "enqueue: call id and queue are required")
+	}
+	if c.Enqueued.IsZero() {
+		return 0, hotline.Errorf(hotline.EINVALID, "enqueue %s: Enqueued is zero", c.CallID)
+	}
+	if c.Priority > MaxPriority {
+		c.Priority = MaxPriority
+	} else if c.Priority < -MaxPriority {
+		c.Priority = -MaxPriority
+	}
+	j, err := json.Marshal(c)
+	if err != nil {
+		return 0, wrap("enqueue", err)
+	}
+	ck := q.counterKeys(c.Queue, c.Enqueued)
+	n, err := enqueueScript.Run(ctx, q.rdb, ck.keys(), q.pfx, c.CallID, c.Queue, j,
+		i64(score(c.Priority, c.Enqueued)), i64(us(c.Enqueued)), ck.dayTTL, ck.intTTL).Int()
+	if err != nil {
+		return 0, wrap("enqueue", err)
+	}
+	if n < 0 {
+		return 0, hotline.Errorf(hotline.ECONFLICT, "call %s is already queued", c.CallID)
+	}
+	return n, nil
+}
+
+// Position is the 1-based place of callID among the callers waiting in queue
+// and the number waiting; position is 0 when the caller is not waiting (gone,
+// or being offered to an agent). One round trip (a pipeline).
+func (q *Queues) Position(ctx context.Context, queue, callID string) (position, waiting int, err error) {
+	wk := q.key("q", queue, "wait")
+	var rank *redis.IntCmd
+	var card *redis.IntCmd
+	_, err = q.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		rank = p.ZRank(ctx, wk, callID)
+		card = p.ZCard(ctx, wk)
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return 0, 0, wrap("position", err)
+	}
+	if r, err := rank.Result(); err == nil {
+		position = int(r) + 1
+	}
+	return position, int(card.Val()), nil
+}
+
+// Leave removes a waiting or offered caller: why is hotline.EvAbandon,
+// hotline.EvExitWithTimeout or hotline.EvCallbackRequest. It counts, in the
+// day and interval of at, abandoned (and short abandoned when wait < S, and
+// abandoned within T when wait <= T), timed out, or callbacks requested
+// (unless RequestCallback already counted this caller), and the max wait
+// (wait = at − Enqueued). ok is false (and nothing is counted) when the
+// caller was not there, so Leave is idempotent. When the caller was being
+// offered, the controller then calls OfferCancelled for the ringing agent.
+func (q *Queues) Leave(ctx context.Context, queue, callID string, at time.Time, why hotline.QueueEventType) (Caller, bool, error) {
+	switch why {
+	case hotline.EvAbandon, hotline.EvExitWithTimeout, hotline.EvCallbackRequest:
+	default:
+		return Caller{}, false, hotline.Errorf(hotline.EINVALID, "leave: %s is not ABANDON, EXITWITHTIMEOUT or CALLBACKREQUESTED", why)
+	}
+	ck := q.counterKeys(queue, at)
+	s, err := leaveScript.Run(ctx, q.rdb, ck.keys(), q.pfx, queue, callID, i64(us(at)), string(why),
+		i64(q.opt.ShortAbandon.Microseconds()), i64(q.opt.Threshold(queue).Microseconds()), ck.dayTTL, ck.intTTL).Text()
+	if errors.Is(err, redis.Nil) {
+		return Caller{}, false, nil
+	}
+	if err != nil {
+		return Caller{}, false, wrap("leave", err)
+	}
+	var c Caller
+	if err := json.Unmarshal([]byte(s), &c); err != nil {
+		return Caller{}, true, wrap("leave: decode caller", err)
+	}
+	return c, true, nil
+}
+
+// RequestCallback flags a waiting (or offered) caller with the number to call
+// back: the caller keeps their place, callbacks_requested is counted once (in
+// the day and interval of at), and the Match that dispatches them carries
+// Caller.Callback. A caller not in the queue is an hotline.ENOTFOUND error.
+func (q *Queues) RequestCallback(ctx context.Context, queue, callID, number string, at time.Time) error {
+	if number == "" {
+		return hotline.Errorf(hotline.EINVALID, "callback number is empty")
+	}
+	ck := q.counterKeys(queue, at)
+	n, err := callbackScript.Run(ctx, q.rdb, ck.keys(), q.pfx, queue, callID, number, ck.dayTTL, ck.intTTL).Int()
+	if err != nil {
+		return wrap("request callback", err)
+	}
+	if n == 0 {
+		return hotline.Errorf(hotline.ENOTFOUND, "call %s is not in queue %s", callID, queue)
+	}
+	return nil
+}
+
+// Dispatch pairs, in one Lua script (one round trip), the longest-waiting
+// caller of queue (priority first, then earliest Enqueued) with the
+// longest-idle available agent having the queue among its skills, again and
+// again until either runs out. Each agent goes to ringing with the call id,
+// each caller from waiting to offered, and each match is pushed to the inbox of
+// Caller.Owner (RPUSH, JSON, so the inbox is first in first
+// out; none when Owner is ""); the matches are
+// returned in order. Agents whose wrap-up ended by now count as available,
+// idle since the end of their wrap-up. For a virtual clock, Dispatch records
+// clk.Handoff(1) per match pushed to an inbox before it returns.
+func (q *Queues) Dispatch(ctx context.Context, queue string, now time.Time) ([]Match, error) {
+	res, err := dispatchScript.Run(ctx, q.rdb, []string{q.key("queues")}, q.pfx, queue, i64(us(now)),
+		now.Format(time.RFC3339Nano), inboxTTL).StringSlice()
+	if err != nil {
+		return nil, wrap("dispatch", err)
+	}
+	out := make([]Match, 0, len(res))
+	var pushed int
+	var derr error
+	for _, s := range res {
+		var m Match
+		if err := json.Unmarshal([]byte(s), &m); err != nil {
+			derr = wrap("dispatch: decode match", err)
+			continue
+		}
+		if m.Caller.Owner != "" {
+			pushed++
+		}
+		out = append(out, m)
+	}
+	if pushed > 0 {
+		q.clk.Handoff(pushed)
+	}
+	return out, derr
+}
+
+// inboxTTL (seconds) bounds the life of an inbox nobody pops (a controller gone for good).
+const inboxTTL = "86400"
+
+// NextMatch pops the next match from owner's inbox, waiting up to wait
+// (rounded up to whole seconds, as BLPOP takes them; 0 waits forever); it
+// returns nil, nil on timeout. For a virtual clock it calls clk.Taken(1)
+// under a short Hold; a controller that must keep time still until it has
+// acted on the match uses NextMatchHeld instead.
+func (q *Queues) NextMatch(ctx context.Context, owner string, wait time.Duration) (*Match, error) {
+	m, release, err := q.NextMatchHeld(ctx, owner, wait)
+	if release != nil {
+		release()
+	}
+	return m, err
+}
+
+// NextMatchHeld is NextMatch that, when it returns a match, has taken a clock
+// Hold (and recorded clk.Taken(1)); the caller calls release once it has
+// taken its own Hold or finished with the match. release is nil when there is
+// no match.
+func (q *Queues) NextMatchHeld(ctx context.Context, owner string, wait time.Duration) (*Match, func(), error) {
+	if wait > 0 && wait < time.Second {
+		wait = time.Second
+	}
+	wait = (wait + time.Second - 1) / time.Second * time.Second
+	res, err := q.rdb.BLPop(ctx, wait, q.key("inbox", owner)).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, wrap("next match", err)
+	}
+	release := q.clk.Hold()
+	q.clk.Taken(1)
+	var m Match
+	if err := json.Unmarshal([]byte(res[1]), &m); err != nil {
+		release()
+		return nil, nil, wrap("next match: decode", err)
+	}
+	return &m, release, nil
+}
+
+// NoAnswer handles RINGNOANSWER for m: the caller, unless it has left, goes
+// back to its original place (same priority and Enqueued); the agent is
+// paused with reason "auto" (pause) or made available again, idle since at
+// (so that other idle agents are tried first). If the agent is no longer
+// ringing for this call it is an hotline.ECONFLICT error (the caller part is
+// still done).
+func (q *Queues) NoAnswer(ctx context.Context, m Match, at time.Time, pause bool) error {
+	p := "0"
+	if pause {
+		p = "1"
+	}
+	res, err := noAnswerScript.Run(ctx, q.rdb, []string{q.key("queues")}, q.pfx, m.Caller.CallID, m.Agent.ID, i64(us(at)), p).Slice()
+	if err != nil {
+		return wrap("no answer", err)
+	}
+	if res[0].(int64) == 0 {
+		return hotline.Errorf(hotline.ECONFLICT, "agent %s is %v, not ringing for call %s", m.Agent.ID, res[2], m.Caller.CallID)
+	}
+	return nil
+}
+
+// Connected handles CONNECT for m: the agent goes on_call, the caller leaves
+// the queue answered; it counts, in the day and interval of at, answered,
+// answered within T (wait <= T), the wait sum and max wait.
+// wait = at − m.Caller.Enqueued. If the caller already left (or the offer is
+// no longer this agent's) it is an hotline.ECONFLICT error and nothing
+// changes: the controller hangs up the agent leg and calls OfferCancelled.
+func (q *Queues) Connected(ctx context.Context, m Match, at time.Time) (wait time.Duration, err error) {
+	ck := q.counterKeys(m.Caller.Queue, at)
+	res, err := connectScript.Run(ctx, q.rdb, ck.keys(), q.pfx, m.Caller.CallID, m.Agent.ID, i64(us(at)),
+		i64(q.opt.Threshold(m.Caller.Queue).Microseconds()), ck.dayTTL, ck.intTTL).Slice()
+	if err != nil {
+		return 0, wrap("connected", err)
+	}
+	if res[0].(int64) == 0 {
+		return 0, hotline.Errorf(hotline.ECONFLICT, "cannot connect call %s to agent %s: agent %v, caller %v",
+			m.Caller.CallID, m.Agent.ID, res[1], res[2])
+	}
+	wait = at.Sub(m.Caller.Enqueued)
+	if wait < 0 {
+		wait = 0
+	}
+	return wait, nil
+}
+
+// OfferCancelled makes the agent ringing for m available again, idle since
+// unchanged (the caller left while the agent rang: call Leave first). Should
+// the caller still be offered to this agent (OfferCancelled before Leave),
+// the caller goes back to its place rather than be lost. An agent no longer
+// ringing for this call is left alone and it is not an error (idempotent).
+func (q *Queues) OfferCancelled(ctx context.Context, m Match, at time.Time) error {
+	_, err := cancelScript.Run(ctx, q.rdb, []string{q.key("queues")}, q.pfx, m.Caller.CallID, m.Agent.ID, i64(us(at))).Slice()
+	return wrap("offer cancelled", err)
+}

@@ -1,0 +1,275 @@
+package simulation
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	mrand "math/rand"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/publicservice/hotline/arisim"
+	"github.com/publicservice/hotline/clock"
+	"github.com/publicservice/hotline/config"
+	"github.com/publicservice/hotline/queue"
+)
+
+// BenchOptions configures the call-path benchmark.
+type BenchOptions struct {
+	// Concurrent is the number of callers in progress at once for the
+	// reaction-time and memory figures (default 1000).
+	Concurrent int
+	// Calls is the number of complete calls (IVR → queue → agent → bridge →
+	// survey) timed for the throughput figure (default 2000).
+	Calls     int
+	Config    *config.Config
+	SoundsDir string
+	Logger    *slog.Logger
+	Progress  io.Writer
+}
+
+// BenchResult is what `hotline bench calls` prints.
+type BenchResult struct {
+	CallsPerSecond         float64 `json:"calls_per_second"`
+	RedisRoundTripsPerCall float64 `json:"redis_round_trips_per_call"`
+	ReactionP50Ms          float64 `json:"reaction_p50_ms"`
+	ReactionP99Ms          float64 `json:"reaction_p99_ms"`
+	BytesPerActiveCall     int64   `json:"bytes_per_active_call"`
+	// RedisRoundtripsPerSecond is the machine's ceiling measured in the same
+	// run: plain PING round trips from as many connections as the
+	// controller's pool.
+	RedisRoundtripsPerSecond float64 `json:"redis_roundtrips_per_second"`
+	RedisConnections         int     `json:"redis_connections"`
+	// RedisShareOfCeiling is the Redis round trips the call path used per
+	// second ÷ the ceiling.
+	RedisShareOfCeiling float64 `json:"redis_share_of_ceiling"`
+	Calls               int     `json:"calls"`
+	ConcurrentCalls     int     `json:"concurrent_calls"`
+	ReactionSamples     int64   `json:"reaction_samples"`
+	ReactionMaxMs       float64 `json:"reaction_max_ms"`
+	// HeapNote says what bytes_per_active_call includes.
+	HeapNote    string  `json:"heap_note"`
+	GOMAXPROCS  int     `json:"gomaxprocs"`
+	WallSeconds float64 `json:"wall_seconds"`
+}
+
+// Bench runs the call-path benchmark against the simulator in this process,
+// on the virtual clock (prompts, rings and talk take simulated time, so the
+// wall time measured is the system's own work).
+func Bench(ctx context.Context, d Deps, o BenchOptions) (*BenchResult, error) {
+	if o.Concurrent <= 0 {
+		o.Concurrent = 1000
+	}
+	if o.Calls <= 0 {
+		o.Calls = 2000
+	}
+	if o.Config == nil {
+		o.Config = config.Sample()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	progress := func(format string, args ...any) {
+		if o.Progress != nil {
+			fmt.Fprintf(o.Progress, "bench: "+format+"\n", args...)
+		}
+	}
+	wallStart := time.Now()
+	cfg := o.Config
+	res := &BenchResult{Calls: o.Calls, ConcurrentCalls: o.Concurrent, GOMAXPROCS: runtime.GOMAXPROCS(0),
+		HeapNote: "Go heap of controller and simulator together (one process) per call waiting in queue, after GC"}
+
+	rt := queue.NewRoundTrips()
+	if rc, ok := d.Redis.(interface{ AddHook(redis.Hook) }); ok {
+		rc.AddHook(rt)
+	}
+	poolSize := 10 * runtime.GOMAXPROCS(0)
+	if c, ok := d.Redis.(*redis.Client); ok {
+		poolSize = c.Options().PoolSize
+	}
+	res.RedisConnections = poolSize
+
+	start := time.Date(2026, 11, 30, 9, 0, 0, 0, cfg.Location())
+	vclk := clock.NewVirtual(start, clock.WithLogger(o.Logger))
+	defer vclk.Close()
+	rig, err := NewRig(ctx, d, RigOptions{Clock: vclk, Config: cfg, SoundsDir: o.SoundsDir, Seed: 1, Logger: o.Logger})
+	if err != nil {
+		return nil, err
+	}
+	defer rig.Close()
+
+	gen, err := NewCallers(cfg, 1, 0) // infinitely patient
+	if err != nil {
+		return nil, err
+	}
+	gen.ShortShare = 0
+	gen.SurveyShare = 1
+	gen.MenuGap = func(*mrand.Rand) time.Duration { return 300 * time.Millisecond }
+
+	// Phase 1: Concurrent callers arrive within one simulated second and wait
+	// (no agent signed in yet): heap per active call.
+	var base runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&base)
+	ids := placeCalls(ctx, rig, vclk, gen, o.Concurrent, time.Second)
+	if err := waitUntil(ctx, rig, 5*time.Minute, func() bool { return rig.Controller.Stats().Waiting >= o.Concurrent }); err != nil {
+		return nil, fmt.Errorf("bench: %d callers never all waited (stats %s): %w", o.Concurrent, rig.Controller.Stats(), err)
+	}
+	vclk.Pause()
+	var with runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&with)
+	vclk.Resume()
+	res.BytesPerActiveCall = (int64(with.HeapAlloc) - int64(base.HeapAlloc)) / int64(o.Concurrent)
+	progress("%d callers waiting; heap %d bytes per active call", o.Concurrent, res.BytesPerActiveCall)
+
+	// Agents sign in: the waiting callers are all offered, talk and answer
+	// the survey, with Concurrent calls in progress at once.
+	release := vclk.Hold()
+	for i := 0; i < o.Concurrent; i++ {
+		a := agentFor(cfg, i)
+		if err := rig.Queues.Login(ctx, a, vclk.Now()); err != nil {
+			release()
+			return nil, fmt.Errorf("bench: sign in: %w", err)
+		}
+		rig.Sim.SetEndpoint("PJSIP", a.ID, arisim.EndpointBehaviour{AnswerAfterMs: 500, TalkMs: 1000})
+	}
+	for _, q := range cfg.Queues {
+		_ = rig.Controller.Dispatch(ctx, q.ID)
+	}
+	release()
+	if err := waitEnded(ctx, rig, ids, 5*time.Minute); err != nil {
+		return nil, fmt.Errorf("bench: phase 1: %w", err)
+	}
+	rs := rig.Controller.Reaction().Summary()
+	res.ReactionP50Ms, res.ReactionP99Ms, res.ReactionMaxMs, res.ReactionSamples = ms(rs.P50), ms(rs.P99), ms(rs.Max), rs.N
+	progress("reaction p50 %.3f ms, p99 %.3f ms over %d events", res.ReactionP50Ms, res.ReactionP99Ms, rs.N)
+
+	// Phase 2: Calls complete calls as fast as the system takes them.
+	rt.Reset()
+	t0 := time.Now()
+	ids = placeCalls(ctx, rig, vclk, gen, o.Calls, 10*time.Second)
+	if err := waitEnded(ctx, rig, ids, 10*time.Minute); err != nil {
+		return nil, fmt.Errorf("bench: phase 2: %w", err)
+	}
+	wall := time.Since(t0)
+	trips := rt.Count()
+	res.CallsPerSecond = math.Round(float64(o.Calls)/wall.Seconds()*10) / 10
+	res.RedisRoundTripsPerCall = math.Round(float64(trips)/float64(o.Calls)*10) / 10
+	progress("%d calls in %s: %.1f calls/s, %.1f Redis round trips per call", o.Calls, wall.Round(time.Millisecond), res.CallsPerSecond, res.RedisRoundTripsPerCall)
+
+	res.RedisRoundtripsPerSecond = math.Round(redisCeiling(ctx, rig.redis, res.RedisConnections, 2*time.Second))
+	if res.RedisRoundtripsPerSecond > 0 {
+		res.RedisShareOfCeiling = math.Round(float64(trips)/wall.Seconds()/res.RedisRoundtripsPerSecond*1000) / 1000
+	}
+	res.WallSeconds = math.Round(time.Since(wallStart).Seconds()*100) / 100
+	return res, nil
+}
+
+// placeCalls schedules n callers spread over window of simulated time and
+// returns a function listing the channel ids placed so far.
+func placeCalls(ctx context.Context, rig *Rig, vclk *clock.Virtual, gen *Callers, n int, window time.Duration) *placed {
+	p := &placed{want: n}
+	release := vclk.Hold()
+	defer release()
+	for i := 0; i < n; i++ {
+		c := gen.Next()
+		at := time.Duration(int64(window) * int64(i) / int64(n))
+		vclk.AfterFunc(at, func() {
+			id, err := rig.Sim.Inbound(ctx, "hotline", c.From, c.DID, c.Script)
+			p.add(id, err)
+		})
+	}
+	return p
+}
+
+// placed collects the channel ids of placed calls.
+type placed struct {
+	mu     sync.Mutex
+	want   int
+	ids    map[string]bool
+	failed int
+}
+
+func (p *placed) add(id string, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ids == nil {
+		p.ids = map[string]bool{}
+	}
+	if err != nil {
+		p.failed++
+		return
+	}
+	p.ids[id] = true
+}
+
+// waitEnded waits until every call of p was placed and has hung up and the
+// controller has no call left.
+func waitEnded(ctx context.Context, rig *Rig, p *placed, limit time.Duration) error {
+	return waitUntil(ctx, rig, limit, func() bool {
+		p.mu.Lock()
+		n, failed := len(p.ids), p.failed
+		ids := p.ids
+		p.mu.Unlock()
+		if n+failed < p.want {
+			return false
+		}
+		ended := 0
+		for _, c := range rig.Sim.Calls() {
+			if !c.HungUp.IsZero() && ids[c.ChannelID] {
+				ended++
+			}
+		}
+		return ended == n && len(rig.Controller.CallIDs()) == 0
+	})
+}
+
+func waitUntil(ctx context.Context, rig *Rig, limit time.Duration, f func() bool) error {
+	deadline := time.Now().Add(limit)
+	for !f() {
+		if err := rig.Stopped(); err != nil {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not done after %s", limit)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// redisCeiling measures plain PING round trips per second from conns
+// connections at once, for about dur.
+func redisCeiling(ctx context.Context, rdb redis.UniversalClient, conns int, dur time.Duration) float64 {
+	var n atomic.Int64
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(dur)
+	t0 := time.Now()
+	for i := 0; i < conns; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				if rdb.Ping(ctx).Err() != nil {
+					return
+				}
+				n.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(n.Load()) / time.Since(t0).Seconds()
+}
+
+func ms(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }

@@ -1,0 +1,177 @@
+package simulation
+
+import (
+	"sort"
+	"time"
+
+	"github.com/publicservice/hotline"
+	"github.com/publicservice/hotline/arisim"
+	"github.com/publicservice/hotline/config"
+	"github.com/publicservice/hotline/reporting"
+	"github.com/publicservice/hotline/store"
+)
+
+// Figures are one side's account of the day: the controller's (from the
+// Postgres queue event log and ratings) or the simulator's ground truth.
+type Figures struct {
+	Offered          int            `json:"offered"`
+	Answered         int            `json:"answered"`
+	Abandoned        int            `json:"abandoned"`
+	ShortAbandoned   int            `json:"short_abandoned"`
+	AnsweredWithinSL int            `json:"answered_within_sl"`
+	TimedOut         int            `json:"timed_out"`
+	ServiceLevel     *float64       `json:"service_level"` // null: no data
+	ASASeconds       *float64       `json:"asa_seconds"`   // null: no data
+	MaxWaitSeconds   float64        `json:"max_wait_seconds"`
+	Survey           map[string]int `json:"survey"` // very_unhappy … very_happy
+}
+
+// fromCounts fills the telephone figures from counts through package
+// reporting (each metric is defined there, once).
+func fromCounts(c reporting.Counts) Figures {
+	f := Figures{
+		Offered: c.Offered, Answered: c.Answered, Abandoned: c.Abandoned, ShortAbandoned: c.ShortAbandoned,
+		AnsweredWithinSL: c.AnsweredWithinT, TimedOut: c.TimedOut,
+		MaxWaitSeconds: reporting.LongestWait(c).Seconds(),
+		Survey:         map[string]int{},
+	}
+	if v, ok := reporting.ServiceLevel(c).Value(); ok {
+		f.ServiceLevel = &v
+	}
+	if d, ok := reporting.ASA(c).Value(); ok {
+		s := d.Seconds()
+		f.ASASeconds = &s
+	}
+	for _, r := range hotline.Ratings {
+		f.Survey[r.String()] = 0
+	}
+	return f
+}
+
+// controllerFigures counts the controller's queue event log, queue by queue
+// with each queue's threshold, and its phone ratings.
+func controllerFigures(cfg *config.Config, events []hotline.QueueEvent, ratings []store.Rating) Figures {
+	byQueue := map[string][]hotline.QueueEvent{}
+	for _, e := range events {
+		byQueue[e.Queue] = append(byQueue[e.Queue], e)
+	}
+	var total reporting.Counts
+	for q, evs := range byQueue {
+		total.Add(reporting.CountsFromEvents(evs, cfg.Threshold(q), cfg.ShortAbandon())[q])
+	}
+	f := fromCounts(total)
+	for _, r := range ratings {
+		if r.Source == hotline.SourcePhone && !r.Misuse {
+			f.Survey[r.Rating.String()]++
+		}
+	}
+	return f
+}
+
+// truth is the ground truth of one call, from the simulator's own record.
+type truth struct {
+	Queued   bool
+	Answered bool
+	Wait     time.Duration
+	HungUpBy string
+	Survey   hotline.Rating
+}
+
+// callTruth reads a simulated caller's record: queue entry is the first
+// music on hold; answer is entering a bridge with another channel; the
+// survey answer is the first digit pressed after leaving that bridge.
+func callTruth(cfg *config.Config, c arisim.Call) truth {
+	t := truth{HungUpBy: c.HungUpBy}
+	if c.FirstMOH.IsZero() {
+		return t
+	}
+	t.Queued = true
+	var left time.Time
+	for _, b := range c.Bridges {
+		if len(b.With) > 0 {
+			t.Answered = true
+			t.Wait = b.Entered.Sub(c.FirstMOH)
+			left = b.Left
+			break
+		}
+	}
+	if !t.Answered {
+		end := c.HungUp
+		if end.IsZero() {
+			end = c.FirstMOH
+		}
+		t.Wait = end.Sub(c.FirstMOH)
+		return t
+	}
+	if !left.IsZero() {
+		for _, d := range c.Digits {
+			if !d.At.Before(left) {
+				if r, ok := cfg.Survey.Ratings[d.Digit]; ok {
+					t.Survey = r
+				}
+				break
+			}
+		}
+	}
+	return t
+}
+
+// groundTruth computes the day's figures from the simulator's record alone,
+// using the queue each caller meant to reach for its threshold.
+func groundTruth(cfg *config.Config, calls []arisim.Call, queueOf map[string]string) (Figures, map[string]truth) {
+	var c reporting.Counts
+	per := map[string]truth{}
+	survey := map[hotline.Rating]int{}
+	short := cfg.ShortAbandon()
+	for _, call := range calls {
+		if call.Direction != "inbound" {
+			continue
+		}
+		t := callTruth(cfg, call)
+		per[call.ChannelID] = t
+		if t.Survey != 0 {
+			survey[t.Survey]++
+		}
+		if !t.Queued {
+			continue
+		}
+		thr := cfg.Threshold(queueOf[call.ChannelID])
+		c.Offered++
+		if t.Wait > c.MaxWait {
+			c.MaxWait = t.Wait
+		}
+		switch {
+		case t.Answered:
+			c.Answered++
+			c.WaitSum += t.Wait
+			if t.Wait <= thr {
+				c.AnsweredWithinT++
+			}
+		case t.HungUpBy == "caller":
+			c.Abandoned++
+			if t.Wait < short {
+				c.ShortAbandoned++
+			}
+			if t.Wait <= thr {
+				c.AbandonedWithinT++
+			}
+		default:
+			c.TimedOut++
+		}
+	}
+	f := fromCounts(c)
+	for r, n := range survey {
+		f.Survey[r.String()] = n
+	}
+	return f, per
+}
+
+// sortedKeys is for stable output.
+func sortedKeys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
