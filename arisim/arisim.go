@@ -51,6 +51,10 @@ type Options struct {
 	// FallbackApp is where the dialplan hands a new inbound call whose application has no
 	// WebSocket connected ("" hangs the call up, as a dialplan with only Hangup() would).
 	FallbackApp string
+	// Contexts are extra dialplan contexts that exist for POST /channels/{id}/continue (the call
+	// then hangs up after a goodbye prompt); after-stasis, hotline-in, default, from-internal and
+	// hotline-fallback always exist. Continuing to any other context hangs up at once.
+	Contexts []string
 	// FlushTimeout bounds (in wall time) how long a REST reply waits for the events it caused
 	// to be written to the application's WebSocket first (default 500 ms; ari/v5's whole
 	// request timeout is 2 s).
@@ -199,7 +203,7 @@ func (s *Sim) Close() error {
 	return nil
 }
 
-// nowLocked is the current time (clock time).
+// now is the current time on the simulator's clock.
 func (s *Sim) now() time.Time { return s.clk.Now() }
 
 // ts formats the current time as Asterisk does.

@@ -3,7 +3,11 @@ package arisim
 import (
 	"net/http"
 	"strings"
+	"time"
 )
+
+// localPropagation is how long a connected-line update takes to cross a Local channel.
+const localPropagation = 15 * time.Millisecond
 
 var bridgeTypes = map[string]string{
 	"mixing": "mixing", "holding": "holding", "dtmf_events": "mixing", "proxy_media": "mixing",
@@ -64,17 +68,13 @@ func (s *Sim) joinBridgeLocked(b *bridge, ch *channel) {
 			others = append(others, o)
 		}
 	}
-	if b.btype == "mixing" && len(b.channels) == 2 {
-		o := others[0]
-		ch.connected, o.connected = o.caller, ch.caller
-		// a Local channel's dialplan half takes the connected line as its caller id
-		for _, pair := range [][2]*channel{{ch, o}, {o, ch}} {
-			if p := pair[0].partner; p != nil && p.kind == kindLocalHalf && pair[1].caller.Number != "" {
-				p.caller = pair[1].caller
-			}
-		}
-	}
 	s.emitBridgeChannelLocked("ChannelEnteredBridge", b, ch)
+	if b.btype == "mixing" && len(b.channels) == 2 {
+		// two parties: each sees the other as its connected line (after the Entered event)
+		o := others[0]
+		s.setConnectedLocked(o, ch.caller)
+		s.setConnectedLocked(ch, o.caller)
+	}
 	s.recordBridgeEnterLocked(ch, b, others)
 	if b.btype == "mixing" && len(others) > 0 {
 		s.onBridgedWithOtherLocked(ch)
@@ -87,6 +87,20 @@ func (s *Sim) joinBridgeLocked(b *bridge, ch *channel) {
 	}
 }
 
+// setConnectedLocked updates ch's connected line with ChannelConnectedLine. The dialplan half
+// of a Local channel takes it as its caller id a few milliseconds later (it crosses the Local
+// channel's frame queue).
+func (s *Sim) setConnectedLocked(ch *channel, id CallerID) {
+	if ch.connected == id {
+		return
+	}
+	ch.connected = id
+	s.chanEventLocked(ch, s.newEvent("ChannelConnectedLine"))
+	if p := ch.partner; p != nil && p.kind == kindLocalHalf {
+		s.afterLocked(p, localPropagation, func() { p.caller = id })
+	}
+}
+
 // leaveBridgeLocked takes ch out of its bridge with ChannelLeftBridge.
 func (s *Sim) leaveBridgeLocked(ch *channel, moving bool) {
 	b := ch.bridge
@@ -95,13 +109,15 @@ func (s *Sim) leaveBridgeLocked(ch *channel, moving bool) {
 	}
 	b.remove(ch)
 	ch.bridge = nil
+	talked := ch.talkedHere
+	ch.talkedHere = false
 	if len(b.channels) == 0 {
 		b.moh = false // the music stops with the last participant
 	}
 	s.emitBridgeChannelLocked("ChannelLeftBridge", b, ch)
 	s.recordBridgeLeaveLocked(ch, b)
 	if !moving {
-		s.onLeftBridgeLocked(ch)
+		s.onLeftBridgeLocked(ch, talked)
 	}
 }
 
@@ -248,7 +264,7 @@ func (s *Sim) destroyBridgeLocked(b *bridge) {
 	for len(b.channels) > 0 {
 		s.leaveBridgeLocked(b.channels[0], false)
 	}
-	s.stopTargetPlaybacksLocked(&b.plays)
+	s.stopTargetPlaybacksLocked(&b.plays, "done")
 	b.gone = true
 	delete(s.bridges, b.id)
 	ev := s.newEvent("BridgeDestroyed")

@@ -46,7 +46,10 @@ func TestBridgesResource(t *testing.T) {
 	ts.expect("DELETE", "bridges/mix", nil, 404)
 	ws.waitEvent("BridgeDestroyed", nil)
 	want := []string{"StasisStart", "ChannelStateChange", "ChannelEnteredBridge", "ChannelLeftBridge", "ChannelEnteredBridge",
-		"ChannelLeftBridge", "ChannelEnteredBridge", "ChannelLeftBridge"}
+		"ChannelLeftBridge", "ChannelEnteredBridge",
+		"ChannelConnectedLine", // the bridge announcer is the lone caller's other party
+		"ChannelConnectedLine", // then the second caller is
+		"ChannelLeftBridge"}
 	if got := ws.types(a); !slices.Equal(got, want) {
 		t.Fatalf("caller events %v", got)
 	}

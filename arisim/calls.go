@@ -39,8 +39,10 @@ type BridgeVisit struct {
 	Type     string    `json:"type"`
 	Entered  time.Time `json:"entered"`
 	Left     time.Time `json:"left,omitzero"`
-	// With are the other channels in the bridge during the stay.
+	// With are the other channels in the bridge during the stay (any bridge type).
 	With []string `json:"with,omitempty"`
+	// Talked: a mixing bridge shared with another channel (a conversation, not a queue).
+	Talked bool `json:"talked,omitempty"`
 }
 
 // DigitSent is one DTMF digit from the far end.
@@ -119,6 +121,7 @@ func (s *Sim) recordBridgeEnterLocked(ch *channel, b *bridge, others []*channel)
 			v := &o.call.Bridges[len(o.call.Bridges)-1]
 			if v.BridgeID == b.id && v.Left.IsZero() {
 				v.With = appendUnique(v.With, ch.id)
+				v.Talked = v.Talked || b.btype == "mixing"
 			}
 		}
 	}
@@ -129,6 +132,7 @@ func (s *Sim) recordBridgeEnterLocked(ch *channel, b *bridge, others []*channel)
 	for _, o := range others {
 		v.With = appendUnique(v.With, o.id)
 	}
+	v.Talked = len(others) > 0 && b.btype == "mixing"
 	ch.call.Bridges = append(ch.call.Bridges, v)
 }
 

@@ -216,7 +216,7 @@ func (s *Sim) continueLocked(ch *channel, context string) {
 		ch.dp.Context = s.opts.InboundContext
 	}
 	delay := s.media.sound(ch.lang, "vm-goodbye").d
-	if context == "" || !knownContext(context) {
+	if context == "" || !s.knownContext(context) {
 		delay = 0
 	}
 	ch.addTimer(s.clk.AfterFunc(delay, func() {
@@ -233,10 +233,15 @@ func (s *Sim) continueLocked(ch *channel, context string) {
 }
 
 // knownContext reports whether the simulated dialplan has a context for /continue.
-func knownContext(c string) bool {
+func (s *Sim) knownContext(c string) bool {
 	switch c {
 	case "after-stasis", "hotline-in", "default", "from-internal", "hotline-fallback":
 		return true
+	}
+	for _, x := range s.opts.Contexts {
+		if x == c {
+			return true
+		}
 	}
 	return false
 }

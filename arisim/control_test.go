@@ -63,7 +63,7 @@ func TestControlAPISurveyAndCalls(t *testing.T) {
 		t.Fatalf("calls %d %s", st, b)
 	}
 	c := calls[0]
-	if c.ChannelID != id || c.HungUpBy != "caller" || len(c.Bridges) != 1 || !slices.Equal(c.Bridges[0].With, []string{"ag"}) || len(c.Digits) != 1 {
+	if c.ChannelID != id || c.HungUpBy != "caller" || len(c.Bridges) != 1 || !slices.Equal(c.Bridges[0].With, []string{"ag"}) || !c.Bridges[0].Talked || len(c.Digits) != 1 {
 		t.Fatalf("call record %+v", c)
 	}
 	if calls[1].HungUpBy != "agent" {

@@ -86,7 +86,7 @@ func TestOriginatePJSIPAndBridge(t *testing.T) {
 	ts.expect("POST", "bridges/b1/addChannel?channel="+caller+",ag1", nil, 204)
 	ws.waitEvent("ChannelDestroyed", onChannel("ag1"))
 	want = []string{"Dial", "ChannelStateChange", "Dial", "ChannelStateChange", "Dial", "StasisStart",
-		"ChannelEnteredBridge", "ChannelHangupRequest", "ChannelLeftBridge", "StasisEnd", "ChannelDestroyed"}
+		"ChannelEnteredBridge", "ChannelConnectedLine", "ChannelHangupRequest", "ChannelLeftBridge", "StasisEnd", "ChannelDestroyed"}
 	if got := ws.types("ag1"); !slices.Equal(got, want) {
 		t.Fatalf("agent events %v want %v", got, want)
 	}

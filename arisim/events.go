@@ -20,6 +20,8 @@ type event struct {
 	Dialstatus  *string        `json:"dialstatus,omitempty"`
 	Forward     *string        `json:"forward,omitempty"`
 	Dialstring  *string        `json:"dialstring,omitempty"`
+	Eventname   string         `json:"eventname,omitempty"`
+	Userevent   map[string]any `json:"userevent,omitempty"`
 	Playback    *playbackJSON  `json:"playback,omitempty"`
 	Recording   *recordingJSON `json:"recording,omitempty"`
 	Bridge      *bridgeJSON    `json:"bridge,omitempty"`

@@ -32,12 +32,11 @@ var allocationFailed = reply{status: 500, body: map[string]string{"error": "Allo
 
 // req is one parsed ARI request.
 type req struct {
-	r      *http.Request
-	vars   map[string]string // path variables
-	p      map[string]string // query string and JSON body parameters
-	objs   map[string]map[string]string
-	lists  map[string][]string // list parameters (media, channel) as Asterisk splits them
-	lastQ  url.Values
+	r     *http.Request
+	vars  map[string]string // path variables
+	p     map[string]string // query string and JSON body parameters
+	objs  map[string]map[string]string
+	lists map[string][]string // list parameters (media, channel) as Asterisk splits them
 }
 
 // list reads a list parameter the way Asterisk does: a query value is split at commas (and
@@ -82,8 +81,8 @@ func (q *req) bool(name string) bool {
 // Asterisk does) with a JSON body's top-level fields (arrays are joined with commas;
 // objects such as originate's variables are kept apart).
 func parseParams(r *http.Request) (*req, error) {
-	q := &req{r: r, p: map[string]string{}, objs: map[string]map[string]string{}, lists: map[string][]string{}, lastQ: r.URL.Query()}
-	for k, vs := range q.lastQ {
+	q := &req{r: r, p: map[string]string{}, objs: map[string]map[string]string{}, lists: map[string][]string{}}
+	for k, vs := range r.URL.Query() {
 		if len(vs) > 0 {
 			q.p[k] = vs[len(vs)-1]
 			q.lists[k] = strings.Split(vs[len(vs)-1], ",")
@@ -196,13 +195,19 @@ func handle(method, pattern string, h handlerFunc) {
 	routes = append(routes, route{method: method, segs: strings.Split(pattern, "/"), h: h})
 }
 
+// matchRoute finds the route for a path; literal segments beat variables
+// (POST channels/create is not an originate with id "create").
 func matchRoute(method string, segs []string) (handlerFunc, map[string]string, bool) {
 	pathKnown := false
+	var best handlerFunc
+	var bestVars map[string]string
+	bestScore := -1
 	for _, rt := range routes {
 		if len(rt.segs) != len(segs) {
 			continue
 		}
 		vars := map[string]string{}
+		score := 0
 		ok := true
 		for i, p := range rt.segs {
 			if strings.HasPrefix(p, "{") {
@@ -214,17 +219,19 @@ func matchRoute(method string, segs []string) (handlerFunc, map[string]string, b
 			} else if p != segs[i] {
 				ok = false
 				break
+			} else {
+				score++
 			}
 		}
 		if !ok {
 			continue
 		}
 		pathKnown = true
-		if rt.method == method {
-			return rt.h, vars, true
+		if rt.method == method && score > bestScore {
+			best, bestVars, bestScore = rt.h, vars, score
 		}
 	}
-	return nil, nil, pathKnown
+	return best, bestVars, pathKnown
 }
 
 func (s *Sim) serveARI(w http.ResponseWriter, r *http.Request, path string) {

@@ -162,7 +162,7 @@ func (s *Sim) rejectLocked(ch *channel, cause int) {
 // teardownLocked stops what a hanging-up channel was doing: playbacks, recording,
 // bridge membership, snoops.
 func (s *Sim) teardownLocked(ch *channel) {
-	s.stopTargetPlaybacksLocked(&ch.plays)
+	s.stopTargetPlaybacksLocked(&ch.plays, "failed")
 	if ch.rec != nil {
 		s.finishRecordingLocked(ch.rec, "done")
 	}
@@ -213,7 +213,7 @@ func (s *Sim) removeChannelLocked(ch *channel) {
 
 // leaveStasisLocked is /continue: StasisEnd, and the application stops hearing about ch.
 func (s *Sim) leaveStasisLocked(ch *channel) {
-	s.stopTargetPlaybacksLocked(&ch.plays)
+	s.stopTargetPlaybacksLocked(&ch.plays, "done")
 	if ch.bridge != nil {
 		s.leaveBridgeLocked(ch, false)
 	}

@@ -229,3 +229,31 @@ func TestMediaParameterForms(t *testing.T) {
 	}
 	ts.expect("POST", "channels/"+id+"/play/three", map[string]any{"media": []string{""}}, 500)
 }
+
+func TestHangupDuringPlayback(t *testing.T) {
+	ts := newTestSim(t, Options{})
+	ws := ts.connect("hotline")
+	hold := ts.clk.Hold()
+	defer hold()
+	id := answeredCall(t, ts, ws)
+	ts.expect("POST", "channels/"+id+"/play/long?media=sound:basic-pbx-ivr-main", nil, 201)
+	ts.expect("POST", "channels/"+id+"/play/queued?media=sound:beep", nil, 201)
+	if err := ts.sim.Hangup(bg(), id, 16); err != nil {
+		t.Fatal(err)
+	}
+	ws.waitEvent("StasisEnd", onChannel(id))
+	var seq []string
+	for _, e := range ws.snapshot() {
+		switch e["type"] {
+		case "PlaybackFinished":
+			p := e["playback"].(map[string]any)
+			seq = append(seq, "PlaybackFinished "+p["id"].(string)+" "+p["state"].(string))
+		case "ChannelHangupRequest", "StasisEnd":
+			seq = append(seq, e["type"].(string))
+		}
+	}
+	if want := []string{"ChannelHangupRequest", "PlaybackFinished long failed", "StasisEnd"}; !slices.Equal(seq, want) {
+		t.Fatalf("%v, want %v", seq, want)
+	}
+	ts.expect("GET", "playbacks/queued", nil, 404)
+}

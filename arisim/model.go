@@ -110,6 +110,7 @@ type channel struct {
 	snoopOf     *channel
 	snoops      []*channel
 	talked      bool // has been in a mixing bridge with another channel
+	talkedHere  bool // ... in the bridge it is in now
 	mohOnce     bool
 	pressIdx    int
 	dtmfBusy    time.Time // the far end's DTMF generator is busy until then

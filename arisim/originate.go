@@ -106,16 +106,23 @@ func (s *Sim) originateLocked(q *req, id string) reply {
 	}
 	s.recordOutboundLocked(ch, app, ep)
 	for k, v := range q.objs["variables"] {
-		target := ch
-		if half != nil {
-			// set on both halves; Asterisk reports it on the dialplan half
-			target = half
-			saved := ch.subs
-			ch.subs = nil
+		if half == nil {
 			s.setChannelVarLocked(ch, k, v)
-			ch.subs = saved
+			continue
 		}
-		s.setChannelVarLocked(target, k, v)
+		// a Local channel: the variable (or CALLERID(...)) applies to the ;1 half, while
+		// Asterisk reports ChannelVarset on the dialplan (;2) half, which also gets plain variables
+		saved := ch.subs
+		ch.subs = nil
+		s.setChannelVarLocked(ch, k, v)
+		ch.subs = saved
+		if !strings.Contains(k, "(") {
+			half.vars[k] = v
+		}
+		s.emitVarsetLocked(half, k, v)
+	}
+	if half != nil {
+		half.connected = ch.caller // the ;2 half is connected to the ;1 half's caller id
 	}
 	resp := ch.json()
 	if tech == "Local" && !known {

@@ -2,7 +2,6 @@ package arisim
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/publicservice/hotline/clock"
@@ -99,6 +98,10 @@ func (s *Sim) playLocked(q *req, ch *channel, br *bridge, id string) reply {
 }
 
 func (s *Sim) startPlaybackLocked(pb *playback) {
+	if b := pb.br; b != nil && b.btype == "mixing" && len(b.channels) == 1 {
+		// the announcer playing into the bridge is the lone channel's other party
+		s.setConnectedLocked(b.channels[0], CallerID{})
+	}
 	pb.state = "playing"
 	s.emitPlaybackLocked(pb, "PlaybackStarted")
 	s.startItemLocked(pb)
@@ -190,13 +193,15 @@ func (s *Sim) dropPlaybackLocked(pb *playback) {
 	}
 }
 
-// stopTargetPlaybacksLocked ends what plays on a hung-up channel or destroyed bridge.
-func (s *Sim) stopTargetPlaybacksLocked(qp *[]*playback) {
+// stopTargetPlaybacksLocked ends what plays on a hung-up channel or destroyed bridge: the
+// playing one with PlaybackFinished in the given state (Asterisk reports "failed" when the
+// channel hangs up mid-file), queued ones silently.
+func (s *Sim) stopTargetPlaybacksLocked(qp *[]*playback, state string) {
 	list := append([]*playback(nil), (*qp)...)
 	*qp = nil
 	for i, pb := range list {
 		if i == 0 && pb.state != "queued" {
-			pb.state = "done"
+			pb.state = state
 			s.emitPlaybackLocked(pb, "PlaybackFinished")
 		}
 		pb.finished = true
@@ -322,8 +327,4 @@ func (s *Sim) controlPlaybackLocked(pb *playback, op string) {
 			s.scheduleItemLocked(pb, left)
 		}
 	}
-}
-
-func isSay(uri string) bool {
-	return strings.HasPrefix(uri, "digits:") || strings.HasPrefix(uri, "number:") || strings.HasPrefix(uri, "characters:")
 }

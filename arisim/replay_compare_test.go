@@ -93,11 +93,16 @@ func (rp *replayer) eventKey(e map[string]any, sim bool) (string, string) {
 			sig = append(sig, k+"="+string(b))
 		}
 	}
-	if typ == "ChannelStateChange" {
-		sig = append(sig, "state="+e["channel"].(map[string]any)["state"].(string))
+	for _, k := range []string{"channel", "peer"} {
+		if c, ok := e[k].(map[string]any); ok {
+			caller, conn := c["caller"].(map[string]any), c["connected"].(map[string]any)
+			sig = append(sig, "state="+c["state"].(string), "caller="+caller["name"].(string)+"/"+caller["number"].(string),
+				"connected="+conn["name"].(string)+"/"+conn["number"].(string))
+		}
 	}
-	if b, ok := e["bridge"].(map[string]any); ok && strings.HasPrefix(typ, "Channel") {
-		sig = append(sig, "bridge="+b["id"].(string))
+	if b, ok := e["bridge"].(map[string]any); ok {
+		members, _ := json.Marshal(rp.normValue(b["channels"], sim, ""))
+		sig = append(sig, "bridge="+b["id"].(string)+" "+b["bridge_type"].(string)+" "+string(members))
 	}
 	switch {
 	case e["playback"] != nil:

@@ -210,7 +210,11 @@ func (rp *replayer) act(l traceLine) {
 			checkFor(t, func() bool { return !rp.ts.sim.Connected("hotline") }, "websocket gone")
 		}
 	case l.Kind == "ws" && l.Status == 101:
-		rp.ws = rp.ts.connect("hotline")
+		app := "hotline"
+		if u, err := url.Parse(l.URL); err == nil && u.Query().Get("app") != "" {
+			app = u.Query().Get("app")
+		}
+		rp.ws = rp.ts.connect(app)
 	case l.Kind == "ws":
 		u, _ := url.Parse(l.URL)
 		wsURL := "ws" + strings.TrimPrefix(rp.ts.srv.URL, "http") + u.Path + "?" + u.RawQuery
@@ -231,12 +235,27 @@ func (rp *replayer) act(l traceLine) {
 	}
 }
 
+// param reads a recorded request's parameter from its query string or JSON body.
+func (l traceLine) param(name string) string {
+	if v := l.Query[name]; len(v) > 0 {
+		return v[len(v)-1]
+	}
+	var body map[string]any
+	if json.Unmarshal(l.Body, &body) == nil {
+		if v, ok := body[name].(string); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// harnessAct translates what the recording harness did into the simulator's far-end API.
 func (rp *replayer) harnessAct(l traceLine) {
 	ctx := bg()
 	switch {
-	case l.Method == "POST" && l.Path == "/ari/asterisk/variable":
-		tok := strings.TrimPrefix(l.Query["variable"][0], "SIMCMD_")
-		v := l.Query["value"][0]
+	case l.Method == "POST" && l.Path == "/ari/asterisk/variable" && strings.HasPrefix(l.param("variable"), "SIMCMD_"):
+		tok := strings.TrimPrefix(l.param("variable"), "SIMCMD_")
+		v := l.param("value")
 		ch := rp.tokens[tok]
 		switch {
 		case v == "":
@@ -247,20 +266,32 @@ func (rp *replayer) harnessAct(l traceLine) {
 		case v == "B":
 			_ = rp.ts.sim.Hangup(ctx, ch, 17)
 		}
-	case l.Method == "POST" && l.Path == "/ari/channels":
+	case l.Method == "POST" && l.Path == "/ari/channels" && strings.HasSuffix(l.param("endpoint"), "@hotline-in"):
+		// a simulated caller: Local/<DID>@hotline-in whose ;1 half runs [sim-caller] (obeying
+		// SIMCMD_<token>) or the fixed [sim] caller (Answer, Wait 3, SendDTMF 1, Wait 2, Hangup)
 		var resp struct{ ID string }
 		_ = json.Unmarshal([]byte(l.ResponseRaw), &resp)
-		ep := l.Query["endpoint"][0]
-		did := strings.TrimPrefix(strings.Split(ep, "@")[0], "Local/")
-		cid := parseCallerID(l.Query["callerId"][0])
-		tok := l.Query["extension"][0]
-		id, _ := rp.ts.sim.Inbound(ctx, "hotline", cid.Number, did, &Script{Name: cid.Name, Local: true, Vars: map[string]string{"TOKEN": tok}})
+		did := strings.TrimPrefix(strings.Split(l.param("endpoint"), "@")[0], "Local/")
+		cid := parseCallerID(l.param("callerId"))
+		tok := l.param("extension")
+		sc := &Script{Name: cid.Name, Local: true, Vars: map[string]string{"TOKEN": tok}}
+		if l.param("context") == "sim" {
+			sc.Presses = []Press{{Digits: "1", AfterMs: 3000, From: "entry"}}
+			sc.MaxDurationMs = 3000 + 350 + 2000
+		}
+		id, _ := rp.ts.sim.Inbound(ctx, "hotline", cid.Number, did, sc)
 		rp.tokens[tok] = id
 		rp.mapID(nextID(resp.ID), id)
 		rp.mapID(resp.ID, prevID(id))
 		rp.harness[rp.canon[resp.ID]] = true
 	case l.Method == "DELETE" && strings.HasPrefix(l.Path, "/ari/channels/"):
 		_ = rp.ts.sim.Hangup(ctx, rp.sim(strings.TrimPrefix(l.Path, "/ari/channels/")), 16)
+	case l.Method == "GET":
+		// the harness looking around: nothing to do
+	default:
+		// anything else the harness did (e.g. originating a far end into a sim context) is
+		// sent to the simulator as it was, without checking the reply
+		rp.send(l)
 	}
 }
 
@@ -284,7 +315,8 @@ func (rp *replayer) mapValue(v string) string {
 	return strings.Join(parts, ",")
 }
 
-func (rp *replayer) rest(l traceLine) {
+// send makes a recorded request to the simulator, with trace ids translated.
+func (rp *replayer) send(l traceLine) (*http.Response, []byte) {
 	t := rp.t
 	segs := strings.Split(l.Path, "/")
 	for i, s := range segs {
@@ -327,6 +359,12 @@ func (rp *replayer) rest(l traceLine) {
 	}
 	got, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	return resp, got
+}
+
+func (rp *replayer) rest(l traceLine) {
+	t := rp.t
+	resp, got := rp.send(l)
 	if resp.StatusCode != l.Status {
 		t.Errorf("seq %d %s %s: status %d %s, want %d %s", l.Seq, l.Method, l.Path, resp.StatusCode, got, l.Status, l.ResponseRaw)
 		return

@@ -201,3 +201,20 @@ func TestApplicationDisconnected(t *testing.T) {
 		t.Fatalf("calls %+v", calls)
 	}
 }
+
+func TestRoutesAndUserEvents(t *testing.T) {
+	ts := newTestSim(t, Options{})
+	ws := ts.connect("hotline")
+	if r := ts.expect("POST", "channels/create", map[string]string{"endpoint": "PJSIP/x", "app": "hotline"}, 501); !strings.Contains(string(r.body), "Not implemented") {
+		t.Fatalf("%s", r.body)
+	}
+	ts.expect("GET", "channels/create", nil, 404)
+	ts.expect("PUT", "channels", nil, 405)
+	id := answeredCall(t, ts, ws)
+	ts.expect("POST", "events/user/Survey?application=hotline&source=channel:"+id, map[string]any{"variables": map[string]string{"rating": "4"}}, 204)
+	e := ws.waitEvent("ChannelUserevent", nil)
+	if e["eventname"] != "Survey" || e["userevent"].(map[string]any)["rating"] != "4" || chanOf(e) != id {
+		t.Fatalf("%v", e)
+	}
+	ts.expect("POST", "events/user/X", nil, 400)
+}

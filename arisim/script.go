@@ -130,7 +130,7 @@ func (s *Sim) onMOHLocked(ch *channel) {
 // onBridgedWithOtherLocked notes ch talking to another channel in a mixing bridge.
 func (s *Sim) onBridgedWithOtherLocked(ch *channel) {
 	first := !ch.talked
-	ch.talked = true
+	ch.talked, ch.talkedHere = true, true
 	b := ch.behaviour
 	if first && ch.kind == kindOriginated && b.TalkMs > 0 {
 		d := ms(b.TalkMs)
@@ -141,10 +141,11 @@ func (s *Sim) onBridgedWithOtherLocked(ch *channel) {
 	}
 }
 
-// onLeftBridgeLocked starts the post-bridge behaviour (survey presses, hang up).
-func (s *Sim) onLeftBridgeLocked(ch *channel) {
+// onLeftBridgeLocked starts the post-bridge behaviour (survey presses, hang up) when ch
+// leaves a bridge in which it talked to another channel.
+func (s *Sim) onLeftBridgeLocked(ch *channel, talked bool) {
 	sc := ch.script
-	if sc == nil || !ch.talked {
+	if sc == nil || !talked {
 		return
 	}
 	s.schedulePressesLocked(ch, sc.AfterBridge, "bridge", s.now())

@@ -148,6 +148,8 @@ const missingAppHTML = "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\r\n
 
 // serveEvents is GET /ari/events?app=a[,b]: the application WebSocket.
 func (s *Sim) serveEvents(w http.ResponseWriter, r *http.Request) {
+	release := s.clk.Hold() // until the connection is registered (not while it stays open)
+	defer release()
 	if !s.authorized(r) {
 		writeJSON(w, http.StatusUnauthorized, msg("Authentication required"))
 		return
@@ -182,6 +184,7 @@ func (s *Sim) serveEvents(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	s.log.Info("application connected", "apps", apps)
 	go c.writer()
+	release()
 	// reader: discard client frames until the connection ends
 	for {
 		if _, _, err := ws.ReadMessage(); err != nil {

@@ -60,7 +60,7 @@ func parseState(s string) state {
 // transitions is the table of allowed state changes. Every state may go to
 // stEnded (hang-up) and stClosing (a last prompt, e.g. after an error).
 var transitions = map[state][]state{
-	stNew:           {stLanguage, stMainMenu, stDeptMenu, stWaiting, stClosed, stSurvey, stTalking, stRinging, stRecording},
+	stNew:           {stCallbackDial, stLanguage, stMainMenu, stDeptMenu, stWaiting, stClosed, stSurvey, stTalking, stRinging, stRecording},
 	stLanguage:      {stMainMenu, stDeptMenu, stWaiting, stClosed, stLanguage},
 	stMainMenu:      {stDeptMenu, stTicket, stWaiting, stClosed, stMainMenu, stRecording},
 	stDeptMenu:      {stInfo, stTicket, stWaiting, stClosed, stMainMenu, stDeptMenu, stRecording},
@@ -178,15 +178,16 @@ type call struct {
 	box     []msg
 	running bool
 
-	st      state
-	rec     hotline.CallRecord
-	number  string // caller number (never logged)
-	dept    *config.Department
-	queue   string
-	qcfg    *config.Queue
-	timers  map[timerKind]*ctimer
-	tgen    int
-	arrived time.Time // wall arrival of the event being handled (zero once reacted)
+	st       state
+	rec      hotline.CallRecord
+	number   string // caller number (never logged)
+	dept     *config.Department
+	queue    string
+	qcfg     *config.Queue
+	timers   map[timerKind]*ctimer
+	tgen     int
+	arrived  time.Time     // wall arrival of the event being handled (zero once reacted)
+	reaction time.Duration // its reaction time, -1 while none
 
 	// prompt and collection (menu.go)
 	pb       string // current playback id
@@ -255,10 +256,11 @@ func (c *call) handle(m msg) {
 		}
 	}()
 	if m.ev != nil {
-		c.arrived = m.arrived
+		c.arrived, c.reaction = m.arrived, -1
 		c.onEvent(*m.ev)
-		if !c.arrived.IsZero() {
-			c.arrived = time.Time{}
+		c.arrived = time.Time{}
+		if f := c.ctl.opt.OnEvent; f != nil && c.reaction >= 0 {
+			f(m.ev.Type, c.reaction)
 		}
 		return
 	}
@@ -277,6 +279,7 @@ func (c *call) reacted() {
 	}
 	d := time.Since(c.arrived)
 	c.arrived = time.Time{}
+	c.reaction = d
 	c.ctl.reaction.Observe(d)
 }
 
@@ -290,6 +293,7 @@ func (c *call) to(next state) {
 	if !allowed(c.st, next) {
 		c.log.Error("illegal call state transition", "from", c.st, "to", next)
 	}
+	c.log.Debug("state", "from", c.st, "to", next, "at", c.now())
 	c.ctl.stats[catOf(c.st)].Add(-1)
 	c.ctl.stats[catOf(next)].Add(1)
 	c.st = next

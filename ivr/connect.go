@@ -360,7 +360,8 @@ func (c *call) startCallback(m queue.Match) {
 		AppArgs: "callback," + c.id, CallerID: c.ctl.cfg.Hotline.Name, Timeout: c.ctl.opt.CallbackRing})
 	cancel()
 	if err != nil && c.st == stCallbackDial {
-		c.log.Info("callback originate failed", "err", err)
+		// The error names the endpoint, i.e. the citizen's number: never log it.
+		c.log.Info("callback originate failed", "gone", isGone(err))
 		c.callbackFailed("failed")
 	}
 }

@@ -85,8 +85,9 @@ type Options struct {
 	ExternalSwitch bool
 	// MatchWait is how long one NextMatch call blocks (wall time, default 1 s).
 	MatchWait time.Duration
-	// OnEvent, when set, is called after each handled telephony event with
-	// its reaction time (see Controller.Reaction).
+	// OnEvent, when set, is called after each handled telephony event that
+	// caused a Switch command, with its reaction time (see Controller.Reaction).
+	// It runs on the call's goroutine: keep it short.
 	OnEvent func(ev telephony.EventType, reaction time.Duration)
 }
 

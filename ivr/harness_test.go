@@ -71,6 +71,7 @@ departments:
       - {digit: "3", action: complaint}
       - {digit: "4", action: compliment}
       - {digit: "5", action: ticket}
+      - {digit: "6", action: officer, queue: slow}
   - id: night
     names: {en: Night, es: Noche}
     digit: "2"
@@ -82,8 +83,9 @@ queues:
   - {id: general, department: gen, announce_every: 20s, ring_timeout: 8s, wrap_up: 3s, callback: true}
   - {id: complaints, department: gen, announce_every: 20s, ring_timeout: 8s, wrap_up: 3s}
   - {id: nightq, department: night, ring_timeout: 8s}
+  - {id: slow, department: gen, announce_every: 30s, ring_timeout: 8s, max_wait: 45s}
 agents:
-  - {id: a1, name: Ann, skills: [general, complaints, nightq]}
+  - {id: a1, name: Ann, skills: [general, complaints, nightq, slow]}
   - {id: a2, name: Bob, skills: [general, complaints]}
   - {id: a3, name: Cy, skills: [general, complaints]}
 prompts:
@@ -368,6 +370,8 @@ func checkAnswerTimes(t *testing.T, rec hotline.CallRecord, truth arisim.Call) {
 }
 
 // press builds a script press relative to the previous one.
-func press(digits string, afterMs int) arisim.Press { return arisim.Press{Digits: digits, AfterMs: afterMs} }
+func press(digits string, afterMs int) arisim.Press {
+	return arisim.Press{Digits: digits, AfterMs: afterMs}
+}
 
 var _ = sync.Mutex{}

@@ -8,6 +8,7 @@ import (
 	"github.com/publicservice/hotline"
 	"github.com/publicservice/hotline/agents"
 	"github.com/publicservice/hotline/arisim"
+	"github.com/publicservice/hotline/ivr"
 )
 
 // A citizen chooses Spanish, the general department, an officer; the officer
@@ -47,6 +48,14 @@ func TestAnsweredCallWithSurvey(t *testing.T) {
 		t.Errorf("ratings: %+v", rs)
 	}
 	t.Logf("path %v wait %v talk %v", rec.IVRPath, rec.Wait, rec.Talk)
+	if r := n.ctl.Reaction().Summary(); r.N < 5 {
+		t.Errorf("reaction times: %+v", r)
+	} else {
+		t.Logf("reaction (event in → first ARI command out, wall): n=%d p50=%v p90=%v p99=%v max=%v", r.N, r.P50, r.P90, r.P99, r.Max)
+	}
+	if s := n.ctl.Stats(); s != (ivr.Stats{}) {
+		t.Errorf("stats after the call: %s", s)
+	}
 }
 
 // Two callers give up while waiting (no agent logged in): one after 30 s (an

@@ -330,6 +330,7 @@ func (c *call) menuFailed() {
 
 // onDigit handles one DTMF digit of the caller.
 func (c *call) onDigit(d string) {
+	c.log.Debug("dtmf", "digit", d, "state", c.st, "at", c.now())
 	switch c.st {
 	case stLanguage, stMainMenu, stDeptMenu, stClosed, stMaxWait, stSurvey:
 		c.stopPlayback()

@@ -48,7 +48,7 @@ func (q *Queues) Enqueue(ctx context.Context, c Caller) (position int, err error
 	}
 	ck := q.counterKeys(c.Queue, c.Enqueued)
 	n, err := enqueueScript.Run(ctx, q.rdb, ck.keys(), q.pfx, c.CallID, c.Queue, j,
-		i64(score(c.Priority, c.Enqueued)), i64(us(c.Enqueued)), ck.dayTTL, ck.intTTL).Int()
+		i64(score(c.Priority, c.Enqueued)), i64(us(c.Enqueued)), ck.dayTTL, ck.intTTL, c.Owner).Int()
 	if err != nil {
 		return 0, wrap("enqueue", err)
 	}
@@ -136,20 +136,40 @@ func (q *Queues) RequestCallback(ctx context.Context, queue, callID, number stri
 // Caller.Owner (RPUSH, JSON, so the inbox is first in first
 // out; none when Owner is ""); the matches are
 // returned in order. Agents whose wrap-up ended by now count as available,
-// idle since the end of their wrap-up. For a virtual clock, Dispatch records
-// clk.Handoff(1) per match pushed to an inbox before it returns.
+// idle since the end of their wrap-up. One round trip per 256 matches. For a
+// virtual clock, every match pushed to an inbox is recorded in flight
+// (clk.Handoff) before it can be popped; NextMatch records it taken.
 func (q *Queues) Dispatch(ctx context.Context, queue string, now time.Time) ([]Match, error) {
-	res, err := dispatchScript.Run(ctx, q.rdb, []string{q.key("queues")}, q.pfx, queue, i64(us(now)),
-		now.Format(time.RFC3339Nano), inboxTTL).StringSlice()
-	if err != nil {
-		return nil, wrap("dispatch", err)
+	var out []Match
+	for {
+		ms, full, err := q.dispatchBatch(ctx, queue, now)
+		out = append(out, ms...)
+		if err != nil || !full {
+			return out, err
+		}
 	}
-	out := make([]Match, 0, len(res))
-	var pushed int
+}
+
+// dispatchBatch runs the dispatch script once, for at most dispatchBatchMax
+// matches. For a virtual clock the matches that may be pushed are recorded
+// in flight (Handoff) before the script runs, so a receiver can never take a
+// match before it is counted; the unused part is given back after.
+func (q *Queues) dispatchBatch(ctx context.Context, queue string, now time.Time) (out []Match, full bool, err error) {
+	q.clk.Handoff(dispatchBatchMax)
+	pushed := 0
+	defer func() { q.clk.Taken(dispatchBatchMax - pushed) }()
+	res, err := dispatchScript.Run(ctx, q.rdb, []string{q.key("queues")}, q.pfx, queue, i64(us(now)),
+		now.Format(time.RFC3339Nano), inboxTTL, dispatchBatchMax).StringSlice()
+	if err != nil {
+		return nil, false, wrap("dispatch", err)
+	}
+	out = make([]Match, 0, len(res))
 	var derr error
 	for _, s := range res {
 		var m Match
 		if err := json.Unmarshal([]byte(s), &m); err != nil {
+			// Still pushed (if it names an owner): keep it counted in flight.
+			pushed++
 			derr = wrap("dispatch: decode match", err)
 			continue
 		}
@@ -158,11 +178,11 @@ func (q *Queues) Dispatch(ctx context.Context, queue string, now time.Time) ([]M
 		}
 		out = append(out, m)
 	}
-	if pushed > 0 {
-		q.clk.Handoff(pushed)
-	}
-	return out, derr
+	return out, len(res) == dispatchBatchMax, derr
 }
+
+// dispatchBatchMax bounds the matches of one dispatch script run.
+const dispatchBatchMax = 256
 
 // inboxTTL (seconds) bounds the life of an inbox nobody pops (a controller gone for good).
 const inboxTTL = "86400"

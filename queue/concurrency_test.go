@@ -19,6 +19,7 @@ import (
 // pool of agents. No agent may ever hold two calls, every caller must end
 // exactly once (answered or left), and the counters must add up.
 func TestConcurrentControllers(t *testing.T) {
+	t.Parallel()
 	const (
 		controllers = 3
 		perCtl      = 150

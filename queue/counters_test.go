@@ -12,6 +12,7 @@ import (
 
 // TestCountersHandComputed: S = 5 s, T = 20 s, every caller enqueued at t0.
 func TestCountersHandComputed(t *testing.T) {
+	t.Parallel()
 	f := setup(t, Options{ShortAbandon: 5 * time.Second, Threshold: func(q string) time.Duration {
 		if q != "tax" {
 			t.Errorf("threshold asked for %q", q)
@@ -91,6 +92,7 @@ func TestCountersHandComputed(t *testing.T) {
 }
 
 func TestCallbackKeepsPlace(t *testing.T) {
+	t.Parallel()
 	f := setup(t, Options{})
 	f.enqueue(t, "c1", "tax", 0, t0)
 	f.enqueue(t, "c2", "tax", 0, t0.Add(sec(1)))
@@ -116,6 +118,7 @@ func TestCallbackKeepsPlace(t *testing.T) {
 }
 
 func TestDayAndIntervalRollover(t *testing.T) {
+	t.Parallel()
 	est := time.FixedZone("EST", -5*3600)
 	f := setup(t, Options{Location: est})
 	local := func(d, h, m, s int) time.Time { return time.Date(2026, 11, d, h, m, s, 0, est) }
@@ -186,6 +189,7 @@ func TestDayAndIntervalRollover(t *testing.T) {
 }
 
 func TestIntervalStart(t *testing.T) {
+	t.Parallel()
 	est := time.FixedZone("EST", -5*3600)
 	q := New(nil, nil, Options{Location: est, Interval: time.Hour})
 	at := time.Date(2026, 12, 1, 3, 59, 59, 0, time.UTC) // 22:59:59 EST on 30 November
@@ -202,6 +206,7 @@ func TestIntervalStart(t *testing.T) {
 }
 
 func TestEstimatedWait(t *testing.T) {
+	t.Parallel()
 	f := setup(t, Options{})
 	ewt := func(pos int, now time.Time) time.Duration {
 		t.Helper()
@@ -267,6 +272,7 @@ func TestEstimatedWait(t *testing.T) {
 }
 
 func TestRoundTripsPerOperation(t *testing.T) {
+	t.Parallel()
 	f := setup(t, Options{})
 	rt := NewRoundTrips()
 	f.rdb.AddHook(rt)

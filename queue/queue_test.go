@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 )
 
 func TestEnqueueOrderAndPosition(t *testing.T) {
+	t.Parallel()
 	f := setup(t, Options{})
 	// c1 normal at t0, c2 normal at t0+1s, c3 priority 5 at t0+2s, c4 normal at t0+1.5s (after c2), c5 priority 5 at t0+3s.
 	cases := []struct {
@@ -63,6 +65,7 @@ func TestEnqueueOrderAndPosition(t *testing.T) {
 }
 
 func TestPriorityClamp(t *testing.T) {
+	t.Parallel()
 	f := setup(t, Options{})
 	f.enqueue(t, "hi", "q", 1000, t0.Add(sec(5)))
 	f.enqueue(t, "max", "q", MaxPriority, t0)
@@ -76,6 +79,7 @@ func TestPriorityClamp(t *testing.T) {
 }
 
 func TestDispatchLongestIdleAndSkills(t *testing.T) {
+	t.Parallel()
 	f := setup(t, Options{})
 	f.login(t, "a-tax-new", t0.Add(sec(30)), "tax")
 	f.login(t, "a-both-old", t0.Add(sec(10)), "tax", "health")
@@ -121,6 +125,9 @@ func TestDispatchLongestIdleAndSkills(t *testing.T) {
 	if s.State != agents.Ringing || s.CallID != "t1" || s.Queue != "tax" || !s.Since.Equal(now) {
 		t.Errorf("a-both-old %+v", s)
 	}
+	if _, _, inflight := f.clk.Pending(); inflight != 3 {
+		t.Errorf("in flight %d after 3 matches pushed", inflight)
+	}
 	// The three matches are in ctl-1's inbox, oldest first.
 	for _, want := range []string{"t1", "t2", "h1"} {
 		got, err := f.q.NextMatch(f.ctx, "ctl-1", time.Second)
@@ -138,6 +145,7 @@ func TestDispatchLongestIdleAndSkills(t *testing.T) {
 }
 
 func TestNoAnswerRestoresPlace(t *testing.T) {
+	t.Parallel()
 	f := setup(t, Options{})
 	f.login(t, "a1", t0, "tax")
 	f.enqueue(t, "c1", "tax", 0, t0.Add(sec(1)))
@@ -204,6 +212,7 @@ func TestNoAnswerRestoresPlace(t *testing.T) {
 }
 
 func TestConnectedAndOfferCancelled(t *testing.T) {
+	t.Parallel()
 	f := setup(t, Options{})
 	f.login(t, "a1", t0, "tax")
 	f.login(t, "a2", t0.Add(sec(1)), "tax")
@@ -267,6 +276,7 @@ func TestConnectedAndOfferCancelled(t *testing.T) {
 }
 
 func TestAgentStates(t *testing.T) {
+	t.Parallel()
 	f := setup(t, Options{})
 	a := f.login(t, "a1", t0, "tax", "health")
 	wantCode(t, f.q.Login(f.ctx, a, t0.Add(sec(1))), hotline.ECONFLICT)
@@ -347,6 +357,7 @@ func TestAgentStates(t *testing.T) {
 }
 
 func TestWrapUpEndsByItself(t *testing.T) {
+	t.Parallel()
 	f := setup(t, Options{})
 	a := f.login(t, "a1", t0, "tax")
 	f.login(t, "a2", t0.Add(sec(20)), "tax")
@@ -425,6 +436,7 @@ func TestWrapUpEndsByItself(t *testing.T) {
 }
 
 func TestSaveCalls(t *testing.T) {
+	t.Parallel()
 	f := setup(t, Options{})
 	if err := f.q.SaveCall(f.ctx, "ctl-1", "c1", []byte(`{"step":"queue"}`)); err != nil {
 		t.Fatal(err)
@@ -451,5 +463,29 @@ func TestSaveCalls(t *testing.T) {
 	got, _ = f.q.Calls(f.ctx, "ctl-9")
 	if len(got) != 0 {
 		t.Errorf("%v", got)
+	}
+}
+
+func TestDispatchMoreThanOneBatch(t *testing.T) {
+	t.Parallel()
+	f := setup(t, Options{})
+	const n = dispatchBatchMax + 44
+	for i := 0; i < n; i++ {
+		f.login(t, fmt.Sprintf("a%03d", i), t0.Add(time.Duration(i)*time.Millisecond), "tax")
+		f.enqueue(t, fmt.Sprintf("c%03d", i), "tax", 0, t0.Add(sec(1)+time.Duration(i)*time.Millisecond))
+	}
+	rt := NewRoundTrips()
+	f.rdb.AddHook(rt)
+	ms := f.dispatch(t, "tax", t0.Add(sec(2)))
+	if len(ms) != n || rt.Count() > 4 { // two script runs (+ one EVAL each if not yet cached)
+		t.Fatalf("%d matches in %d round trips", len(ms), rt.Count())
+	}
+	for i, m := range ms {
+		if m.Caller.CallID != fmt.Sprintf("c%03d", i) || m.Agent.ID != fmt.Sprintf("a%03d", i) {
+			t.Fatalf("match %d: %s→%s", i, m.Caller.CallID, m.Agent.ID)
+		}
+	}
+	if _, _, inflight := f.clk.Pending(); inflight != n {
+		t.Errorf("in flight %d, want %d", inflight, n)
 	}
 }

@@ -16,6 +16,7 @@ import (
 // Whatever the order: the caller ends exactly once, the agent ends available,
 // and the counters match.
 func TestLeaveDispatchRace(t *testing.T) {
+	t.Parallel()
 	const rounds = 200
 	base := newClient(t)
 	prefix := uniquePrefix(t, base)

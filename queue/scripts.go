@@ -7,7 +7,7 @@ import "github.com/redis/go-redis/v9"
 //	P:queues                 SET   queue names known
 //	P:agents                 SET   agent ids known
 //	P:a:<agent>              HASH  json, state, reason, since, idle, wrap, call, queue (times in Unix µs)
-//	P:c:<call>               HASH  json, queue, state (waiting|offered), agent, enq (µs), score, cb (1 once a callback was counted)
+//	P:c:<call>               HASH  json, queue, owner, state (waiting|offered), agent, enq (µs), score, cb (1 once a callback was counted)
 //	P:q:<queue>:wait         ZSET  waiting callers by score = −priority×1e13 + Enqueued ms (ties: call id)
 //	P:q:<queue>:age          ZSET  waiting callers by Enqueued µs (for the longest wait)
 //	P:q:<queue>:avail        ZSET  available agents with the skill, by idle-since µs
@@ -75,12 +75,12 @@ end
 
 func script(body string) *redis.Script { return redis.NewScript(prelude + body) }
 
-// KEYS: day, interval. ARGV: P, call, queue, json, score, enq, dttl, ittl.
+// KEYS: day, interval. ARGV: P, call, queue, json, score, enq, dttl, ittl, owner.
 var enqueueScript = script(`
 local cid, qn = ARGV[2], ARGV[3]
 local ck = k('c', cid)
 if redis.call('EXISTS', ck) == 1 then return -1 end
-redis.call('HSET', ck, 'json', ARGV[4], 'queue', qn, 'state', 'waiting', 'agent', '', 'enq', ARGV[6], 'score', ARGV[5], 'cb', '0')
+redis.call('HSET', ck, 'json', ARGV[4], 'queue', qn, 'state', 'waiting', 'agent', '', 'enq', ARGV[6], 'score', ARGV[5], 'cb', '0', 'owner', ARGV[9])
 redis.call('ZADD', k('q', qn, 'wait'), ARGV[5], cid)
 redis.call('ZADD', k('q', qn, 'age'), ARGV[6], cid)
 redis.call('SADD', k('queues'), qn)
@@ -163,16 +163,16 @@ end
 return {1, st}
 `)
 
-// KEYS: anchor. ARGV: P, queue, now, now (RFC 3339), inbox ttl.
+// KEYS: anchor. ARGV: P, queue, now, now (RFC 3339), inbox ttl, max matches.
 // Returns the matches as JSON strings.
 var dispatchScript = script(`
-local qn, now = ARGV[2], tonumber(ARGV[3])
+local qn, now, limit = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[6])
 local W, AGE, A, WR = k('q', qn, 'wait'), k('q', qn, 'age'), k('q', qn, 'avail'), k('q', qn, 'wrap')
 for _, aid in ipairs(redis.call('ZRANGEBYSCORE', WR, '-inf', ARGV[3])) do
   if settle(aid, now) ~= 'available' then redis.call('ZREM', WR, aid) end
 end
 local out = {}
-while true do
+while #out < limit do
   local c = redis.call('ZRANGE', W, 0, 0)
   if #c == 0 then break end
   local a = redis.call('ZRANGE', A, 0, 0)
@@ -180,7 +180,7 @@ while true do
   local cid, aid = c[1], a[1]
   local ak, ck = k('a', aid), k('c', cid)
   local ah = redis.call('HMGET', ak, 'state', 'json')
-  local ch = redis.call('HMGET', ck, 'json', 'state')
+  local ch = redis.call('HMGET', ck, 'json', 'state', 'owner')
   if ah[1] ~= 'available' then
     redis.call('ZREM', A, aid)
   elseif ch[2] ~= 'waiting' then
@@ -193,8 +193,8 @@ while true do
     redis.call('ZREM', AGE, cid)
     redis.call('HSET', ck, 'state', 'offered', 'agent', aid)
     local m = '{"caller":' .. ch[1] .. ',"agent":' .. ah[2] .. ',"at":"' .. ARGV[4] .. '"}'
-    local owner = cjson.decode(ch[1]).owner
-    if type(owner) == 'string' and owner ~= '' then
+    local owner = ch[3]
+    if owner and owner ~= '' then
       redis.call('RPUSH', k('inbox', owner), m)
       redis.call('EXPIRE', k('inbox', owner), ARGV[5])
     end

@@ -205,7 +205,10 @@ func installHTTPClient(c *native.Client, hc http.Client) bool {
 // direct play requests.
 func newTransport() http.RoundTripper {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 64
+	// Enough kept-alive connections for every call's command at once: a
+	// closed connection costs a TCP handshake per request under load.
+	t.MaxIdleConns = 512
+	t.MaxIdleConnsPerHost = 512
 	t.IdleConnTimeout = 90 * time.Second
 	return t
 }
