@@ -9,16 +9,18 @@ import (
 type Call struct {
 	ChannelID string `json:"channel_id"`
 	// Direction is "inbound" (a simulated caller) or "outbound" (an originate).
-	Direction string        `json:"direction"`
-	App       string        `json:"app"`
-	From      string        `json:"from,omitempty"`
-	To        string        `json:"to,omitempty"`
-	Endpoint  string        `json:"endpoint,omitempty"`
-	Entered   time.Time     `json:"entered"`
-	Answered  time.Time     `json:"answered,omitzero"`
-	FirstMOH  time.Time     `json:"first_moh,omitzero"`
-	Bridges   []BridgeVisit `json:"bridges,omitempty"`
-	HungUp    time.Time     `json:"hung_up,omitzero"`
+	Direction string    `json:"direction"`
+	App       string    `json:"app"`
+	From      string    `json:"from,omitempty"`
+	To        string    `json:"to,omitempty"`
+	Endpoint  string    `json:"endpoint,omitempty"`
+	Entered   time.Time `json:"entered"`
+	Answered  time.Time `json:"answered,omitzero"`
+	FirstMOH  time.Time `json:"first_moh,omitzero"`
+	// LastMOHStop is when the application last stopped the channel's music on hold.
+	LastMOHStop time.Time     `json:"last_moh_stop,omitzero"`
+	Bridges     []BridgeVisit `json:"bridges,omitempty"`
+	HungUp      time.Time     `json:"hung_up,omitzero"`
 	// HungUpBy is caller, app, agent (the far end of an originated leg) or system.
 	HungUpBy string `json:"hung_up_by,omitempty"`
 	Cause    int    `json:"cause"`

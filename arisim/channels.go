@@ -93,6 +93,9 @@ func init() {
 		return noContent
 	}))
 	handle("DELETE", "channels/{id}/moh", chanOp(func(s *Sim, q *req, ch *channel) reply {
+		if ch.moh && ch.call != nil {
+			ch.call.LastMOHStop = s.now()
+		}
 		ch.moh = false
 		return noContent
 	}))

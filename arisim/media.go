@@ -110,6 +110,9 @@ func (m *mediaTable) lookup(lang, name string) soundInfo {
 		if lang != "en" {
 			langs = append(langs, "en")
 		}
+		// Asterisk then tries the name as given (sound:es/hotline/x finds
+		// <sounds>/es/hotline/x whatever the channel's language).
+		langs = append(langs, "")
 		var si soundInfo
 		for _, l := range langs {
 			for _, ext := range soundExts {
@@ -122,7 +125,11 @@ func (m *mediaTable) lookup(lang, name string) soundInfo {
 				if !si.exists {
 					si = soundInfo{d: d, exists: true}
 				}
-				si.formats = append(si.formats, soundFormat{Language: l, Format: formatName(ext)})
+				fl := l
+				if fl == "" {
+					fl, _, _ = strings.Cut(name, "/")
+				}
+				si.formats = append(si.formats, soundFormat{Language: fl, Format: formatName(ext)})
 			}
 			if si.exists {
 				return si

@@ -257,3 +257,21 @@ func TestHangupDuringPlayback(t *testing.T) {
 	}
 	ts.expect("GET", "playbacks/queued", nil, 404)
 }
+
+// TestSoundNamedWithLanguagePath: sound:es/hotline/greeting finds
+// <dir>/es/hotline/greeting.wav whatever the channel language, as Asterisk
+// does, and takes its duration from the file.
+func TestSoundNamedWithLanguagePath(t *testing.T) {
+	m := newMediaTable("../asterisk-config/sounds", nil)
+	si := m.sound("en", "es/hotline/greeting")
+	if !si.exists {
+		t.Fatal("es/hotline/greeting not found under ../asterisk-config/sounds")
+	}
+	if si.d < 500*time.Millisecond || si.d > 30*time.Second {
+		t.Fatalf("duration %v: not read from the file", si.d)
+	}
+	est := m.sound("en", "es/hotline/no-such-prompt")
+	if est.d == si.d {
+		t.Fatalf("an unknown name got the file's duration %v", si.d)
+	}
+}

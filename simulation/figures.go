@@ -96,7 +96,12 @@ func callTruth(cfg *config.Config, c arisim.Call) truth {
 		}
 	}
 	if !t.Answered {
+		// A caller who hung up left the queue then; one the application moved
+		// out (max wait, callback) left it when its music last stopped.
 		end := c.HungUp
+		if c.HungUpBy != "caller" && c.LastMOHStop.After(c.FirstMOH) {
+			end = c.LastMOHStop
+		}
 		if end.IsZero() {
 			end = c.FirstMOH
 		}

@@ -80,7 +80,8 @@ func (o *Options) defaults() {
 type Result struct {
 	Figures
 	GroundTruth Figures `json:"ground_truth"`
-	// Match: every figure above equals its ground truth.
+	// Match: every count above equals its ground truth, and ASA and the
+	// longest wait agree within 50 ms (records keep whole milliseconds).
 	Match bool `json:"match"`
 	// Accounting: every call the simulator placed has exactly one call record.
 	Placed     int      `json:"calls_placed"`
@@ -262,6 +263,14 @@ func account(ctx context.Context, cfg *config.Config, db *store.DB, simCalls []a
 func equalFigures(a, b Figures) bool {
 	if a.Offered != b.Offered || a.Answered != b.Answered || a.Abandoned != b.Abandoned ||
 		a.ShortAbandoned != b.ShortAbandoned || a.AnsweredWithinSL != b.AnsweredWithinSL || a.TimedOut != b.TimedOut {
+		return false
+	}
+	// Durations: the controller's are stored in whole milliseconds; the
+	// issue's tolerance is 50 ms of simulated time.
+	const tol = 0.05
+	if math.Abs(a.MaxWaitSeconds-b.MaxWaitSeconds) > tol || (a.ASASeconds == nil) != (b.ASASeconds == nil) ||
+		(a.ASASeconds != nil && math.Abs(*a.ASASeconds-*b.ASASeconds) > tol) ||
+		(a.ServiceLevel == nil) != (b.ServiceLevel == nil) || (a.ServiceLevel != nil && *a.ServiceLevel != *b.ServiceLevel) {
 		return false
 	}
 	for _, k := range sortedKeys(a.Survey) {
