@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/publicservice/hotline"
-	"github.com/publicservice/hotline/agents"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/config"
 	"github.com/publicservice/hotline/queue"
@@ -159,7 +158,7 @@ func (s *Server) agentAction(w http.ResponseWriter, r *http.Request) {
 			err = hotline.Errorf(hotline.ENOTFOUND, "no agent %q in the configuration", id)
 			break
 		}
-		err = s.Queues.Login(ctx, agents.Agent{ID: a.ID, Name: a.Name, Endpoint: a.Endpoint, Skills: a.Skills}, now)
+		err = s.Queues.Login(ctx, agentOf(a), now)
 	case "logout":
 		err = s.Queues.Logout(ctx, id, now)
 	case "pause":

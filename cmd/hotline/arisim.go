@@ -39,6 +39,7 @@ func (m *Main) arisim(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("arisim: listen: %w", err)
 	}
+	m.listening("ari", ln.Addr().String())
 	m.Logger.Info("ARI simulator listening", "ari", "http://"+ln.Addr().String()+"/ari", "control", "http://"+ln.Addr().String()+"/_sim", "user", *user)
 	err = sim.Serve(ctx, ln)
 	if errors.Is(err, http.ErrServerClosed) || errors.Is(err, context.Canceled) {

@@ -23,6 +23,7 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 	calls := fs.Int("calls", 2000, "complete calls timed for calls_per_second")
 	concurrent := fs.Int("concurrent", 1000, "calls in progress at once for reaction times and heap per call")
 	cfgPath := fs.String("config", "", "configuration file (default HOTLINE_CONFIG or the shipped sample)")
+	window := fs.Duration("arrival-window", 20*time.Second, "wall time over which the concurrent callers arrive")
 	quiet := fs.Bool("quiet", false, "no progress lines on stderr")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -53,7 +54,7 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		return fmt.Errorf("redis: %w", err)
 	}
-	o := simulation.BenchOptions{Calls: *calls, Concurrent: *concurrent, Config: cfg, SoundsDir: soundsDir(), Logger: m.Logger}
+	o := simulation.BenchOptions{Calls: *calls, Concurrent: *concurrent, ArrivalWindow: *window, Config: cfg, SoundsDir: soundsDir(), Logger: m.Logger}
 	if !*quiet {
 		o.Progress = m.Stderr
 	}

@@ -76,6 +76,8 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
 	defer hs.Close()
+	m.listening("ari", rig.Addr)
+	m.listening("http", ln.Addr().String())
 	fmt.Fprintf(m.Stderr, "demo: HTTP on http://%s (try /api/v1/queues, /healthz); ARI simulator on http://%s/ari (user hotline); %d agents; ~%.0f calls/hour; Ctrl-C stops\n",
 		ln.Addr(), rig.Addr, *agentsN, *perHour)
 	traffic := &simulation.Traffic{Rig: rig, Config: cfg, PerHour: *perHour, Seed: *seed, Patience: *patience, Logger: m.Logger}

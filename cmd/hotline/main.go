@@ -40,6 +40,15 @@ func main() {
 type Main struct {
 	Stdout, Stderr io.Writer
 	Logger         *slog.Logger
+	// OnListen, when set, is told each address a command listens on
+	// ("http", "ari"), so tests can boot commands on port 0.
+	OnListen func(what, addr string)
+}
+
+func (m *Main) listening(what, addr string) {
+	if m.OnListen != nil {
+		m.OnListen(what, addr)
+	}
 }
 
 // NewMain returns a Main logging to stderr.

@@ -80,6 +80,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
+	m.listening("http", ln.Addr().String())
 	m.Logger.Info("controller started", "id", *id, "http", ln.Addr().String(), "ari", env("ARI_URL", "http://127.0.0.1:8088/ari"))
 
 	ctlDone := make(chan error, 1)
