@@ -156,26 +156,14 @@ func init() {
 		}
 		return s.createBridgeLocked(q, q.vars["id"])
 	})
-	handle("GET", "bridges/{id}", func(s *Sim, q *req) reply {
-		b := s.bridges[q.vars["id"]]
-		if b == nil {
-			return errReply(404, "Bridge not found")
-		}
+	handle("GET", "bridges/{id}", bridgeOp(func(s *Sim, q *req, b *bridge) reply {
 		return okReply(200, b.json())
-	})
-	handle("DELETE", "bridges/{id}", func(s *Sim, q *req) reply {
-		b := s.bridges[q.vars["id"]]
-		if b == nil {
-			return errReply(404, "Bridge not found")
-		}
+	}))
+	handle("DELETE", "bridges/{id}", bridgeOp(func(s *Sim, q *req, b *bridge) reply {
 		s.destroyBridgeLocked(b)
 		return noContent
-	})
-	handle("POST", "bridges/{id}/addChannel", func(s *Sim, q *req) reply {
-		b := s.bridges[q.vars["id"]]
-		if b == nil {
-			return errReply(404, "Bridge not found")
-		}
+	}))
+	handle("POST", "bridges/{id}/addChannel", bridgeOp(func(s *Sim, q *req, b *bridge) reply {
 		chans, rep, ok := s.bridgeChannelsParam(q)
 		if !ok {
 			return rep
@@ -189,12 +177,8 @@ func init() {
 			s.joinBridgeLocked(b, ch)
 		}
 		return noContent
-	})
-	handle("POST", "bridges/{id}/removeChannel", func(s *Sim, q *req) reply {
-		b := s.bridges[q.vars["id"]]
-		if b == nil {
-			return errReply(404, "Bridge not found")
-		}
+	}))
+	handle("POST", "bridges/{id}/removeChannel", bridgeOp(func(s *Sim, q *req, b *bridge) reply {
 		chans, rep, ok := s.bridgeChannelsParam(q)
 		if !ok {
 			return rep
@@ -211,12 +195,8 @@ func init() {
 			s.leaveBridgeLocked(ch, false)
 		}
 		return noContent
-	})
-	handle("POST", "bridges/{id}/moh", func(s *Sim, q *req) reply {
-		b := s.bridges[q.vars["id"]]
-		if b == nil {
-			return errReply(404, "Bridge not found")
-		}
+	}))
+	handle("POST", "bridges/{id}/moh", bridgeOp(func(s *Sim, q *req, b *bridge) reply {
 		if !b.moh {
 			b.moh = true
 			for _, ch := range b.channels {
@@ -224,39 +204,23 @@ func init() {
 			}
 		}
 		return noContent
-	})
-	handle("DELETE", "bridges/{id}/moh", func(s *Sim, q *req) reply {
-		b := s.bridges[q.vars["id"]]
-		if b == nil {
-			return errReply(404, "Bridge not found")
-		}
+	}))
+	handle("DELETE", "bridges/{id}/moh", bridgeOp(func(s *Sim, q *req, b *bridge) reply {
 		if !b.moh {
 			return errReply(409, "Bridge isn't playing music")
 		}
 		b.moh = false
 		return noContent
-	})
-	handle("POST", "bridges/{id}/play", func(s *Sim, q *req) reply {
-		b := s.bridges[q.vars["id"]]
-		if b == nil {
-			return errReply(404, "Bridge not found")
-		}
+	}))
+	handle("POST", "bridges/{id}/play", bridgeOp(func(s *Sim, q *req, b *bridge) reply {
 		return s.playLocked(q, nil, b, "")
-	})
-	handle("POST", "bridges/{id}/play/{playbackId}", func(s *Sim, q *req) reply {
-		b := s.bridges[q.vars["id"]]
-		if b == nil {
-			return errReply(404, "Bridge not found")
-		}
+	}))
+	handle("POST", "bridges/{id}/play/{playbackId}", bridgeOp(func(s *Sim, q *req, b *bridge) reply {
 		return s.playLocked(q, nil, b, q.vars["playbackId"])
-	})
-	handle("POST", "bridges/{id}/record", func(s *Sim, q *req) reply {
-		b := s.bridges[q.vars["id"]]
-		if b == nil {
-			return errReply(404, "Bridge not found")
-		}
+	}))
+	handle("POST", "bridges/{id}/record", bridgeOp(func(s *Sim, q *req, b *bridge) reply {
 		return s.recordLocked(q, nil, b)
-	})
+	}))
 }
 
 // destroyBridgeLocked removes every channel (ChannelLeftBridge) and sends BridgeDestroyed.
@@ -278,5 +242,17 @@ func sortBridges(out []bridgeJSON) {
 		for j := i; j > 0 && strings.Compare(out[j-1].Creationtime+out[j-1].ID, out[j].Creationtime+out[j].ID) > 0; j-- {
 			out[j-1], out[j] = out[j], out[j-1]
 		}
+	}
+}
+
+// bridgeOp wraps a handler of /bridges/{id}/...: an unknown bridge is 404
+// "Bridge not found".
+func bridgeOp(f func(s *Sim, q *req, b *bridge) reply) func(s *Sim, q *req) reply {
+	return func(s *Sim, q *req) reply {
+		b := s.bridges[q.vars["id"]]
+		if b == nil {
+			return errReply(404, "Bridge not found")
+		}
+		return f(s, q, b)
 	}
 }

@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/publicservice/hotline/simulation"
 )
@@ -35,34 +32,18 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	dsn := env("DATABASE_URL", defaultDatabaseURL)
-	schema := fmt.Sprintf("bench_%d", time.Now().UnixNano())
-	db, err := simulation.OpenSchema(ctx, dsn, schema)
+	deps, closeDeps, err := scratchDeps(ctx, fmt.Sprintf("bench_%d", time.Now().UnixNano()), false)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		db.Close()
-		_ = simulation.DropSchema(context.WithoutCancel(ctx), dsn, schema)
-	}()
-	opt, err := redis.ParseURL(env("REDIS_URL", defaultRedisURL))
-	if err != nil {
-		return fmt.Errorf("REDIS_URL: %w", err)
-	}
-	rdb := redis.NewClient(opt)
-	defer rdb.Close()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("redis: %w", err)
-	}
+	defer closeDeps()
 	o := simulation.BenchOptions{Calls: *calls, Concurrent: *concurrent, ArrivalWindow: *window, Config: cfg, SoundsDir: soundsDir(), Logger: m.Logger}
 	if !*quiet {
 		o.Progress = m.Stderr
 	}
-	res, err := simulation.Bench(ctx, simulation.Deps{DB: db, Redis: rdb}, o)
+	res, err := simulation.Bench(ctx, deps, o)
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(m.Stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(res)
+	return m.printJSON(res)
 }

@@ -2,16 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"net"
-	"net/http"
 	"time"
 
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/simulation"
-	"github.com/publicservice/hotline/web"
 )
 
 // demo runs everything on one machine on real time: the ARI simulator, the
@@ -58,23 +54,10 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	if err := simulation.StaffAgents(runCtx, rig, cfg, *agentsN, *talk, *seed); err != nil {
 		return err
 	}
-	srv := &web.Server{Queues: rig.Queues, Config: cfg, Clock: clk, Logger: m.Logger, Summary: func() any { return rig.Controller.Stats() },
-		Checks: map[string]func(context.Context) error{
-			"redis":    func(ctx context.Context) error { return st.Redis.Ping(ctx).Err() },
-			"postgres": func(ctx context.Context) error { return st.DB.Pool().Ping(ctx) },
-			"ari": func(context.Context) error {
-				if !rig.Switch.Connected() {
-					return errors.New("ARI events WebSocket not connected")
-				}
-				return nil
-			},
-		}}
-	ln, err := net.Listen("tcp", *addr)
+	hs, ln, err := listenHTTP(*addr, httpAPI(st, rig.Queues, clk, m.Logger, rig.Controller, rig.Switch).Handler())
 	if err != nil {
-		return fmt.Errorf("demo: listen: %w", err)
+		return fmt.Errorf("demo: %w", err)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
 	defer hs.Close()
 	m.listening("ari", rig.Addr)
 	m.listening("http", ln.Addr().String())

@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"time"
 
@@ -14,7 +11,6 @@ import (
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/ivr"
 	"github.com/publicservice/hotline/telephony"
-	"github.com/publicservice/hotline/web"
 )
 
 // serve runs the controller and its HTTP server against a real Asterisk.
@@ -63,23 +59,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			}
 		}
 	}
-	srv := &web.Server{Queues: st.Queues, Config: cfg, Clock: clk, Logger: m.Logger, Summary: func() any { return ctl.Stats() },
-		Checks: map[string]func(context.Context) error{
-			"redis":    func(ctx context.Context) error { return st.Redis.Ping(ctx).Err() },
-			"postgres": func(ctx context.Context) error { return st.DB.Pool().Ping(ctx) },
-			"ari": func(context.Context) error {
-				if !sw.Connected() {
-					return errors.New("ARI events WebSocket not connected")
-				}
-				return nil
-			},
-		}}
-	ln, err := net.Listen("tcp", *addr)
+	hs, ln, err := listenHTTP(*addr, httpAPI(st, st.Queues, clk, m.Logger, ctl, sw).Handler())
 	if err != nil {
-		return fmt.Errorf("serve: listen: %w", err)
+		return fmt.Errorf("serve: %w", err)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
 	m.listening("http", ln.Addr().String())
 	m.Logger.Info("controller started", "id", *id, "http", ln.Addr().String(), "ari", env("ARI_URL", "http://127.0.0.1:8088/ari"))
 

@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/publicservice/hotline/simulation"
 )
@@ -41,43 +38,26 @@ func (m *Main) simulate(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("simulate: -start %q: want YYYY-MM-DDTHH:MM: %w", *start, errUsage)
 	}
-	dsn := env("DATABASE_URL", defaultDatabaseURL)
 	schema := fmt.Sprintf("sim_%d_%d", time.Now().Unix(), *seed)
 	if *seed < 0 {
 		schema = fmt.Sprintf("sim_%d_n%d", time.Now().Unix(), -*seed)
 	}
-	db, err := simulation.OpenSchema(ctx, dsn, schema)
+	deps, closeDeps, err := scratchDeps(ctx, schema, *keep)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		db.Close()
-		if !*keep {
-			_ = simulation.DropSchema(context.WithoutCancel(ctx), dsn, schema)
-		}
-	}()
-	opt, err := redis.ParseURL(env("REDIS_URL", defaultRedisURL))
-	if err != nil {
-		return fmt.Errorf("REDIS_URL: %w", err)
-	}
-	rdb := redis.NewClient(opt)
-	defer rdb.Close()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("redis: %w", err)
-	}
+	defer closeDeps()
 	o := simulation.Options{Calls: *calls, Agents: *agentsN, Hours: *hours, Seed: *seed, Start: st, Config: cfg,
 		TalkMean: *talk, PatienceMean: *patience, SoundsDir: soundsDir(), Logger: m.Logger}
 	if !*quiet {
 		o.Progress = m.Stderr
 	}
-	res, err := simulation.Run(ctx, simulation.Deps{DB: db, Redis: rdb}, o)
+	res, err := simulation.Run(ctx, deps, o)
 	if err != nil {
 		return err
 	}
 	if *keep {
 		res.Schema = schema
 	}
-	enc := json.NewEncoder(m.Stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(res)
+	return m.printJSON(res)
 }

@@ -2,16 +2,25 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/config"
+	"github.com/publicservice/hotline/ivr"
 	"github.com/publicservice/hotline/queue"
+	"github.com/publicservice/hotline/simulation"
 	"github.com/publicservice/hotline/store"
+	"github.com/publicservice/hotline/telephony"
+	"github.com/publicservice/hotline/web"
 )
 
 // Defaults for a developer machine (see scripts/services.sh).
@@ -53,15 +62,10 @@ func openStack(ctx context.Context, cfg *config.Config, clk clock.Clock, prefix 
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	opt, err := redis.ParseURL(env("REDIS_URL", defaultRedisURL))
+	rdb, err := openRedis(ctx)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("REDIS_URL: %w", err)
-	}
-	rdb := redis.NewClient(opt)
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("redis: %w", err)
+		return nil, err
 	}
 	q := queue.New(rdb, clk, queue.Options{
 		Prefix:       prefix,
@@ -91,4 +95,75 @@ func soundsDir() string {
 		return "asterisk-config/sounds"
 	}
 	return ""
+}
+
+// scratchDeps opens a Postgres schema of its own (dropped at close unless
+// keep) and a Redis client, for a simulation or a benchmark.
+func scratchDeps(ctx context.Context, schema string, keep bool) (simulation.Deps, func(), error) {
+	dsn := env("DATABASE_URL", defaultDatabaseURL)
+	db, err := simulation.OpenSchema(ctx, dsn, schema)
+	if err != nil {
+		return simulation.Deps{}, nil, err
+	}
+	rdb, err := openRedis(ctx)
+	if err != nil {
+		db.Close()
+		_ = simulation.DropSchema(context.WithoutCancel(ctx), dsn, schema)
+		return simulation.Deps{}, nil, err
+	}
+	closeAll := func() {
+		rdb.Close()
+		db.Close()
+		if !keep {
+			_ = simulation.DropSchema(context.WithoutCancel(ctx), dsn, schema)
+		}
+	}
+	return simulation.Deps{DB: db, Redis: rdb}, closeAll, nil
+}
+
+// openRedis connects to REDIS_URL and checks the connection.
+func openRedis(ctx context.Context) (*redis.Client, error) {
+	opt, err := redis.ParseURL(env("REDIS_URL", defaultRedisURL))
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	rdb := redis.NewClient(opt)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("redis: %w", err)
+	}
+	return rdb, nil
+}
+
+// httpAPI builds the HTTP API of a running controller with its health checks.
+func httpAPI(st *stack, q *queue.Queues, clk clock.Clock, log *slog.Logger, ctl *ivr.Controller, sw *telephony.ARI) *web.Server {
+	return &web.Server{Queues: q, Config: st.Config, Clock: clk, Logger: log, Summary: func() any { return ctl.Stats() },
+		Checks: map[string]func(context.Context) error{
+			"redis":    func(ctx context.Context) error { return st.Redis.Ping(ctx).Err() },
+			"postgres": func(ctx context.Context) error { return st.DB.Pool().Ping(ctx) },
+			"ari": func(context.Context) error {
+				if !sw.Connected() {
+					return errors.New("ARI events WebSocket not connected")
+				}
+				return nil
+			},
+		}}
+}
+
+// listenHTTP serves h on addr in the background.
+func listenHTTP(addr string, h http.Handler) (*http.Server, net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	return hs, ln, nil
+}
+
+// printJSON writes v indented on stdout.
+func (m *Main) printJSON(v any) error {
+	enc := json.NewEncoder(m.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
