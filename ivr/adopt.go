@@ -125,10 +125,26 @@ func (c *call) checkChannels(byID map[string]telephony.Channel) {
 		c.callerGone()
 		return
 	}
-	if c.st == stTalking && c.agentCh != "" {
+	switch {
+	case c.st == stTalking && c.agentCh != "":
 		if _, ok := byID[c.agentCh]; !ok {
 			c.agentGone()
 		}
+	case c.st == stRinging && c.offer != nil && !c.offer.settled:
+		// The agent's StasisStart may have been lost in the gap.
+		if ch, ok := byID[c.offer.ch]; ok && ch.State == "Up" {
+			c.agentAnswered()
+		}
+	case isMenu(c.st) || c.st == stInfo:
+		// A PlaybackFinished or a key may have been lost: prompt again.
+		c.stopPlayback()
+		if c.st == stInfo {
+			c.enter(stDeptMenu)
+		} else {
+			c.ask(c.st)
+		}
+	case c.st == stWaiting && c.pb == "":
+		c.startMOH() // idempotent on Asterisk
 	}
 }
 

@@ -231,7 +231,7 @@ func (c *call) agentGone() {
 		c.destroyBridge()
 	}
 	s := c.ctl.cfg.Survey
-	if s.On && s.DefaultOptIn && c.kind == kindInbound || s.On && s.DefaultOptIn && c.kind == kindCallback {
+	if s.On && s.DefaultOptIn {
 		c.enter(stSurvey)
 		return
 	}

@@ -65,8 +65,10 @@ func TestAbandonAndShortAbandon(t *testing.T) {
 	n := e.newSim("node1")
 	n.start("ctl1")
 	toOfficer := []arisim.Press{{Digits: "1", AfterMs: 300, From: "answer"}, press("1", 2000), press("2", 2000)}
+	hold := e.clk.Hold()
 	long := n.call("3455550011", didMain, &arisim.Script{Presses: toOfficer, PatienceMs: 30000})
 	short := n.call("3455550012", didMain, &arisim.Script{Presses: toOfficer, PatienceMs: 2000})
+	hold()
 	for _, c := range []struct {
 		ch    string
 		wait  time.Duration

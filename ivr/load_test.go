@@ -29,9 +29,11 @@ func TestManyCallersOneNode(t *testing.T) {
 	model := arisim.CallerModel{Menu: []string{"1", "2"}, MenuGapMs: 1500, PatienceMeanMs: 90000,
 		SurveyDigits: "12345", SurveyAfterMs: 1500, HangupAfterBridgeMs: 20000}
 	var chans []string
+	hold := e.clk.Hold() // every caller arrives at the same instant
 	for i := 0; i < 80; i++ {
 		chans = append(chans, n.call(fmt.Sprintf("3455552%03d", i), didGen, model.Script(rng)))
 	}
+	hold()
 	answered, abandoned := 0, 0
 	type span struct{ from, to time.Time }
 	byAgent := map[string][]span{}

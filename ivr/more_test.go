@@ -99,3 +99,23 @@ func TestMaxWaitThenMessage(t *testing.T) {
 		t.Errorf("path %v", rec.IVRPath)
 	}
 }
+
+// Checking a ticket: the number (ending with #) is noted in the IVR path and
+// the caller is queued for an officer.
+func TestTicketCheck(t *testing.T) {
+	e := newEnv(t, "")
+	n := e.newSim("node1")
+	n.agent("a1", arisim.EndpointBehaviour{AnswerAfterMs: 1000, TalkMs: 3000})
+	e.login("a1")
+	n.start("ctl1")
+	ch := n.call("3455550094", didGen, &arisim.Script{Presses: []arisim.Press{
+		{Digits: "1", AfterMs: 300, From: "answer"}, press("5", 2000), {Digits: "40213#", AfterMs: 1000, GapMs: 300}}})
+	rec := e.waitRecord(ch)
+	if rec.Disposition != hotline.DispAnswered || rec.Queue != "general" {
+		t.Fatalf("record %+v", rec)
+	}
+	if got := strings.Join(rec.IVRPath, ","); got != "did:gen,lang:en,dept:gen:5,ticket:40213,queue:general" {
+		t.Errorf("path %s", got)
+	}
+	checkAnswerTimes(t, rec, n.truth(ch))
+}

@@ -34,6 +34,7 @@ func TestThreeControllersShareAgents(t *testing.T) {
 		ch string
 	}
 	var calls []placed
+	hold := e.clk.Hold() // every caller arrives at the same instant
 	for i := 0; i < 12; i++ {
 		n := nodes[i%3]
 		ch := n.call(fmt.Sprintf("34555501%02d", i), didGen, &arisim.Script{
@@ -41,6 +42,7 @@ func TestThreeControllersShareAgents(t *testing.T) {
 			AfterBridge: []arisim.Press{{Digits: fmt.Sprint(1 + i%4), AfterMs: 1000}}})
 		calls = append(calls, placed{n, ch})
 	}
+	hold()
 	type span struct {
 		from, to time.Time
 		call     string
