@@ -2,6 +2,7 @@ package ivr
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/publicservice/hotline/config"
@@ -82,7 +83,7 @@ func (ctl *Controller) readopt(ev telephony.Event) {
 	// Channels nobody knows.
 	newCalls, hungUp := 0, 0
 	for _, ch := range chans {
-		if claimed[ch.ID] {
+		if claimed[ch.ID] || strings.HasPrefix(ch.Name, "Snoop/") {
 			continue
 		}
 		// ARI's channel model has no Stasis args: an unknown channel not yet

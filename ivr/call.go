@@ -212,6 +212,7 @@ type call struct {
 	cbMatch    *queue.Match
 	gone       bool // caller channel gone
 	finishing  bool
+	dirty      bool // state to save after the current message
 }
 
 // post appends m to the mailbox and makes sure a goroutine drains it.
@@ -255,6 +256,7 @@ func (c *call) handle(m msg) {
 			c.log.Error("call handler panicked", "panic", r, "state", c.st)
 		}
 	}()
+	defer c.flush()
 	if m.ev != nil {
 		c.arrived, c.reaction = m.arrived, -1
 		c.onEvent(*m.ev)
@@ -269,6 +271,15 @@ func (c *call) handle(m msg) {
 		return
 	}
 	m.fn()
+}
+
+// flush saves the call's state once after a message whose handling changed
+// it (a new state or a new playback), for re-adoption.
+func (c *call) flush() {
+	if c.dirty && c.st != stEnded {
+		c.save()
+	}
+	c.dirty = false
 }
 
 // reacted records the reaction time of the event being handled at its first
@@ -287,7 +298,7 @@ func (c *call) reacted() {
 // saves the call's state for re-adoption.
 func (c *call) to(next state) {
 	if c.st == next && next != stWaiting {
-		c.save()
+		c.dirty = true
 		return
 	}
 	if !allowed(c.st, next) {
@@ -297,9 +308,7 @@ func (c *call) to(next state) {
 	c.ctl.stats[catOf(c.st)].Add(-1)
 	c.ctl.stats[catOf(next)].Add(1)
 	c.st = next
-	if next != stEnded {
-		c.save()
-	}
+	c.dirty = true
 }
 
 // now is the clock's time at the moment the controller acts.

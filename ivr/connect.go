@@ -78,8 +78,14 @@ func (c *call) ringAgent(m queue.Match) {
 	})
 	c.reacted()
 	ctx, cancel := c.ctx()
+	// The officer's phone shows the citizen's number (the hotline's name when withheld).
+	cid := c.number
+	if cid == "" {
+		cid = c.ctl.cfg.Hotline.Name
+	}
 	err := c.sw().Originate(ctx, telephony.Originate{Endpoint: c.agentEndpoint(m), ChannelID: o.ch,
-		AppArgs: "agent," + c.id, CallerID: c.ctl.cfg.Hotline.Name, Timeout: ring + 5*time.Second})
+		AppArgs: "agent," + c.id, CallerID: cid, Timeout: ring + 5*time.Second,
+		Variables: map[string]string{"HOTLINE_CALL": c.id, "HOTLINE_QUEUE": c.queue}})
 	cancel()
 	if err != nil && c.offer == o && !o.settled {
 		c.log.Info("agent leg failed", "agent", m.Agent.ID, "err", err)

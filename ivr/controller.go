@@ -14,6 +14,8 @@ package ivr
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -116,6 +118,7 @@ type Controller struct {
 	stats    [nCategories]atomic.Int64
 	reaction *Histogram
 	seq      atomic.Int64
+	inst     string // distinguishes this run's playback ids from a predecessor's
 }
 
 // New checks the options and returns a controller; Run starts it.
@@ -158,6 +161,7 @@ func New(opt Options) (*Controller, error) {
 		clk: opt.Clock, log: opt.Logger.With("controller", opt.ID),
 		calls: map[string]*call{}, chans: map[string]*call{}, pbs: map[string]*call{}, recs: map[string]*call{},
 		adopt1: make(chan struct{}), reaction: NewHistogram(), runCtx: context.Background(),
+		inst: instanceToken(),
 	}, nil
 }
 
@@ -278,17 +282,14 @@ func (ctl *Controller) route(ev telephony.Event, arrived time.Time) {
 			ctl.hangupStray(ev.Channel.ID, ev)
 			return
 		case "inbound":
-			did := ""
-			if len(args) > 1 {
-				did = args[1]
-			}
-			_ = did
 			c = ctl.newCall(ev.Channel.ID, kindInbound)
 			c.post(msg{ev: &ev, arrived: arrived, release: ev.Done})
 			return
 		default:
-			ctl.log.Info("unknown Stasis entry, hanging up", "channel", ev.Channel.ID)
-			ctl.hangupStray(ev.Channel.ID, ev)
+			// Not a call of the journey (e.g. a supervisor's snoop channel
+			// with args of its own): left alone for whoever created it.
+			ctl.log.Debug("Stasis entry not for the controller", "channel", ev.Channel.ID, "kind", kind)
+			done(ev)
 			return
 		}
 	}
@@ -525,9 +526,17 @@ func (ctl *Controller) CallIDs() []string {
 	return out
 }
 
-// newID returns a short unique suffix for playback ids.
+// newID returns prefix + a suffix unique to this controller run (playback
+// ids: a restarted controller must not reuse its predecessor's, whose
+// playbacks may still be going on).
 func (ctl *Controller) newID(prefix string) string {
-	return prefix + fmt.Sprint(ctl.seq.Add(1))
+	return prefix + ctl.inst + fmt.Sprint(ctl.seq.Add(1))
+}
+
+func instanceToken() string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:]) + "."
 }
 
 func isGone(err error) bool { return err != nil && errors.Is(err, telephony.ErrGone) }

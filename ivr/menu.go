@@ -145,6 +145,7 @@ func (c *call) play(then func(), keys ...string) {
 	}
 	id := c.ctl.newID(c.id + "~p")
 	c.pb, c.pbThen = id, then
+	c.dirty = true // a successor must be able to stop it
 	c.ctl.bindPlayback(id, c)
 	c.after(tPlayback, c.ctl.opt.PlaybackSafety, func() {
 		c.log.Warn("playback never finished; going on", "playback", id)

@@ -119,3 +119,17 @@ func TestTicketCheck(t *testing.T) {
 	}
 	checkAnswerTimes(t, rec, n.truth(ch))
 }
+
+// The caller hangs up in the middle of a message: the recording still counts.
+func TestHangupDuringMessage(t *testing.T) {
+	e := newEnv(t, "")
+	n := e.newSim("node1")
+	n.start("ctl1")
+	ch := n.call("3455550095", didNight, &arisim.Script{Presses: []arisim.Press{
+		{Digits: "1", AfterMs: 300, From: "answer"}, press("2", 2000), press("2", 5000)}, MaxDurationMs: 20000})
+	rec := e.waitRecord(ch)
+	if rec.HungUpBy != "caller" || rec.Disposition != hotline.DispMessage || rec.Recording == "" {
+		t.Fatalf("record %+v", rec)
+	}
+	t.Logf("disposition %s recording %q", rec.Disposition, rec.Recording)
+}

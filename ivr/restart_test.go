@@ -91,3 +91,34 @@ func TestRestartReadoption(t *testing.T) {
 		return err == nil && len(m) == 0
 	})
 }
+
+// Killed while an agent's phone rings: the new controller cannot know
+// whether the old ring is still wanted, so it hangs the ringing leg up, puts
+// the caller back in their place (no auto-pause) and offers the call again.
+func TestRestartWhileRinging(t *testing.T) {
+	e := newEnv(t, "")
+	n := e.newSim("node1")
+	n.agent("a1", arisim.EndpointBehaviour{AnswerAfterMs: 6000, TalkMs: 3000})
+	e.login("a1")
+	n.start("ctl1")
+	hold := e.clk.Hold()
+	e.clk.AfterFunc(5*time.Second, e.clk.Pause)
+	ch := n.call("3455550084", didGen, &arisim.Script{
+		Presses: []arisim.Press{{Digits: "1", AfterMs: 300, From: "answer"}, press("2", 2000)}})
+	hold()
+	checkFor(t, 10*time.Second, "agent ringing at 5 s", func() bool {
+		return n.ctl.Stats().Ringing == 1 && e.clk.Now().Sub(testStart) == 5*time.Second
+	})
+	n.kill()
+	n.start("ctl1")
+	e.clk.Resume()
+	rec := e.waitRecord(ch)
+	if rec.Disposition != hotline.DispAnswered || rec.Agent != "a1" || len(rec.Offers) != 2 ||
+		rec.Offers[0].Outcome != "lost" || rec.Offers[1].Outcome != "answered" {
+		t.Fatalf("record %+v", rec)
+	}
+	checkAnswerTimes(t, rec, n.truth(ch))
+	if got := eventTypes(e.events(ch)); got != "ENTERQUEUE,RINGNOANSWER,CONNECT,COMPLETEAGENT" {
+		t.Errorf("events %s", got)
+	}
+}

@@ -113,6 +113,9 @@ func (c *call) announce() {
 		every = c.qcfg.AnnounceEvery
 	}
 	ctx, cancel := c.ctx()
+	// A safety net: a dispatch missed (an agent's wrap-up ended on a
+	// controller that stopped meanwhile) is caught up at every announcement.
+	c.ctl.dispatch(ctx, c.queue)
 	pos, _, err := c.ctl.q.Position(ctx, c.queue, c.queueCallID())
 	cancel()
 	if err != nil || pos <= 0 {

@@ -46,7 +46,7 @@ func BenchmarkCallPath(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	gen.ShortShare, gen.SurveyShare = 0, 1
+	gen.ShortShare, gen.SurveyShare, gen.Uniform = 0, 1, true
 	gen.MenuGap = func(*rand.Rand) time.Duration { return 300 * time.Millisecond }
 	rt.Reset()
 	b.ResetTimer()

@@ -105,6 +105,9 @@ type Callers struct {
 	SurveyShare float64
 	// ShortShare is the share of callers who give up within 5 s of queueing (default 0.05).
 	ShortShare float64
+	// Uniform: every caller takes the first route in the first language
+	// (benchmarks: calls then move in step on the virtual clock).
+	Uniform bool
 }
 
 // NewCallers returns a generator of callers for cfg.
@@ -133,13 +136,13 @@ func (g *Callers) Next() plannedCall {
 	c.DID = g.did
 	langDigit := "1"
 	c.Language = g.cfg.Languages[0]
-	if len(g.cfg.Languages) > 1 && rng.Float64() < 0.3 {
+	if len(g.cfg.Languages) > 1 && rng.Float64() < 0.3 && !g.Uniform {
 		langDigit, c.Language = "2", g.cfg.Languages[1]
 	}
 	pick := rng.Intn(g.total)
 	var r route
 	for _, r = range g.routes {
-		if pick < r.weight {
+		if pick < r.weight || g.Uniform {
 			break
 		}
 		pick -= r.weight
