@@ -84,6 +84,7 @@ type Sim struct {
 	endpoints  map[string]*endpoint // "PJSIP/agent1"
 	localCtx   map[string]EndpointBehaviour
 	calls      []*Call
+	ended      map[string]bool // channel ids of calls that have hung up
 	conns      map[*wsConn]struct{}
 	seqCounter int
 	touched    map[*wsConn]uint64
@@ -128,6 +129,7 @@ func New(opts Options) *Sim {
 			"sim-agent":          {AnswerAfterMs: 1000},
 			"sim-agent-noanswer": {NoAnswer: true},
 		},
+		ended:   map[string]bool{},
 		conns:   map[*wsConn]struct{}{},
 		touched: map[*wsConn]uint64{},
 	}

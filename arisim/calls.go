@@ -70,6 +70,20 @@ func (s *Sim) Calls() []Call {
 	return out
 }
 
+// HungUp reports how many of the given channels' calls have hung up, without
+// copying any record (for polling while thousands of calls run).
+func (s *Sim) HungUp(ids map[string]bool) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for id := range ids {
+		if s.ended[id] {
+			n++
+		}
+	}
+	return n
+}
+
 // CallOf returns the record of the call on a channel.
 func (s *Sim) CallOf(channelID string) (Call, bool) {
 	for _, c := range s.Calls() {
@@ -102,6 +116,7 @@ func (s *Sim) recordAnswerLocked(ch *channel) {
 func (s *Sim) recordHangupLocked(ch *channel, cause int, who string) {
 	if c := ch.call; c != nil && c.HungUp.IsZero() {
 		c.HungUp, c.HungUpBy, c.Cause = s.now(), who, cause
+		s.ended[c.ChannelID] = true
 	}
 }
 

@@ -204,6 +204,7 @@ func (s *Sim) removeChannelLocked(ch *channel) {
 		}
 	}
 	if ch.call != nil && ch.call.HungUp.IsZero() {
+		s.ended[ch.call.ChannelID] = true
 		ch.call.HungUp = s.now()
 		if ch.call.HungUpBy == "" {
 			ch.call.HungUpBy = "system"

@@ -1,6 +1,8 @@
 package arisim
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -217,4 +219,21 @@ func TestRoutesAndUserEvents(t *testing.T) {
 		t.Fatalf("%v", e)
 	}
 	ts.expect("POST", "events/user/X", nil, 400)
+}
+
+// TestHungUpCounter: the cheap counter agrees with the records.
+func TestHungUpCounter(t *testing.T) {
+	s := New(Options{User: "u", Password: "p", Apps: []string{"a"}})
+	defer s.Close()
+	_, err := s.Inbound(context.Background(), "a", "1", "2", nil) // no WebSocket: fails at entry, hung up
+	if !errors.Is(err, ErrAppNotConnected) {
+		t.Fatalf("inbound without a WebSocket: %v", err)
+	}
+	ids := map[string]bool{"no-such-channel": true}
+	for _, c := range s.Calls() {
+		ids[c.ChannelID] = true
+	}
+	if got := s.HungUp(ids); got != 1 {
+		t.Fatalf("HungUp = %d, want 1", got)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	mrand "math/rand"
 	"runtime"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/publicservice/hotline/agents"
 	"github.com/publicservice/hotline/arisim"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/config"
@@ -29,6 +31,8 @@ type BenchOptions struct {
 	// Calls is the number of complete calls (IVR → queue → agent → bridge →
 	// survey) timed for the throughput figure (default 2000).
 	Calls int
+	// OfferedRate is phase 2's arrival rate, calls a second (default 400).
+	OfferedRate float64
 	// ArrivalWindow spreads the Concurrent callers' arrivals (default 20 s).
 	ArrivalWindow time.Duration
 	// Speedup of the throughput phase's clock (default 20).
@@ -42,7 +46,7 @@ type BenchOptions struct {
 // BenchResult is what `hotline bench calls` prints.
 type BenchResult struct {
 	// CallsPerSecond: complete calls (IVR → queue → agent → bridge →
-	// survey) per wall second, Calls of them at once.
+	// survey) ended per second in phase 2's steady part.
 	CallsPerSecond float64 `json:"calls_per_second"`
 	// CPUMsPerCall is this process's CPU time (controller and simulator
 	// together) per complete call; Redis and Postgres servers excluded.
@@ -63,6 +67,9 @@ type BenchResult struct {
 	ConcurrentCalls     int     `json:"concurrent_calls"`
 	ReactionSamples     int64   `json:"reaction_samples"`
 	ReactionMaxMs       float64 `json:"reaction_max_ms"`
+	// Saturated*: reaction times during phase 2, with the machine saturated.
+	SaturatedReactionP50Ms float64 `json:"saturated_reaction_p50_ms"`
+	SaturatedReactionP99Ms float64 `json:"saturated_reaction_p99_ms"`
 	// HeapNote says what bytes_per_active_call includes.
 	HeapNote    string  `json:"heap_note"`
 	GOMAXPROCS  int     `json:"gomaxprocs"`
@@ -78,6 +85,9 @@ func Bench(ctx context.Context, d Deps, o BenchOptions) (*BenchResult, error) {
 	}
 	if o.Calls <= 0 {
 		o.Calls = 2000
+	}
+	if o.OfferedRate <= 0 {
+		o.OfferedRate = 400
 	}
 	if o.ArrivalWindow <= 0 {
 		o.ArrivalWindow = 20 * time.Second
@@ -155,46 +165,52 @@ func Bench(ctx context.Context, d Deps, o BenchOptions) (*BenchResult, error) {
 	_ = waitEnded(ctx, rtRig, p, time.Minute)
 	rtRig.Close()
 
-	// Phase 2, on the virtual clock: Calls complete calls arrive at the same
-	// instant and take the same path (same language, menus, ring and talk
-	// times), so they move in step and every simulated instant has Calls
-	// pieces of work to run in parallel: the wall time measures the work,
-	// never a prompt's length. Every agent is free; nobody waits.
-	vclk := clock.NewVirtual(time.Date(2026, 11, 30, 9, 0, 0, 0, cfg.Location()), clock.WithLogger(o.Logger))
-	defer vclk.Close()
-	rig, err := NewRig(ctx, d, RigOptions{Clock: vclk, Config: cfg, SoundsDir: o.SoundsDir, Seed: 1, Logger: o.Logger})
+	// Phase 2, on real time: Calls complete calls arrive at OfferedRate a
+	// second, more than the machine can take, and move through the whole
+	// path. Throughput is counted in the steady part, between the tenth and
+	// the ninetieth percentile of the calls' ends. Every agent is free.
+	clk := clock.Real()
+	rig, err := NewRig(ctx, d, RigOptions{Clock: clk, Config: cfg, SoundsDir: o.SoundsDir, Seed: 1, Logger: o.Logger})
 	if err != nil {
 		return nil, err
 	}
 	defer rig.Close()
-	release := vclk.Hold()
 	for i := 0; i < o.Calls; i++ {
-		a := agentFor(cfg, i)
-		if err := rig.Queues.Login(ctx, a, vclk.Now()); err != nil {
-			release()
+		a := benchAgent(cfg, i)
+		if err := rig.Queues.Login(ctx, a, clk.Now()); err != nil {
 			return nil, fmt.Errorf("bench: sign in: %w", err)
 		}
 		rig.Sim.SetEndpoint("PJSIP", a.ID, arisim.EndpointBehaviour{AnswerAfterMs: 500, TalkMs: 1000})
 	}
-	release()
 	gen, _ = NewCallers(cfg, 2, 0)
-	gen.ShortShare, gen.SurveyShare, gen.Uniform = 0, 1, true
+	gen.ShortShare, gen.SurveyShare = 0, 1
 	gen.MenuGap = func(*mrand.Rand) time.Duration { return 300 * time.Millisecond }
 	rt.Reset()
 	cpu0 := processCPU()
 	t0 := time.Now()
-	p = placeCalls(ctx, rig, vclk, gen, o.Calls, 0)
+	p = placeCalls(ctx, rig, clk, gen, o.Calls, time.Duration(float64(o.Calls)/o.OfferedRate*float64(time.Second)))
 	if err := waitEnded(ctx, rig, p, 10*time.Minute); err != nil {
 		return nil, fmt.Errorf("bench: phase 2: %w", err)
 	}
 	wall := time.Since(t0)
 	cpu := processCPU() - cpu0
 	trips := rt.Count()
-	res.CallsPerSecond = math.Round(float64(o.Calls)/wall.Seconds()*10) / 10
+	var ends []time.Time
+	for _, c := range rig.Sim.Calls() {
+		if p.ids[c.ChannelID] && !c.HungUp.IsZero() {
+			ends = append(ends, c.HungUp)
+		}
+	}
+	sort.Slice(ends, func(i, j int) bool { return ends[i].Before(ends[j]) })
+	if lo, hi := len(ends)/10, len(ends)*9/10; hi > lo && ends[hi].After(ends[lo]) {
+		res.CallsPerSecond = math.Round(float64(hi-lo)/ends[hi].Sub(ends[lo]).Seconds()*10) / 10
+	}
 	res.CPUMsPerCall = math.Round(float64(cpu)/float64(o.Calls)/1e4) / 100
+	sat := rig.Controller.Reaction().Summary()
+	res.SaturatedReactionP50Ms, res.SaturatedReactionP99Ms = ms(sat.P50), ms(sat.P99)
 	res.RedisRoundTripsPerCall = math.Round(float64(trips)/float64(o.Calls)*10) / 10
-	progress("%d calls in %s: %.1f calls/s, %.2f ms of CPU per call (controller + simulator), %.1f Redis round trips per call",
-		o.Calls, wall.Round(time.Millisecond), res.CallsPerSecond, res.CPUMsPerCall, res.RedisRoundTripsPerCall)
+	progress("%d calls offered at %.0f/s, all ended after %s: %.1f calls/s in the steady part, %.2f ms of CPU per call (controller + simulator), %.1f Redis round trips per call",
+		o.Calls, o.OfferedRate, wall.Round(time.Millisecond), res.CallsPerSecond, res.CPUMsPerCall, res.RedisRoundTripsPerCall)
 
 	res.RedisRoundtripsPerSecond = math.Round(redisCeiling(ctx, rig.redis, res.RedisConnections, 2*time.Second))
 	if res.RedisRoundtripsPerSecond > 0 {
@@ -264,12 +280,7 @@ func waitEnded(ctx context.Context, rig *Rig, p *placed, limit time.Duration) er
 		if n+failed < p.want {
 			return false
 		}
-		ended := 0
-		for _, c := range rig.Sim.Calls() {
-			if !c.HungUp.IsZero() && ids[c.ChannelID] {
-				ended++
-			}
-		}
+		ended := rig.Sim.HungUp(ids)
 		return ended == n && len(rig.Controller.CallIDs()) == 0
 	})
 }
@@ -290,6 +301,16 @@ func waitUntil(ctx context.Context, rig *Rig, limit time.Duration, f func() bool
 		}
 	}
 	return nil
+}
+
+// benchAgent is an agent with every skill, so that nobody waits in phase 2.
+func benchAgent(cfg *config.Config, i int) agents.Agent {
+	skills := make([]string, 0, len(cfg.Queues))
+	for _, q := range cfg.Queues {
+		skills = append(skills, q.ID)
+	}
+	id := fmt.Sprintf("bench%05d", i)
+	return agents.Agent{ID: id, Name: id, Endpoint: "PJSIP/" + id, Skills: skills}
 }
 
 // processCPU is the user and system CPU time this process has used.

@@ -35,7 +35,7 @@ func BenchmarkCallPath(b *testing.B) {
 	defer rig.Close()
 	release := vclk.Hold()
 	for i := 0; i < 300; i++ {
-		a := agentFor(cfg, i)
+		a := benchAgent(cfg, i)
 		if err := rig.Queues.Login(ctx, a, vclk.Now()); err != nil {
 			b.Fatal(err)
 		}

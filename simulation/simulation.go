@@ -167,13 +167,12 @@ func Run(ctx context.Context, d Deps, o Options) (*Result, error) {
 	for {
 		mu.Lock()
 		n := len(placed) + failed
-		mu.Unlock()
-		ended := 0
-		for _, c := range sim.Calls() {
-			if c.Direction == "inbound" && !c.HungUp.IsZero() {
-				ended++
-			}
+		ids := make(map[string]bool, len(placed))
+		for id := range placed {
+			ids[id] = true
 		}
+		mu.Unlock()
+		ended := sim.HungUp(ids)
 		active := len(ctl.CallIDs())
 		if n == len(calls) && ended >= n-failed && active == 0 {
 			break
