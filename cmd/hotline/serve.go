@@ -22,6 +22,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	host, _ := os.Hostname()
 	id := fs.String("id", env("HOTLINE_ID", host), "controller id: owner of its callers in the shared queue; keep it across restarts (env HOTLINE_ID)")
 	prefix := fs.String("redis-prefix", env("HOTLINE_REDIS_PREFIX", "hotline"), "Redis hash tag of the queue keys (env HOTLINE_REDIS_PREFIX)")
+	callPrefix := fs.String("call-prefix", env("HOTLINE_CALL_PREFIX", ""), "prefix of call ids (channel id after it); give each Asterisk its own when several share one Redis and Postgres (env HOTLINE_CALL_PREFIX)")
 	loginAgents := fs.Bool("login-agents", false, "sign in every configured agent at start")
 	drain := fs.Duration("drain", 30*time.Second, "on SIGTERM, wait this long for calls to end; calls still up are re-adopted by the next start")
 	if err := fs.Parse(args); err != nil {
@@ -48,7 +49,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	ctl, err := ivr.New(ivr.Options{ID: *id, Config: cfg, Switch: sw, Queues: st.Queues, Writer: st.Writer, Clock: clk, Logger: m.Logger})
+	ctl, err := ivr.New(ivr.Options{ID: *id, CallIDPrefix: *callPrefix, Config: cfg, Switch: sw, Queues: st.Queues, Writer: st.Writer, Clock: clk, Logger: m.Logger})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
