@@ -16,6 +16,7 @@ import (
 	"github.com/publicservice/hotline/arisim"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/internal/testenv"
+	"github.com/publicservice/hotline/simulation"
 	"github.com/publicservice/hotline/store/storetest"
 )
 
@@ -271,7 +272,9 @@ func TestServeCommand(t *testing.T) {
 	t.Setenv("ARI_URL", "http://"+simAddrs["ari"]+"/ari")
 	t.Setenv("ARI_USER", "hotline")
 	t.Setenv("ARI_PASSWORD", "secret")
-	addrs, _, stop := boot(t, []string{"serve", "-addr", "127.0.0.1:0", "-id", "serve-test", "-redis-prefix", "serve-test-" + time.Now().Format("150405.000"), "-login-agents", "-drain", "0s"}, "http")
+	prefix := "serve-test-" + time.Now().Format("150405.000000")
+	t.Cleanup(func() { simulation.DeleteKeys(context.Background(), testenv.MustRedis(t), prefix) })
+	addrs, _, stop := boot(t, []string{"serve", "-addr", "127.0.0.1:0", "-id", "serve-test", "-redis-prefix", prefix, "-login-agents", "-drain", "0s"}, "http")
 	base := "http://" + addrs["http"]
 	checkFor(t, 10*time.Second, "the controller connected to ARI", func() bool { return sim.Connected("hotline") })
 	var h map[string]any
