@@ -23,6 +23,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	id := fs.String("id", env("HOTLINE_ID", host), "controller id: owner of its callers in the shared queue; keep it across restarts (env HOTLINE_ID)")
 	prefix := fs.String("redis-prefix", env("HOTLINE_REDIS_PREFIX", "hotline"), "Redis hash tag of the queue keys (env HOTLINE_REDIS_PREFIX)")
 	callPrefix := fs.String("call-prefix", env("HOTLINE_CALL_PREFIX", ""), "prefix of call ids (channel id after it); give each Asterisk its own when several share one Redis and Postgres (env HOTLINE_CALL_PREFIX)")
+	alwaysOpen := fs.Bool("always-open", false, "ignore opening hours and holidays (for trying the controller by hand, not for production)")
 	loginAgents := fs.Bool("login-agents", false, "sign in every configured agent at start")
 	drain := fs.Duration("drain", 30*time.Second, "on SIGTERM, wait this long for calls to end; calls still up are re-adopted by the next start")
 	if err := fs.Parse(args); err != nil {
@@ -31,6 +32,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
+	}
+	if *alwaysOpen {
+		cfg.AlwaysOpen()
 	}
 	password := os.Getenv("ARI_PASSWORD")
 	if password == "" {
