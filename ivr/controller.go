@@ -87,6 +87,11 @@ type Options struct {
 	ExternalSwitch bool
 	// MatchWait is how long one NextMatch call blocks (wall time, default 1 s).
 	MatchWait time.Duration
+	// MaxCalls sheds load: while this many calls are in progress, a new
+	// inbound call is refused at once (hung up with reason congestion,
+	// recorded with disposition failed and IVR path "shed") instead of
+	// pushing an overloaded Asterisk further. 0: no limit.
+	MaxCalls int
 	// OnEvent, when set, is called after each handled telephony event that
 	// caused a Switch command, with its reaction time (see Controller.Reaction).
 	// It runs on the call's goroutine: keep it short.
@@ -115,10 +120,11 @@ type Controller struct {
 	adopt1 chan struct{}    // closed after the first adoption
 	once1  sync.Once
 
-	stats    [nCategories]atomic.Int64
-	reaction *Histogram
-	seq      atomic.Int64
-	inst     string // distinguishes this run's playback ids from a predecessor's
+	stats     [nCategories]atomic.Int64
+	reaction  *Histogram
+	seq       atomic.Int64
+	shedCount atomic.Int64
+	inst      string // distinguishes this run's playback ids from a predecessor's
 }
 
 // New checks the options and returns a controller; Run starts it.
@@ -282,6 +288,10 @@ func (ctl *Controller) route(ev telephony.Event, arrived time.Time) {
 			ctl.hangupStray(ev.Channel.ID, ev)
 			return
 		case "inbound":
+			if ctl.overloaded() {
+				ctl.shed(ev)
+				return
+			}
 			c = ctl.newCall(ev.Channel.ID, kindInbound)
 			c.post(msg{ev: &ev, arrived: arrived, release: ev.Done})
 			return
@@ -308,6 +318,42 @@ func (ctl *Controller) route(ev telephony.Event, arrived time.Time) {
 	}
 	c.post(msg{ev: &ev, arrived: arrived, release: ev.Done})
 }
+
+// overloaded reports whether MaxCalls calls are in progress.
+func (ctl *Controller) overloaded() bool {
+	if ctl.opt.MaxCalls <= 0 {
+		return false
+	}
+	ctl.mu.Lock()
+	defer ctl.mu.Unlock()
+	return len(ctl.calls) >= ctl.opt.MaxCalls
+}
+
+// shed refuses a new inbound call while overloaded and records it.
+func (ctl *Controller) shed(ev telephony.Event) {
+	n := ctl.shedCount.Add(1)
+	if n == 1 || n%100 == 0 {
+		ctl.log.Warn("overloaded: refusing new calls", "max_calls", ctl.opt.MaxCalls, "refused_so_far", n)
+	}
+	now := ctl.clk.Now()
+	did := ""
+	if len(ev.Args) > 1 {
+		did = ev.Args[1]
+	}
+	ctl.w.Call(&hotline.CallRecord{ID: ctl.opt.CallIDPrefix + ev.Channel.ID, Node: ctl.sw.Node(), Caller: ev.Channel.Caller,
+		Dialled: did, IVRPath: []string{"shed"}, Arrived: now, Ended: now, HungUpBy: "system", Disposition: hotline.DispFailed})
+	go func() {
+		defer done(ev)
+		ctx, cancel := ctl.cmdCtx()
+		defer cancel()
+		if err := ctl.sw.Hangup(ctx, ev.Channel.ID, "congestion"); err != nil && !errors.Is(err, telephony.ErrGone) {
+			ctl.log.Warn("hang up a refused call", "channel", ev.Channel.ID, "err", err)
+		}
+	}()
+}
+
+// Shed is the number of calls refused because of MaxCalls.
+func (ctl *Controller) Shed() int64 { return ctl.shedCount.Load() }
 
 // hangupStray hangs a channel up outside any call, then releases ev.
 func (ctl *Controller) hangupStray(ch string, ev telephony.Event) {
