@@ -206,7 +206,11 @@ loop:
 			if !ok {
 				break loop
 			}
-			ctl.route(ev, time.Now())
+			arrived := ev.Received // reaction time counts the reader's queue too
+			if arrived.IsZero() {
+				arrived = time.Now()
+			}
+			ctl.route(ev, arrived)
 		}
 	}
 	ctl.stopped.Store(true)
@@ -557,8 +561,8 @@ func (ctl *Controller) Stats() Stats {
 }
 
 // Reaction is the histogram of reaction times: for each handled event that
-// caused a Switch command, the wall time from the event's arrival from the
-// reader to that first command.
+// caused a Switch command, the wall time from the reader reading the event's
+// WebSocket frame (decoding and queueing included) to that first command.
 func (ctl *Controller) Reaction() *Histogram { return ctl.reaction }
 
 // CallIDs lists the calls in progress (for tests and the demo).

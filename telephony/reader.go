@@ -189,6 +189,7 @@ func (a *ARI) readLoop(ctx context.Context, conn *websocket.Conn) error {
 		if err != nil {
 			return err
 		}
+		received := time.Now()
 		alive()
 		hold := a.clk.Hold()
 		a.clk.Taken(1)
@@ -205,6 +206,7 @@ func (a *ARI) readLoop(ctx context.Context, conn *websocket.Conn) error {
 			continue
 		}
 		ev.Done = hold
+		ev.Received = received
 		a.q.push(ev)
 	}
 }

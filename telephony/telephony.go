@@ -166,6 +166,9 @@ type Event struct {
 	BridgeID   string    // Entered/LeftBridge
 	Recording  string    // Recording* name
 	Duration   time.Duration
+	// Received is the wall time the reader read the event's frame (zero for
+	// Connected): reaction times are measured from it.
+	Received time.Time
 	// Done must be called once the event has been handled (it releases the
 	// virtual clock's hold taken for it; a no-op on real time).
 	Done func()
