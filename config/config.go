@@ -126,6 +126,10 @@ type Survey struct {
 	Retries int `yaml:"retries"`
 	// Timeout waiting for a key (default: hotline.menu_timeout).
 	Timeout time.Duration `yaml:"timeout"`
+	// OptKey, pressed while waiting in a queue, opts the caller in to the
+	// survey (when default_opt_in is false; the position announcement then
+	// offers it) or out of it (default 9; never the callback key 2).
+	OptKey string `yaml:"opt_key"`
 
 	// On reports whether the survey is played.
 	On bool `yaml:"-"`

@@ -122,6 +122,9 @@ func (c *Config) defaults() {
 	if s.Timeout == 0 {
 		s.Timeout = h.MenuTimeout
 	}
+	if s.OptKey == "" {
+		s.OptKey = "9"
+	}
 	cp := &c.Complaints
 	if cp.AcknowledgeDays == 0 {
 		cp.AcknowledgeDays = 2

@@ -35,6 +35,9 @@ const (
 	PromptSurveyQuestion    = "survey_question"     // rate 1..4
 	PromptSurveyInvalid     = "survey_invalid"      // invalid rating key
 	PromptSurveyThanks      = "survey_thanks"       // thanks for the rating
+	PromptSurveyOffer       = "survey_offer"        // while waiting: press 9 to rate the call afterwards
+	PromptSurveyOptedIn     = "survey_opted_in"     // you will be asked to rate the call
+	PromptSurveyOptedOut    = "survey_opted_out"    // you will not be asked
 	PromptGoodbye           = "goodbye"             // thank you, goodbye
 	PromptTicketEnter       = "ticket_enter"        // enter ticket number then #
 	PromptTicketNotFound    = "ticket_not_found"
@@ -52,7 +55,8 @@ var RequiredPrompts = []string{
 	PromptLeaveMessage, PromptMessageSaved, PromptQueueEntry, PromptPosition, PromptEWT,
 	PromptMinutes, PromptEWTShort, PromptCallbackOffer, PromptCallbackConfirmed,
 	PromptCallbackAnnounce, PromptMaxWait, PromptConnecting, PromptSurveyQuestion,
-	PromptSurveyInvalid, PromptSurveyThanks, PromptGoodbye, PromptTicketEnter,
+	PromptSurveyInvalid, PromptSurveyThanks, PromptSurveyOffer, PromptSurveyOptedIn, PromptSurveyOptedOut,
+	PromptGoodbye, PromptTicketEnter,
 	PromptTicketNotFound, PromptTicketReceived, PromptTicketInProgress, PromptTicketResolved,
 	PromptSystemError, PromptFallback,
 }

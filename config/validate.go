@@ -96,6 +96,11 @@ func (c *Config) checkBasics(p *problems) {
 		}
 		s.Ratings[k] = r
 	}
+	if !digitRE.MatchString(s.OptKey) || len(s.OptKey) != 1 {
+		p.add("survey.opt_key", "%q is not a key (want one of 0-9, * or #)", s.OptKey)
+	} else if s.OptKey == "2" {
+		p.add("survey.opt_key", "2 asks for a callback while waiting (want another key, e.g. 9)")
+	}
 	cp := c.Complaints
 	if cp.AcknowledgeDays < 0 || cp.ResolveDays < 0 || cp.CorrespondenceDays < 0 {
 		p.add("complaints", "working days must not be negative")

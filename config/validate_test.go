@@ -144,6 +144,8 @@ func TestValidationErrors(t *testing.T) {
 			[]string{"queues[1] (lic).target", "between 0 and 1"}},
 		{"bad survey rating", []string{"holidays:", "survey: {keys: {\"1\": ecstatic}}\nholidays:"},
 			[]string{`survey.keys["1"]`, `unknown rating "ecstatic"`}},
+		{"survey key on the callback key", []string{"holidays:", "survey: {opt_key: \"2\"}\nholidays:"},
+			[]string{"survey.opt_key", "callback"}},
 		{"missing prompt", []string{"hours_night: texto hours_night, ", ""},
 			[]string{"prompts.es.hours_night: missing"}},
 		{"misspelt field", []string{"open_on_holidays: true", "open_on_holiday: true"},

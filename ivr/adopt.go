@@ -158,6 +158,9 @@ func (ctl *Controller) restore(s savedCall) *call {
 	c.number = s.Number
 	c.inQueue = s.InQueue
 	c.heard = s.Heard
+	if s.Survey != nil {
+		c.surveyOpt, c.surveySet = *s.Survey, true
+	}
 	c.rec = s.Record
 	c.match = s.Match
 	c.cbMatch = s.CbMatch

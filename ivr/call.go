@@ -190,13 +190,16 @@ type call struct {
 	reaction time.Duration // its reaction time, -1 while none
 
 	// prompt and collection (menu.go)
-	pb       string // current playback id
-	pbThen   func() // what to do when it finishes
-	digits   string
-	tries    int
-	heard    bool // heard an information message
-	ticket   string
-	closedBy state
+	pb     string // current playback id
+	pbThen func() // what to do when it finishes
+	digits string
+	tries  int
+	heard  bool // heard an information message
+	// surveyOpt: opted in to the post-call survey (default_opt_in, changed
+	// by the survey key while waiting); surveySet once decided.
+	surveyOpt, surveySet bool
+	ticket               string
+	closedBy             state
 
 	// queue (wait.go, connect.go)
 	inQueue    bool

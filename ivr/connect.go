@@ -236,8 +236,7 @@ func (c *call) agentGone() {
 		cancel()
 		c.destroyBridge()
 	}
-	s := c.ctl.cfg.Survey
-	if s.On && s.DefaultOptIn {
+	if c.wantsSurvey() {
 		c.enter(stSurvey)
 		return
 	}

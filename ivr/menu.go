@@ -355,8 +355,11 @@ func (c *call) onDigit(d string) {
 		}
 		c.after(tInput, c.timeoutOf(stTicket), c.noInput)
 	case stWaiting:
-		if d == "2" && c.callbackAllowed() {
+		switch {
+		case d == "2" && c.callbackAllowed():
 			c.requestCallback()
+		case d == c.ctl.cfg.Survey.OptKey && c.ctl.cfg.Survey.On:
+			c.surveyKey()
 		}
 	}
 }

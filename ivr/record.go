@@ -78,6 +78,7 @@ type savedCall struct {
 	Bridge    string             `json:"bridge,omitempty"`
 	RecName   string             `json:"rec_name,omitempty"`
 	Heard     bool               `json:"heard,omitempty"`
+	Survey    *bool              `json:"survey,omitempty"`
 	Record    hotline.CallRecord `json:"record"`
 }
 
@@ -92,6 +93,10 @@ func (c *call) snapshot() savedCall {
 	s := savedCall{ID: c.id, Channel: c.ch, Kind: c.kind, State: c.st.String(), CbOf: c.cbOf, Queue: c.queue,
 		Number: c.number, InQueue: c.inQueue, Playback: c.pb, Match: c.match, CbMatch: c.cbMatch,
 		AgentChan: c.agentCh, Bridge: c.bridge, RecName: c.recName, Heard: c.heard, Record: c.rec}
+	if c.surveySet {
+		opt := c.surveyOpt
+		s.Survey = &opt
+	}
 	if c.dept != nil {
 		s.Dept = c.dept.ID
 	}

@@ -141,6 +141,9 @@ func (c *call) announce() {
 	if c.callbackAllowed() {
 		keys = append(keys, config.PromptCallbackOffer)
 	}
+	if c.ctl.cfg.Survey.On && !c.wantsSurvey() && !c.surveySet {
+		keys = append(keys, config.PromptSurveyOffer)
+	}
 	c.stopMOH()
 	c.play(func() {
 		if c.st == stWaiting || c.st == stRinging {
