@@ -42,6 +42,17 @@ local function unindex(aid, s)
     redis.call('ZREM', k('q', qn, 'wrap'), aid)
   end
 end
+-- restore_offered puts a caller offered to agent aid back in its place
+-- (same score and entry time); 1 if it did.
+local function restore_offered(ck, cid, aid)
+  local ch = redis.call('HMGET', ck, 'state', 'agent', 'queue', 'score', 'enq')
+  if ch[1] ~= 'offered' or ch[2] ~= aid then return 0 end
+  redis.call('HSET', ck, 'state', 'waiting', 'agent', '')
+  redis.call('ZADD', k('q', ch[3], 'wait'), ch[4], cid)
+  redis.call('ZADD', k('q', ch[3], 'age'), ch[5], cid)
+  return 1
+end
+
 local function make_avail(aid, s, since, idle)
   redis.call('HSET', k('a', aid), 'state', 'available', 'reason', '', 'since', n(since), 'idle', n(idle), 'wrap', '0', 'call', '', 'queue', '')
   for _, qn in ipairs(s) do
@@ -220,15 +231,7 @@ if ah[1] == 'ringing' and ah[2] == cid then
     make_avail(aid, skills(ah[3]), at, at)
   end
 end
-local caller = 0
-local ch = redis.call('HMGET', ck, 'state', 'agent', 'queue', 'score', 'enq')
-if ch[1] == 'offered' and ch[2] == aid then
-  caller = 1
-  redis.call('HSET', ck, 'state', 'waiting', 'agent', '')
-  redis.call('ZADD', k('q', ch[3], 'wait'), ch[4], cid)
-  redis.call('ZADD', k('q', ch[3], 'age'), ch[5], cid)
-end
-return {agent, caller, ah[1] or 'logged_out'}
+return {agent, restore_offered(ck, cid, aid), ah[1] or 'logged_out'}
 `)
 
 // KEYS: day, interval. ARGV: P, call, agent, at, T, dttl, ittl.
@@ -265,15 +268,7 @@ if ah[1] == 'ringing' and ah[2] == cid then
   agent = 1
   make_avail(aid, skills(ah[3]), at, num(ah[4]))
 end
-local caller = 0
-local ch = redis.call('HMGET', ck, 'state', 'agent', 'queue', 'score', 'enq')
-if ch[1] == 'offered' and ch[2] == aid then
-  caller = 1
-  redis.call('HSET', ck, 'state', 'waiting', 'agent', '')
-  redis.call('ZADD', k('q', ch[3], 'wait'), ch[4], cid)
-  redis.call('ZADD', k('q', ch[3], 'age'), ch[5], cid)
-end
-return {agent, caller, ah[1] or 'logged_out'}
+return {agent, restore_offered(ck, cid, aid), ah[1] or 'logged_out'}
 `)
 
 // KEYS: anchor. ARGV: P, agent, at, wrap-up µs, samples, day suffix, interval suffix, dttl, ittl.
