@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"syscall"
 	"time"
 
 	"github.com/publicservice/hotline/clock"
@@ -24,6 +26,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	patience := fs.Duration("patience", 90*time.Second, "mean patience of a waiting caller")
 	every := fs.Duration("summary-every", 5*time.Second, "interval of the one-line live summary")
 	seed := fs.Int64("seed", time.Now().UnixNano(), "random seed")
+	prefix := fs.String("redis-prefix", "demo", "Redis hash tag of the demo's keys (cleared at start)")
 	hours := fs.Bool("real-hours", false, "honour the configuration's opening hours (default: open at all times, so the demo shows calls at any hour)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -38,15 +41,22 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	clk := clock.Real()
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	st, err := openStack(runCtx, cfg, clk, "demo", m.Logger)
+	st, err := openStack(runCtx, cfg, clk, *prefix, m.Logger)
 	if err != nil {
 		return err
 	}
 	defer st.Close(context.Background())
-	simulation.DeleteKeys(runCtx, st.Redis, "demo") // a fresh day: no agents or callers left from a previous demo
-	rig, err := simulation.NewRig(runCtx, simulation.Deps{DB: st.DB, Redis: st.Redis}, simulation.RigOptions{
-		Clock: clk, Config: cfg, SoundsDir: soundsDir(), Seed: *seed, Prefix: "demo", Addr: *ariAddr,
-		Password: env("ARI_PASSWORD", "hotline"), ControllerID: "demo", Logger: m.Logger})
+	simulation.DeleteKeys(runCtx, st.Redis, *prefix) // a fresh day: no agents or callers left from a previous demo
+	rigOpts := simulation.RigOptions{
+		Clock: clk, Config: cfg, SoundsDir: soundsDir(), Seed: *seed, Prefix: *prefix, Addr: *ariAddr,
+		Password: env("ARI_PASSWORD", "hotline"), ControllerID: "demo", Logger: m.Logger}
+	rig, err := simulation.NewRig(runCtx, simulation.Deps{DB: st.DB, Redis: st.Redis}, rigOpts)
+	if err != nil && errors.Is(err, syscall.EADDRINUSE) && !flagSet(fs, "ari-addr") {
+		// The default port is taken (a real Asterisk, or another demo): any free one will do.
+		m.Logger.Info("ARI simulator: default port taken, using a free one", "wanted", *ariAddr)
+		rigOpts.Addr = "127.0.0.1:0"
+		rig, err = simulation.NewRig(runCtx, simulation.Deps{DB: st.DB, Redis: st.Redis}, rigOpts)
+	}
 	if err != nil {
 		return err
 	}
@@ -81,4 +91,11 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 			fmt.Fprintln(m.Stdout, time.Now().Format("15:04:05"), line)
 		}
 	}
+}
+
+// flagSet reports whether the named flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

@@ -217,7 +217,9 @@ func TestBenchCommand(t *testing.T) {
 
 func TestDemoCommand(t *testing.T) {
 	useTestDB(t)
-	addrs, stdout, stop := boot(t, []string{"demo", "-addr", "127.0.0.1:0", "-ari-addr", "127.0.0.1:0",
+	prefix := "demo-test-" + time.Now().Format("150405.000000")
+	t.Cleanup(func() { simulation.DeleteKeys(context.Background(), testenv.MustRedis(t), prefix) })
+	addrs, stdout, stop := boot(t, []string{"demo", "-addr", "127.0.0.1:0", "-ari-addr", "127.0.0.1:0", "-redis-prefix", prefix,
 		"-calls-per-hour", "7200", "-summary-every", "200ms", "-seed", "3"}, "http", "ari")
 	base := "http://" + addrs["http"]
 	var h map[string]any
