@@ -59,15 +59,20 @@ func (s *Sim) Calls() []Call {
 	defer s.mu.Unlock()
 	out := make([]Call, 0, len(s.calls))
 	for _, c := range s.calls {
-		cp := *c
-		cp.Bridges = append([]BridgeVisit(nil), c.Bridges...)
-		for i := range cp.Bridges {
-			cp.Bridges[i].With = append([]string(nil), c.Bridges[i].With...)
-		}
-		cp.Digits = append([]DigitSent(nil), c.Digits...)
-		out = append(out, cp)
+		out = append(out, c.clone())
 	}
 	return out
+}
+
+// clone is a deep copy of the record.
+func (c *Call) clone() Call {
+	cp := *c
+	cp.Bridges = append([]BridgeVisit(nil), c.Bridges...)
+	for i := range cp.Bridges {
+		cp.Bridges[i].With = append([]string(nil), c.Bridges[i].With...)
+	}
+	cp.Digits = append([]DigitSent(nil), c.Digits...)
+	return cp
 }
 
 // HungUp reports how many of the given channels' calls have hung up, without
@@ -86,9 +91,11 @@ func (s *Sim) HungUp(ids map[string]bool) int {
 
 // CallOf returns the record of the call on a channel.
 func (s *Sim) CallOf(channelID string) (Call, bool) {
-	for _, c := range s.Calls() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.calls {
 		if c.ChannelID == channelID {
-			return c, true
+			return c.clone(), true
 		}
 	}
 	return Call{}, false

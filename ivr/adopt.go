@@ -42,8 +42,7 @@ func (ctl *Controller) readopt(ev telephony.Event) {
 	for _, c := range ctl.calls {
 		tracked = append(tracked, c)
 	}
-	for ch, c := range ctl.chans {
-		_ = c
+	for ch := range ctl.chans {
 		claimed[ch] = true
 	}
 	ctl.mu.Unlock()
@@ -180,15 +179,15 @@ func (ctl *Controller) restore(s savedCall) *call {
 	c.pb = s.Playback // stopped on resume
 	ctl.mu.Lock()
 	ctl.calls[c.id] = c
-	ctl.chans[c.ch] = c
+	ctl.bindChanLocked(c.ch, c)
 	if c.agentCh != "" {
-		ctl.chans[c.agentCh] = c
+		ctl.bindChanLocked(c.agentCh, c)
 	}
 	if c.offer != nil {
-		ctl.chans[c.offer.ch] = c
+		ctl.bindChanLocked(c.offer.ch, c)
 	}
 	if c.recName != "" {
-		ctl.recs[c.recName] = c
+		ctl.bindRecLocked(c.recName, c)
 	}
 	ctl.mu.Unlock()
 	ctl.stats[catOf(c.st)].Add(1)
@@ -214,7 +213,6 @@ func (c *call) resume(byID map[string]telephony.Channel) {
 	}
 	switch c.st {
 	case stNew:
-		c.st = stNew
 		c.start(byID[c.ch], c.rec.Dialled)
 	case stLanguage, stMainMenu, stDeptMenu, stTicket, stClosed, stMaxWait, stSurvey:
 		c.enter(c.st)

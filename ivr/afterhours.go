@@ -30,7 +30,6 @@ func (c *call) closedHours() {
 			hours = "hours_" + c.dept.ID
 		}
 	}
-	c.closedBy = stClosed
 	c.stopPlayback()
 	c.enter(stClosed, first, hours)
 }

@@ -3,6 +3,7 @@ package ivr
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -160,8 +161,7 @@ type offer struct {
 	m       queue.Match
 	ch      string // agent channel id
 	at      time.Time
-	idx     int  // index in rec.Offers
-	up      bool // the agent answered (StasisStart)
+	idx     int // index in rec.Offers
 	settled bool
 }
 
@@ -198,24 +198,23 @@ type call struct {
 	// surveyOpt: opted in to the post-call survey (default_opt_in, changed
 	// by the survey key while waiting); surveySet once decided.
 	surveyOpt, surveySet bool
-	ticket               string
-	closedBy             state
+	// boundChans and boundRecs are the routing keys this call registered
+	// (guarded by ctl.mu), so forget deletes only those.
+	boundChans, boundRecs []string
 
 	// queue (wait.go, connect.go)
-	inQueue    bool
-	mohOn      bool
-	announcing bool
-	offer      *offer
-	match      *queue.Match // the connected match
-	agentCh    string
-	bridge     string
-	agentUp    bool
-	recName    string
-	cbOf       string // callback leg: the original call id
-	cbMatch    *queue.Match
-	gone       bool // caller channel gone
-	finishing  bool
-	dirty      bool // state to save after the current message
+	inQueue   bool
+	mohOn     bool
+	offer     *offer
+	match     *queue.Match // the connected match
+	agentCh   string
+	bridge    string
+	recName   string
+	cbOf      string // callback leg: the original call id
+	cbMatch   *queue.Match
+	gone      bool // caller channel gone
+	finishing bool
+	dirty     bool // state to save after the current message
 }
 
 // post appends m to the mailbox and makes sure a goroutine drains it.
@@ -418,7 +417,7 @@ func (c *call) media(keys ...string) []string {
 		if k == "" {
 			continue
 		}
-		if containsColon(k) {
+		if strings.Contains(k, ":") {
 			out = append(out, k)
 			continue
 		}
@@ -431,25 +430,16 @@ func (c *call) media(keys ...string) []string {
 	return out
 }
 
-func containsColon(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == ':' {
-			return true
-		}
-	}
-	return false
-}
-
 // ---- records ----
 
 func (c *call) event(t hotline.QueueEventType, agent string, wait, talk time.Duration, pos int, data string) {
-	c.ctl.w.Events(hotline.QueueEvent{Time: c.now(), CallID: c.eventCallID(), Queue: c.queue, Agent: agent, Type: t,
+	c.ctl.w.Events(hotline.QueueEvent{Time: c.now(), CallID: c.queueCallID(), Queue: c.queue, Agent: agent, Type: t,
 		Wait: wait, Talk: talk, Position: pos, Data: data})
 }
 
-// eventCallID is the call id queue events carry: a callback leg reports
-// under the call that asked for it.
-func (c *call) eventCallID() string {
+// queueCallID is the call id the queue and the queue events know: a
+// callback leg reports under the call that asked for it.
+func (c *call) queueCallID() string {
 	if c.cbOf != "" {
 		return c.cbOf
 	}

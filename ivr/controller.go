@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -281,7 +280,7 @@ func (ctl *Controller) route(ev telephony.Event, arrived time.Time) {
 			ctl.mu.Lock()
 			c = ctl.calls[callID]
 			if c != nil {
-				ctl.chans[ev.Channel.ID] = c
+				ctl.bindChanLocked(ev.Channel.ID, c)
 			}
 			ctl.mu.Unlock()
 			if c != nil {
@@ -356,17 +355,12 @@ func (ctl *Controller) shed(ev telephony.Event) {
 	}()
 }
 
-// Shed is the number of calls refused because of MaxCalls.
-func (ctl *Controller) Shed() int64 { return ctl.shedCount.Load() }
-
 // hangupStray hangs a channel up outside any call, then releases ev.
 func (ctl *Controller) hangupStray(ch string, ev telephony.Event) {
 	go func() {
 		defer done(ev)
-		t0 := time.Now()
 		ctx, cancel := ctl.cmdCtx()
 		defer cancel()
-		ctl.reaction.Observe(time.Since(t0))
 		if err := ctl.sw.Hangup(ctx, ch, "normal"); err != nil && !errors.Is(err, telephony.ErrGone) {
 			ctl.log.Warn("hangup stray channel", "channel", ch, "err", err)
 		}
@@ -379,40 +373,52 @@ func (ctl *Controller) newCall(ch string, k callKind) *call {
 	c.log = ctl.log.With("call", c.id)
 	ctl.mu.Lock()
 	ctl.calls[c.id] = c
-	ctl.chans[ch] = c
+	ctl.bindChanLocked(ch, c)
 	ctl.mu.Unlock()
 	ctl.stats[catOf(stNew)].Add(1)
 	return c
 }
 
-// forget removes every routing entry of c.
+// forget removes every routing entry of c: the channels and recordings it
+// bound, and its current playback (others were unbound when they ended).
 func (ctl *Controller) forget(c *call) {
 	ctl.mu.Lock()
 	defer ctl.mu.Unlock()
 	if ctl.calls[c.id] == c {
 		delete(ctl.calls, c.id)
 	}
-	for k, v := range ctl.chans {
-		if v == c {
+	for _, k := range c.boundChans {
+		if ctl.chans[k] == c {
 			delete(ctl.chans, k)
 		}
 	}
-	for k, v := range ctl.pbs {
-		if v == c {
-			delete(ctl.pbs, k)
-		}
-	}
-	for k, v := range ctl.recs {
-		if v == c {
+	for _, k := range c.boundRecs {
+		if ctl.recs[k] == c {
 			delete(ctl.recs, k)
 		}
 	}
+	if c.pb != "" && ctl.pbs[c.pb] == c {
+		delete(ctl.pbs, c.pb)
+	}
+	c.boundChans, c.boundRecs = nil, nil
 }
 
 func (ctl *Controller) bindChan(ch string, c *call) {
 	ctl.mu.Lock()
-	ctl.chans[ch] = c
+	ctl.bindChanLocked(ch, c)
 	ctl.mu.Unlock()
+}
+
+// bindChanLocked routes channel ch's events to c (ctl.mu held).
+func (ctl *Controller) bindChanLocked(ch string, c *call) {
+	ctl.chans[ch] = c
+	c.boundChans = append(c.boundChans, ch)
+}
+
+// bindRecLocked routes recording name's events to c (ctl.mu held).
+func (ctl *Controller) bindRecLocked(name string, c *call) {
+	ctl.recs[name] = c
+	c.boundRecs = append(c.boundRecs, name)
 }
 
 func (ctl *Controller) bindPlayback(id string, c *call) {
@@ -429,7 +435,7 @@ func (ctl *Controller) unbindPlayback(id string) {
 
 func (ctl *Controller) bindRecording(name string, c *call) {
 	ctl.mu.Lock()
-	ctl.recs[name] = c
+	ctl.bindRecLocked(name, c)
 	ctl.mu.Unlock()
 }
 
@@ -589,6 +595,4 @@ func instanceToken() string {
 	return hex.EncodeToString(b[:]) + "."
 }
 
-func isGone(err error) bool { return err != nil && errors.Is(err, telephony.ErrGone) }
-
-func lower(s string) string { return strings.ToLower(s) }
+func isGone(err error) bool { return telephony.IsGone(err) }

@@ -11,7 +11,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -373,5 +372,3 @@ func checkAnswerTimes(t *testing.T, rec hotline.CallRecord, truth arisim.Call) {
 func press(digits string, afterMs int) arisim.Press {
 	return arisim.Press{Digits: digits, AfterMs: afterMs}
 }
-
-var _ = sync.Mutex{}

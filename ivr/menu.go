@@ -322,9 +322,7 @@ func (c *call) menuFailed() {
 		c.path("default")
 		q := c.ctl.cfg.Hotline.DefaultQueue
 		c.play(func() { c.enterQueue(q) }, config.PromptTransferDefault)
-	case stSurvey:
-		c.closing(config.PromptGoodbye)
-	default:
+	default: // the survey, and anything else: goodbye
 		c.closing(config.PromptGoodbye)
 	}
 }
@@ -481,7 +479,6 @@ func (c *call) ticketDone() {
 		c.invalid()
 		return
 	}
-	c.ticket = c.digits
 	c.path("ticket:" + c.digits)
 	c.digits = ""
 	q := ""

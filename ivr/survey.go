@@ -46,7 +46,6 @@ func (c *call) surveyKey() {
 	} else {
 		c.path("survey:out")
 	}
-	c.save()
 	prompt := config.PromptSurveyOptedOut
 	if in {
 		prompt = config.PromptSurveyOptedIn

@@ -9,14 +9,6 @@ import (
 	"github.com/publicservice/hotline/queue"
 )
 
-// queueCallID is the call id the queue knows (a callback leg's original call).
-func (c *call) queueCallID() string {
-	if c.cbOf != "" {
-		return c.cbOf
-	}
-	return c.id
-}
-
 func (c *call) setQueue(q string) {
 	cfg := c.ctl.cfg
 	qc := cfg.Queue(q)
@@ -198,6 +190,5 @@ func (c *call) maxWait() {
 	c.stop(tAnnounce)
 	c.stopPlayback()
 	c.stopMOH()
-	c.closedBy = stMaxWait
 	c.enter(stMaxWait)
 }

@@ -26,16 +26,12 @@ type Press struct {
 
 // FlagMisuse applies the misuse rule to presses sorted by time (kiosks mixed)
 // and returns a copy with Misuse set; presses is not modified.
+// It is the Detector's rule, applied to a whole slice.
 func FlagMisuse(presses []Press, interval time.Duration) []Press {
-	if interval <= 0 {
-		interval = DefaultMisuseInterval
-	}
+	d := NewDetector(interval)
 	out := make([]Press, len(presses))
-	last := map[string]time.Time{}
 	for i, p := range presses {
-		prev, seen := last[p.KioskID]
-		p.Misuse = seen && p.Time.Sub(prev) < interval
-		last[p.KioskID] = p.Time
+		p.Misuse = d.Misuse(p.KioskID, p.Time)
 		out[i] = p
 	}
 	return out

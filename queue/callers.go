@@ -264,11 +264,8 @@ func (q *Queues) Connected(ctx context.Context, m Match, at time.Time) (wait tim
 		return 0, hotline.Errorf(hotline.ECONFLICT, "cannot connect call %s to agent %s: agent %v, caller %v",
 			m.Caller.CallID, m.Agent.ID, res[1], res[2])
 	}
-	wait = at.Sub(m.Caller.Enqueued)
-	if wait < 0 {
-		wait = 0
-	}
-	return wait, nil
+	// The wait the script counted: at − the caller's entry as Redis knows it.
+	return time.Duration(res[1].(int64)) * time.Microsecond, nil
 }
 
 // OfferCancelled makes the agent ringing for m available again, idle since

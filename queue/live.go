@@ -157,8 +157,10 @@ func (q *Queues) EstimatedWait(ctx context.Context, queue string, position int, 
 	case cnt > 0:
 		ahead := max(0, int64(position)-avail)
 		ewt = time.Duration(ahead*sum/cnt/staff) * time.Microsecond
-	case answered > 0:
-		ewt = time.Duration(waitSum/answered) * time.Microsecond
+	default:
+		// No handling time yet: today's average speed of answer, as
+		// reporting defines it (0 when nothing was answered).
+		ewt, _ = reporting.ASA(reporting.Counts{Answered: int(answered), WaitSum: time.Duration(waitSum) * time.Microsecond}).Value()
 	}
 	return ewt.Round(time.Second), nil
 }

@@ -14,12 +14,13 @@ import (
 // follow it for the same call and queue (CONNECT, ABANDON, EXITWITHTIMEOUT,
 // CALLBACKREQUESTED, COMPLETE*, CALLBACKCOMPLETED) are attributed to that
 // offer. Outcomes without an ENTERQUEUE in events belong to a call offered
-// earlier and are not counted. threshold is the service-level T (wait ≤ T);
-// shortAbandon is S (abandoned with wait < S is short).
+// earlier and are not counted. threshold gives each queue's service-level T
+// (wait ≤ T; SameThreshold for one T everywhere); shortAbandon is S
+// (abandoned with wait < S is short).
 //
 // A wait is the event's Wait field when set, else the time since the ENTERQUEUE.
 // Events are taken in time order (ENTERQUEUE first among equal times, else stable).
-func CountsFromEvents(events []hotline.QueueEvent, threshold, shortAbandon time.Duration) map[string]Counts {
+func CountsFromEvents(events []hotline.QueueEvent, threshold func(queue string) time.Duration, shortAbandon time.Duration) map[string]Counts {
 	return countEvents(events, func(time.Time) bool { return true }, threshold, shortAbandon)
 }
 
@@ -27,8 +28,13 @@ func CountsFromEvents(events []hotline.QueueEvent, threshold, shortAbandon time.
 // p ("offered: calls that entered the queue in the period"). Pass the events
 // from p.From to some time after p.To (at least the longest possible wait and
 // talk) so that calls entering just before p.To have their outcomes.
-func CountsInPeriod(events []hotline.QueueEvent, p Period, threshold, shortAbandon time.Duration) map[string]Counts {
+func CountsInPeriod(events []hotline.QueueEvent, p Period, threshold func(queue string) time.Duration, shortAbandon time.Duration) map[string]Counts {
 	return countEvents(events, p.Contains, threshold, shortAbandon)
+}
+
+// SameThreshold is a threshold function giving every queue the same T.
+func SameThreshold(t time.Duration) func(queue string) time.Duration {
+	return func(string) time.Duration { return t }
 }
 
 type offerKey struct{ call, queue string }
@@ -40,7 +46,7 @@ type offer struct {
 	callback bool
 }
 
-func countEvents(events []hotline.QueueEvent, include func(time.Time) bool, threshold, shortAbandon time.Duration) map[string]Counts {
+func countEvents(events []hotline.QueueEvent, include func(time.Time) bool, threshold func(string) time.Duration, shortAbandon time.Duration) map[string]Counts {
 	sorted := make([]hotline.QueueEvent, len(events))
 	copy(sorted, events)
 	sort.SliceStable(sorted, func(i, j int) bool {
@@ -90,7 +96,7 @@ func countEvents(events []hotline.QueueEvent, include func(time.Time) bool, thre
 				o.answered = true
 				c.Answered++
 				c.WaitSum += wait
-				if wait <= threshold {
+				if wait <= threshold(e.Queue) {
 					c.AnsweredWithinT++
 				}
 			}
@@ -100,7 +106,7 @@ func countEvents(events []hotline.QueueEvent, include func(time.Time) bool, thre
 				if wait < shortAbandon {
 					c.ShortAbandoned++
 				}
-				if wait <= threshold {
+				if wait <= threshold(e.Queue) {
 					c.AbandonedWithinT++
 				}
 			}

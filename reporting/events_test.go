@@ -75,7 +75,7 @@ func TestCountsFromEvents(t *testing.T) {
 	slices.Reverse(reversed)
 	for name, in := range map[string][]hotline.QueueEvent{"in order": events, "reversed": reversed} {
 		t.Run(name, func(t *testing.T) {
-			got := CountsFromEvents(in, 20*s, 5*s)
+			got := CountsFromEvents(in, SameThreshold(20*s), 5*s)
 			if len(got) != len(want) {
 				t.Errorf("got queues %v, want %v", keys(got), keys(want))
 			}
@@ -87,14 +87,14 @@ func TestCountsFromEvents(t *testing.T) {
 		})
 	}
 	// The metrics over the counted log: SL = 2 ÷ (3 + 3 − 1 + 1); abandonment = (3 − 1) ÷ (8 − 1).
-	all := CountsFromEvents(events, 20*s, 5*s)[""]
+	all := CountsFromEvents(events, SameThreshold(20*s), 5*s)[""]
 	if got := ServiceLevel(all); got != (Rate{2, 6}) {
 		t.Errorf("ServiceLevel = %+v, want {2 6}", got)
 	}
 	if got := AbandonmentRate(all); got != (Rate{2, 7}) {
 		t.Errorf("AbandonmentRate = %+v, want {2 7}", got)
 	}
-	if got := CountsFromEvents(events, 20*s, 5*s); !slices.Equal(keys(got), []string{"", "licences", "tax"}) {
+	if got := CountsFromEvents(events, SameThreshold(20*s), 5*s); !slices.Equal(keys(got), []string{"", "licences", "tax"}) {
 		t.Errorf("queues = %v", keys(got))
 	}
 }
@@ -103,7 +103,7 @@ func TestCountsInPeriod(t *testing.T) {
 	// Only calls entering in [10 s, 60 s) are offered in the period: c3, c4, c5, c6 (tax) and c8 (licences).
 	// c1, c2 and c7 entered before it; their CONNECTs and COMPLETEs are not counted.
 	p := Period{From: t0.Add(10 * s), To: t0.Add(60 * s)}
-	got := CountsInPeriod(scenarioEvents(), p, 20*s, 5*s)
+	got := CountsInPeriod(scenarioEvents(), p, SameThreshold(20*s), 5*s)
 	want := map[string]Counts{
 		"tax": {Offered: 4, Abandoned: 2, ShortAbandoned: 1, AbandonedWithinT: 1, TimedOut: 1, CallbacksRequested: 1,
 			CallbacksCompleted: 1, MaxWait: 300 * s},
@@ -128,10 +128,10 @@ func TestCountsFromEventsReentry(t *testing.T) {
 		ev("c1", "tax", 66*s, hotline.EvConnect, 5*s, 0),
 	}
 	want := Counts{Offered: 2, Answered: 1, AnsweredWithinT: 1, TimedOut: 1, WaitSum: 5 * s, MaxWait: 60 * s}
-	if got := CountsFromEvents(events, 20*s, 5*s)["tax"]; got != want {
+	if got := CountsFromEvents(events, SameThreshold(20*s), 5*s)["tax"]; got != want {
 		t.Errorf("got %+v\nwant %+v", got, want)
 	}
-	if got := CountsFromEvents(nil, 20*s, 5*s); len(got) != 1 || got[""] != (Counts{}) {
+	if got := CountsFromEvents(nil, SameThreshold(20*s), 5*s); len(got) != 1 || got[""] != (Counts{}) {
 		t.Errorf("no events: got %+v, want only an empty total", got)
 	}
 }
@@ -152,7 +152,29 @@ func TestCountsFromEventsSameInstant(t *testing.T) {
 		ev("c1", "tax", 0, hotline.EvEnterQueue, 0, 0),
 	}
 	want := Counts{Offered: 1, Abandoned: 1, ShortAbandoned: 1, AbandonedWithinT: 1}
-	if got := CountsFromEvents(events, 20*s, 5*s)["tax"]; got != want {
+	if got := CountsFromEvents(events, SameThreshold(20*s), 5*s)["tax"]; got != want {
 		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+// Each queue is judged against its own threshold: a 25 s answer is within
+// T in a queue with T = 30 s and outside it in one with T = 20 s.
+func TestCountsFromEventsPerQueueThreshold(t *testing.T) {
+	t0 := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	var events []hotline.QueueEvent
+	for _, q := range []string{"fast", "slow"} {
+		events = append(events,
+			hotline.QueueEvent{Time: t0, CallID: "c-" + q, Queue: q, Type: hotline.EvEnterQueue},
+			hotline.QueueEvent{Time: t0.Add(25 * time.Second), CallID: "c-" + q, Queue: q, Type: hotline.EvConnect, Wait: 25 * time.Second})
+	}
+	thr := func(q string) time.Duration {
+		if q == "slow" {
+			return 30 * time.Second
+		}
+		return 20 * time.Second
+	}
+	got := CountsFromEvents(events, thr, 5*time.Second)
+	if got["fast"].AnsweredWithinT != 0 || got["slow"].AnsweredWithinT != 1 || got[""].AnsweredWithinT != 1 || got[""].Answered != 2 {
+		t.Fatalf("fast %+v slow %+v all %+v", got["fast"], got["slow"], got[""])
 	}
 }

@@ -48,24 +48,22 @@ func fromCounts(c reporting.Counts) Figures {
 	return f
 }
 
-// controllerFigures counts the controller's queue event log, queue by queue
-// with each queue's threshold, and its phone ratings.
+// controllerFigures counts the controller's queue event log and its phone
+// ratings.
 func controllerFigures(cfg *config.Config, events []hotline.QueueEvent, ratings []store.Rating) Figures {
-	byQueue := map[string][]hotline.QueueEvent{}
-	for _, e := range events {
-		byQueue[e.Queue] = append(byQueue[e.Queue], e)
-	}
-	var total reporting.Counts
-	for q, evs := range byQueue {
-		total.Add(reporting.CountsFromEvents(evs, cfg.Threshold(q), cfg.ShortAbandon())[q])
-	}
-	f := fromCounts(total)
+	f := fromCounts(countQueues(cfg, events))
 	for _, r := range ratings {
 		if r.Source == hotline.SourcePhone && !r.Misuse {
 			f.Survey[r.Rating.String()]++
 		}
 	}
 	return f
+}
+
+// countQueues counts queue events through reporting, each queue with its
+// own threshold, all queues together.
+func countQueues(cfg *config.Config, events []hotline.QueueEvent) reporting.Counts {
+	return reporting.CountsFromEvents(events, cfg.Threshold, cfg.ShortAbandon())[""]
 }
 
 // truth is the ground truth of one call, from the simulator's own record.
@@ -121,13 +119,14 @@ func callTruth(cfg *config.Config, c arisim.Call) truth {
 	return t
 }
 
-// groundTruth computes the day's figures from the simulator's record alone,
-// using the queue each caller meant to reach for its threshold.
+// groundTruth computes the day's figures from the simulator's record alone:
+// each caller's entry to and exit from the queue, as the simulator saw them,
+// becomes the queue events a perfect controller would have logged (in the
+// queue the caller meant to reach), counted by the same reporting function.
 func groundTruth(cfg *config.Config, calls []arisim.Call, queueOf map[string]string) (Figures, map[string]truth) {
-	var c reporting.Counts
+	var events []hotline.QueueEvent
 	per := map[string]truth{}
 	survey := map[hotline.Rating]int{}
-	short := cfg.ShortAbandon()
 	for _, call := range calls {
 		if call.Direction != "inbound" {
 			continue
@@ -140,31 +139,19 @@ func groundTruth(cfg *config.Config, calls []arisim.Call, queueOf map[string]str
 		if !t.Queued {
 			continue
 		}
-		thr := cfg.Threshold(queueOf[call.ChannelID])
-		c.Offered++
-		if t.Wait > c.MaxWait {
-			c.MaxWait = t.Wait
-		}
+		q := queueOf[call.ChannelID]
+		out := hotline.EvExitWithTimeout
 		switch {
 		case t.Answered:
-			c.Answered++
-			c.WaitSum += t.Wait
-			if t.Wait <= thr {
-				c.AnsweredWithinT++
-			}
+			out = hotline.EvConnect
 		case t.HungUpBy == "caller":
-			c.Abandoned++
-			if t.Wait < short {
-				c.ShortAbandoned++
-			}
-			if t.Wait <= thr {
-				c.AbandonedWithinT++
-			}
-		default:
-			c.TimedOut++
+			out = hotline.EvAbandon
 		}
+		events = append(events,
+			hotline.QueueEvent{Time: call.FirstMOH, CallID: call.ChannelID, Queue: q, Type: hotline.EvEnterQueue},
+			hotline.QueueEvent{Time: call.FirstMOH.Add(t.Wait), CallID: call.ChannelID, Queue: q, Type: out, Wait: t.Wait})
 	}
-	f := fromCounts(c)
+	f := fromCounts(countQueues(cfg, events))
 	for r, n := range survey {
 		f.Survey[r.String()] = n
 	}

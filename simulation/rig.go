@@ -51,8 +51,6 @@ type RigOptions struct {
 	Logger    *slog.Logger
 	// ControllerID (default "sim-"+prefix).
 	ControllerID string
-	// OnEvent is passed to the controller (reaction-time hook).
-	OnEvent func(ev telephony.EventType, reaction time.Duration)
 }
 
 // NewRig starts the simulator and the controller and waits until the
@@ -109,7 +107,7 @@ func NewRig(ctx context.Context, d Deps, o RigOptions) (*Rig, error) {
 		id = "sim-" + r.Prefix
 	}
 	r.Controller, err = ivr.New(ivr.Options{ID: id, Config: cfg, Switch: r.Switch, Queues: r.Queues, Writer: r.Writer,
-		Clock: o.Clock, Logger: o.Logger, OnEvent: o.OnEvent, CallbackEndpoint: func(n string) string { return "PJSIP/" + n }})
+		Clock: o.Clock, Logger: o.Logger, CallbackEndpoint: func(n string) string { return "PJSIP/" + n }})
 	if err != nil {
 		return fail(err)
 	}

@@ -142,10 +142,6 @@ func NewARI(opts ARIOptions) (*ARI, error) {
 	return a, nil
 }
 
-// Client is the underlying ari/v5 client, for REST operations this package
-// does not wrap. It is not connected: its Bus is nil, so never Subscribe.
-func (a *ARI) Client() ari.Client { return a.client }
-
 // Node names the Asterisk server: the configured name, else the entity id
 // fetched at the last connection ("" before the first).
 func (a *ARI) Node() string {

@@ -41,21 +41,23 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	clk := clock.Real()
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	st, err := openStack(runCtx, cfg, clk, *prefix, m.Logger)
+	db, rdb, err := openServices(runCtx)
 	if err != nil {
 		return err
 	}
-	defer st.Close(context.Background())
-	simulation.DeleteKeys(runCtx, st.Redis, *prefix) // a fresh day: no agents or callers left from a previous demo
+	defer db.Close()
+	defer rdb.Close()
+	deps := simulation.Deps{DB: db, Redis: rdb}
+	simulation.DeleteKeys(runCtx, rdb, *prefix) // a fresh day: no agents or callers left from a previous demo
 	rigOpts := simulation.RigOptions{
 		Clock: clk, Config: cfg, SoundsDir: soundsDir(), Seed: *seed, Prefix: *prefix, Addr: *ariAddr,
 		Password: env("ARI_PASSWORD", "hotline"), ControllerID: "demo", Logger: m.Logger}
-	rig, err := simulation.NewRig(runCtx, simulation.Deps{DB: st.DB, Redis: st.Redis}, rigOpts)
+	rig, err := simulation.NewRig(runCtx, deps, rigOpts)
 	if err != nil && errors.Is(err, syscall.EADDRINUSE) && !flagSet(fs, "ari-addr") {
 		// The default port is taken (a real Asterisk, or another demo): any free one will do.
 		m.Logger.Info("ARI simulator: default port taken, using a free one", "wanted", *ariAddr)
 		rigOpts.Addr = "127.0.0.1:0"
-		rig, err = simulation.NewRig(runCtx, simulation.Deps{DB: st.DB, Redis: st.Redis}, rigOpts)
+		rig, err = simulation.NewRig(runCtx, deps, rigOpts)
 	}
 	if err != nil {
 		return err
@@ -64,7 +66,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	if err := simulation.StaffAgents(runCtx, rig, cfg, *agentsN, *talk, *seed); err != nil {
 		return err
 	}
-	hs, ln, err := listenHTTP(*addr, httpAPI(st, rig.Queues, clk, m.Logger, rig.Controller, rig.Switch).Handler())
+	hs, ln, err := listenHTTP(*addr, httpAPI(cfg, db, rdb, rig.Queues, clk, m.Logger, rig.Controller, rig.Switch).Handler())
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

@@ -65,7 +65,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			}
 		}
 	}
-	hs, ln, err := listenHTTP(*addr, httpAPI(st, st.Queues, clk, m.Logger, ctl, sw).Handler())
+	hs, ln, err := listenHTTP(*addr, httpAPI(cfg, st.DB, st.Redis, st.Queues, clk, m.Logger, ctl, sw).Handler())
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

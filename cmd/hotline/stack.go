@@ -54,17 +54,25 @@ func loadConfig(path string) (*config.Config, error) {
 	return cfg, nil
 }
 
-// openStack connects to Postgres (migrating it) and Redis. prefix isolates
-// the Redis keys (the hash tag); "" means "hotline".
-func openStack(ctx context.Context, cfg *config.Config, clk clock.Clock, prefix string, log *slog.Logger) (*stack, error) {
-	dbURL := env("DATABASE_URL", defaultDatabaseURL)
-	db, err := store.Open(ctx, dbURL)
+// openServices connects to Postgres (migrating it) and Redis.
+func openServices(ctx context.Context) (*store.DB, *redis.Client, error) {
+	db, err := store.Open(ctx, env("DATABASE_URL", defaultDatabaseURL))
 	if err != nil {
-		return nil, fmt.Errorf("postgres: %w", err)
+		return nil, nil, fmt.Errorf("postgres: %w", err)
 	}
 	rdb, err := openRedis(ctx)
 	if err != nil {
 		db.Close()
+		return nil, nil, err
+	}
+	return db, rdb, nil
+}
+
+// openStack opens the services, the queues under the Redis hash tag prefix
+// ("" means "hotline") and the records writer.
+func openStack(ctx context.Context, cfg *config.Config, clk clock.Clock, prefix string, log *slog.Logger) (*stack, error) {
+	db, rdb, err := openServices(ctx)
+	if err != nil {
 		return nil, err
 	}
 	q := queue.New(rdb, clk, queue.Options{
@@ -136,11 +144,12 @@ func openRedis(ctx context.Context) (*redis.Client, error) {
 }
 
 // httpAPI builds the HTTP API of a running controller with its health checks.
-func httpAPI(st *stack, q *queue.Queues, clk clock.Clock, log *slog.Logger, ctl *ivr.Controller, sw *telephony.ARI) *web.Server {
-	return &web.Server{Queues: q, Config: st.Config, Clock: clk, Logger: log, Summary: func() any { return ctl.Stats() },
+func httpAPI(cfg *config.Config, db *store.DB, rdb redis.UniversalClient, q *queue.Queues, clk clock.Clock, log *slog.Logger,
+	ctl *ivr.Controller, sw *telephony.ARI) *web.Server {
+	return &web.Server{Queues: q, Config: cfg, Clock: clk, Logger: log, Summary: func() any { return ctl.Stats() },
 		Checks: map[string]func(context.Context) error{
-			"redis":    func(ctx context.Context) error { return st.Redis.Ping(ctx).Err() },
-			"postgres": func(ctx context.Context) error { return st.DB.Pool().Ping(ctx) },
+			"redis":    func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+			"postgres": func(ctx context.Context) error { return db.Pool().Ping(ctx) },
 			"ari": func(context.Context) error {
 				if !sw.Connected() {
 					return errors.New("ARI events WebSocket not connected")
