@@ -96,6 +96,17 @@ const (
 	EvUnpause         QueueEventType = "UNPAUSE"
 	EvAddMember       QueueEventType = "ADDMEMBER"
 	EvRemoveMember    QueueEventType = "REMOVEMEMBER"
+	// Handling time beyond talk (AHT = talk + hold + wrap-up). HOLD and UNHOLD
+	// bracket one hold of CallID by Agent (hold time = UNHOLD.Time − HOLD.Time);
+	// WRAPUPEND says Agent finished the wrap-up of CallID (wrap-up time =
+	// WRAPUPEND.Time − the call's COMPLETECALLER/COMPLETEAGENT time).
+	EvHold      QueueEventType = "HOLD"
+	EvUnhold    QueueEventType = "UNHOLD"
+	EvWrapupEnd QueueEventType = "WRAPUPEND"
+	// Transfers by the agent (Asterisk's queue_log verbs); Data names the target
+	// ("queue:<id>" or "agent:<id>").
+	EvBlindTransfer    QueueEventType = "BLINDTRANSFER"
+	EvAttendedTransfer QueueEventType = "ATTENDEDTRANSFER"
 )
 
 // QueueEvent is one line of the append-only queue event log.
