@@ -164,6 +164,8 @@ const (
 	EUNAUTHORIZED   = "unauthorized"
 	EUNAVAILABLE    = "unavailable"
 	ENOTIMPLEMENTED = "not_implemented"
+	ETOOLARGE       = "too_large"    // a request bigger than allowed (a kiosk batch of too many presses)
+	ERATELIMITED    = "rate_limited" // too many requests from one client (a kiosk)
 )
 
 // Error is the project's one error type.
@@ -212,4 +214,6 @@ var HTTPStatus = map[string]int{
 	EUNAVAILABLE:    503,
 	ENOTIMPLEMENTED: 501,
 	EINTERNAL:       500,
+	ETOOLARGE:       413,
+	ERATELIMITED:    429,
 }

@@ -157,6 +157,17 @@ type Kiosk struct {
 	// MisuseInterval: presses on one kiosk closer together than this are
 	// flagged as misuse and excluded from KPIs (default 2s).
 	MisuseInterval time.Duration `yaml:"misuse_interval"`
+	// FollowUp is the optional question the kiosk app asks after a press,
+	// per department id ("what could we do better?" with a few choices).
+	FollowUp map[string]FollowUp `yaml:"follow_up"`
+}
+
+// FollowUp is a kiosk's follow-up question.
+type FollowUp struct {
+	Question string   `yaml:"question" json:"question"`
+	Choices  []string `yaml:"choices" json:"choices"`
+	// AskOn lists the ratings after which it is asked (default unhappy and very_unhappy).
+	AskOn []string `yaml:"ask_on" json:"ask_on"`
 }
 
 // Holiday is one public holiday.

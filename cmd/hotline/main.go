@@ -69,7 +69,10 @@ commands:
   arisim     run the ARI simulator (-addr 127.0.0.1:8088 -user U -password P)
   demo       simulator + controller + simulated callers and agents, HTTP on -addr (default :8080)
   simulate   a simulated day: -calls N -agents N -hours H -seed S; prints JSON
-  bench      benchmarks: "hotline bench calls" prints JSON figures
+  bench      benchmarks: "hotline bench calls|kiosk|report" prints JSON figures
+  kiosk      kiosks: add -department D -location L, rotate, revoke, list, import (HappyOrNot)
+  export     CSV for open data: export calls|ratings|tickets -from YYYY-MM-DD -to YYYY-MM-DD
+  generate   fill the database: -calls N -presses N -tickets N -months M -seed S
 
 Run "hotline <command> -h" for a command's flags.
 `
@@ -91,6 +94,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.simulate(ctx, args[1:])
 	case "bench":
 		return m.bench(ctx, args[1:])
+	case "kiosk":
+		return m.kioskCmd(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
