@@ -3,6 +3,7 @@ package kiosk
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -36,15 +37,17 @@ type Stored struct {
 	Reflagged  int // presses stored earlier that a late press made misuse
 }
 
-var stageColumns = []string{"ord", "time", "kiosk_time", "rating", "kiosk_id", "department", "service_point", "kiosk_seq", "external_id", "misuse_given", "follow_up"}
+var ratingColumns = []string{"time", "kiosk_time", "rating", "source", "department", "kiosk_id", "service_point",
+	"kiosk_seq", "external_id", "follow_up", "misuse"}
 
-// Store writes rows to the ratings table in one transaction: COPY into a
-// staging table, then one INSERT … ON CONFLICT DO NOTHING that applies the
-// misuse rule against the presses already stored and those of the same
-// batch (a press less than interval after the previous press on its kiosk is
-// misuse), then re-flags stored presses that a late, out-of-order press now
-// precedes too closely. Presses of one kiosk are serialised by an advisory
-// lock per kiosk. The rating_rollup table follows by trigger.
+// Store writes rows to the ratings table in one transaction. Presses of one
+// kiosk are serialised by an advisory lock per kiosk. Under it: presses
+// already stored (same kiosk and seq, same external id) are left out as
+// duplicates; the misuse rule (a press less than interval after the previous
+// press on its kiosk) is applied to the new presses merged with the stored
+// presses around them, which also finds stored presses that a late,
+// out-of-order press now precedes too closely (they are re-flagged); the new
+// presses go in by COPY. The rating_rollup table follows by trigger.
 func Store(ctx context.Context, pool *pgxpool.Pool, rows []Row, interval time.Duration) (Stored, error) {
 	var out Stored
 	if len(rows) == 0 {
@@ -53,81 +56,206 @@ func Store(ctx context.Context, pool *pgxpool.Pool, rows []Row, interval time.Du
 	if interval <= 0 {
 		interval = DefaultMisuseInterval
 	}
-	kiosks := map[string]bool{}
-	for _, r := range rows {
-		kiosks[r.KioskID] = true
+	byKiosk := map[string][]int{}
+	for i := range rows {
+		byKiosk[rows[i].KioskID] = append(byKiosk[rows[i].KioskID], i)
 	}
-	ids := make([]string, 0, len(kiosks))
-	for k := range kiosks {
+	ids := make([]string, 0, len(byKiosk))
+	for k := range byKiosk {
 		ids = append(ids, k)
 	}
+	sort.Strings(ids)
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		out = Stored{}
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('hotline.kiosk:' || k)) FROM unnest($1::text[]) AS k ORDER BY k`, ids); err != nil {
 			return fmt.Errorf("lock: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS kiosk_stage (ord int, time timestamptz, kiosk_time timestamptz,
-			rating smallint, kiosk_id text, department text, service_point text, kiosk_seq bigint, external_id text,
-			misuse_given boolean, follow_up text) ON COMMIT DELETE ROWS`); err != nil {
-			return fmt.Errorf("stage: %w", err)
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"kiosk_stage"}, stageColumns, pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
-			r := &rows[i]
-			var seq *int64
-			if r.HasSeq {
-				seq = &r.Seq
+		// Duplicates and neighbours, one round trip for every kiosk.
+		b := &pgx.Batch{}
+		for _, k := range ids {
+			var seqs []int64
+			var exts []string
+			lo, hi := rows[byKiosk[k][0]].Time, rows[byKiosk[k][0]].Time
+			for _, i := range byKiosk[k] {
+				r := &rows[i]
+				if r.HasSeq {
+					seqs = append(seqs, r.Seq)
+				}
+				if r.ExternalID != "" {
+					exts = append(exts, r.ExternalID)
+				}
+				lo, hi = minTime(lo, r.Time), maxTime(hi, r.Time)
 			}
-			var ext *string
-			if r.ExternalID != "" {
-				ext = &r.ExternalID
+			b.Queue(`SELECT kiosk_seq, external_id FROM ratings WHERE (kiosk_id = $1 AND kiosk_seq = ANY($2)) OR external_id = ANY($3)`, k, seqs, exts)
+			b.Queue(`SELECT id, time, misuse FROM ratings WHERE kiosk_id = $1 AND time > $2 AND time < $3 ORDER BY time, id`,
+				k, lo.Add(-interval), hi.Add(interval))
+		}
+		br := tx.SendBatch(ctx, b)
+		dupSeq := map[string]map[int64]bool{}
+		dupExt := map[string]bool{}
+		near := map[string][]neighbour{}
+		for _, k := range ids {
+			drows, err := br.Query()
+			if err != nil {
+				br.Close()
+				return fmt.Errorf("duplicates: %w", err)
 			}
-			kt := r.KioskTime
-			if kt.IsZero() {
-				kt = r.Time
+			dupSeq[k] = map[int64]bool{}
+			for drows.Next() {
+				var seq *int64
+				var ext *string
+				if err := drows.Scan(&seq, &ext); err != nil {
+					br.Close()
+					return fmt.Errorf("duplicates: %w", err)
+				}
+				if seq != nil {
+					dupSeq[k][*seq] = true
+				}
+				if ext != nil {
+					dupExt[*ext] = true
+				}
 			}
-			return []any{int32(i), r.Time, kt, int16(r.Rating), r.KioskID, r.Department, r.ServicePoint, seq, ext, r.Misuse, nullIfEmpty(r.FollowUp)}, nil
-		})); err != nil {
-			return fmt.Errorf("copy: %w", err)
+			drows.Close()
+			nrows, err := br.Query()
+			if err != nil {
+				br.Close()
+				return fmt.Errorf("neighbours: %w", err)
+			}
+			for nrows.Next() {
+				var n neighbour
+				if err := nrows.Scan(&n.id, &n.time, &n.misuse); err != nil {
+					br.Close()
+					return fmt.Errorf("neighbours: %w", err)
+				}
+				near[k] = append(near[k], n)
+			}
+			nrows.Close()
 		}
-		iv := interval
-		var firstID *int64
-		err := tx.QueryRow(ctx, `WITH ins AS (
-			INSERT INTO ratings (time, kiosk_time, rating, source, department, kiosk_id, service_point, kiosk_seq, external_id, follow_up, misuse)
-			SELECT s.time, s.kiosk_time, s.rating, 'kiosk', s.department, s.kiosk_id, s.service_point, s.kiosk_seq, s.external_id, s.follow_up,
-				coalesce(s.misuse_given,
-					EXISTS (SELECT 1 FROM ratings p WHERE p.kiosk_id = s.kiosk_id
-						AND p.time > s.time - $1::interval AND p.time <= s.time)
-					OR EXISTS (SELECT 1 FROM kiosk_stage q WHERE q.kiosk_id = s.kiosk_id
-						AND q.time > s.time - $1::interval
-						AND (q.time < s.time OR (q.time = s.time AND q.ord < s.ord))))
-			FROM kiosk_stage s ORDER BY s.ord
-			ON CONFLICT DO NOTHING
-			RETURNING id, misuse)
-			SELECT count(*), count(*) FILTER (WHERE misuse), min(id) FROM ins`, iv).Scan(&out.Accepted, &out.Misuse, &firstID)
-		if err != nil {
-			return fmt.Errorf("insert: %w", err)
+		if err := br.Close(); err != nil {
+			return fmt.Errorf("lookups: %w", err)
 		}
-		out.Duplicated = len(rows) - out.Accepted
-		if firstID == nil {
-			return nil
+
+		misuse := make([]bool, len(rows))
+		keep := make([]bool, len(rows))
+		var reflag []int64
+		for _, k := range ids {
+			var fresh []int
+			for _, i := range byKiosk[k] {
+				r := &rows[i]
+				if (r.HasSeq && dupSeq[k][r.Seq]) || (r.ExternalID != "" && dupExt[r.ExternalID]) {
+					continue
+				}
+				if r.HasSeq {
+					dupSeq[k][r.Seq] = true // a second copy in the same batch
+				}
+				if r.ExternalID != "" {
+					dupExt[r.ExternalID] = true
+				}
+				keep[i] = true
+				fresh = append(fresh, i)
+			}
+			reflag = append(reflag, applyRule(rows, fresh, near[k], interval, misuse)...)
 		}
-		// Presses stored before this batch that now have a press less than
-		// interval before them (a late batch filled a gap): misuse too.
-		tag, err := tx.Exec(ctx, `UPDATE ratings r SET misuse = true
-			FROM (SELECT kiosk_id, min(time) AS lo, max(time) AS hi FROM kiosk_stage GROUP BY kiosk_id) w
-			WHERE r.kiosk_id = w.kiosk_id AND r.id < $2 AND NOT r.misuse AND r.external_id IS NULL
-				AND r.time > w.lo AND r.time < w.hi + $1::interval
-				AND EXISTS (SELECT 1 FROM ratings p WHERE p.kiosk_id = r.kiosk_id AND p.id >= $2
-					AND p.time > r.time - $1::interval AND p.time < r.time)`, iv, *firstID)
-		if err != nil {
-			return fmt.Errorf("reflag: %w", err)
+		var newRows []int
+		for i := range rows {
+			if keep[i] {
+				newRows = append(newRows, i)
+				if misuse[i] {
+					out.Misuse++
+				}
+			}
 		}
-		out.Reflagged = int(tag.RowsAffected())
+		out.Accepted = len(newRows)
+		out.Duplicated = len(rows) - len(newRows)
+		if len(newRows) > 0 {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"ratings"}, ratingColumns, pgx.CopyFromSlice(len(newRows), func(j int) ([]any, error) {
+				i := newRows[j]
+				r := &rows[i]
+				var seq *int64
+				if r.HasSeq {
+					seq = &r.Seq
+				}
+				kt := r.KioskTime
+				if kt.IsZero() {
+					kt = r.Time
+				}
+				return []any{r.Time, kt, int16(r.Rating), "kiosk", r.Department, r.KioskID, r.ServicePoint, seq,
+					nullIfEmpty(r.ExternalID), nullIfEmpty(r.FollowUp), misuse[i]}, nil
+			})); err != nil {
+				return fmt.Errorf("copy: %w", err)
+			}
+		}
+		if len(reflag) > 0 {
+			tag, err := tx.Exec(ctx, `UPDATE ratings SET misuse = true WHERE id = ANY($1) AND NOT misuse`, reflag)
+			if err != nil {
+				return fmt.Errorf("reflag: %w", err)
+			}
+			out.Reflagged = int(tag.RowsAffected())
+		}
 		return nil
 	})
 	if err != nil {
 		return Stored{}, fmt.Errorf("kiosk: store presses: %w", err)
 	}
 	return out, nil
+}
+
+type neighbour struct {
+	id     int64
+	time   time.Time
+	misuse bool
+}
+
+// applyRule sets misuse[i] for the new presses fresh (indexes into rows, one
+// kiosk) merged in time order with the stored presses near them (stored
+// first at equal times), and returns the ids of stored presses that the rule
+// now makes misuse. A row whose Misuse the source gave keeps it.
+func applyRule(rows []Row, fresh []int, near []neighbour, interval time.Duration, misuse []bool) []int64 {
+	type item struct {
+		t      time.Time
+		row    int // -1: stored
+		stored *neighbour
+	}
+	items := make([]item, 0, len(fresh)+len(near))
+	for i := range near {
+		items = append(items, item{t: near[i].time, row: -1, stored: &near[i]})
+	}
+	for _, i := range fresh {
+		items = append(items, item{t: rows[i].Time, row: i})
+	}
+	sort.SliceStable(items, func(a, b int) bool {
+		if !items[a].t.Equal(items[b].t) {
+			return items[a].t.Before(items[b].t)
+		}
+		return items[a].row < items[b].row // stored (-1) first, then batch order
+	})
+	var reflag []int64
+	for j, it := range items {
+		m := j > 0 && it.t.Sub(items[j-1].t) < interval
+		if it.row >= 0 {
+			if given := rows[it.row].Misuse; given != nil {
+				m = *given
+			}
+			misuse[it.row] = m
+		} else if m && !it.stored.misuse && j > 0 && items[j-1].row >= 0 {
+			reflag = append(reflag, it.stored.id)
+		}
+	}
+	return reflag
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func nullIfEmpty(s string) *string {
