@@ -41,3 +41,25 @@ func (c *Counts) Add(o Counts) {
 	c.HoldSum += o.HoldSum
 	c.WrapSum += o.WrapSum
 }
+
+// Sub is c − o for every count and sum; MaxWait stays c's (a maximum cannot
+// be taken back). The rollup uses it to add what a batch of events changed.
+func (c Counts) Sub(o Counts) Counts {
+	c.Offered -= o.Offered
+	c.Answered -= o.Answered
+	c.AnsweredWithinT -= o.AnsweredWithinT
+	c.Abandoned -= o.Abandoned
+	c.ShortAbandoned -= o.ShortAbandoned
+	c.AbandonedWithinT -= o.AbandonedWithinT
+	c.TimedOut -= o.TimedOut
+	c.CallbacksRequested -= o.CallbacksRequested
+	c.WaitSum -= o.WaitSum
+	c.CallbacksCompleted -= o.CallbacksCompleted
+	c.TalkSum -= o.TalkSum
+	c.HoldSum -= o.HoldSum
+	c.WrapSum -= o.WrapSum
+	return c
+}
+
+// IsZero reports whether c counts nothing.
+func (c Counts) IsZero() bool { return c == Counts{} }

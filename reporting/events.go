@@ -40,13 +40,58 @@ func SameThreshold(t time.Duration) func(queue string) time.Duration {
 type offerKey struct{ call, queue string }
 
 type offer struct {
-	enter    time.Time
-	left     bool // the caller left the queue (answered, abandoned, timed out, callback)
-	answered bool
-	callback bool
+	key       SlotKey
+	enter     time.Time
+	left      bool // the caller left the queue (answered, abandoned, timed out, callback)
+	answered  bool
+	completed time.Time // COMPLETE* time of an answered offer (zero: still talking)
+	holdFrom  time.Time // HOLD time while on hold
+	wrapped   bool
+	callback  bool
+}
+
+// SlotKey is one queue and one interval of entry.
+type SlotKey struct {
+	Queue string
+	Slot  time.Time // start of the interval the calls entered in (UTC)
+}
+
+// CountsBySlot is CountsFromEvents per queue and per interval of length slot
+// (aligned on UTC multiples of slot, e.g. 30 minutes) of the calls' entry:
+// the rollup's counting. Adding the counts of the slots in a period gives
+// CountsInPeriod's figures for that period (for periods aligned on slots).
+func CountsBySlot(events []hotline.QueueEvent, slot time.Duration, threshold func(queue string) time.Duration, shortAbandon time.Duration) map[SlotKey]Counts {
+	per := map[SlotKey]*Counts{}
+	countInto(events, func(time.Time) bool { return true }, func(q string, t time.Time) SlotKey {
+		return SlotKey{Queue: q, Slot: t.UTC().Truncate(slot)}
+	}, threshold, shortAbandon, per)
+	out := make(map[SlotKey]Counts, len(per))
+	for k, c := range per {
+		out[k] = *c
+	}
+	return out
 }
 
 func countEvents(events []hotline.QueueEvent, include func(time.Time) bool, threshold func(string) time.Duration, shortAbandon time.Duration) map[string]Counts {
+	per := map[SlotKey]*Counts{}
+	countInto(events, include, func(q string, _ time.Time) SlotKey { return SlotKey{Queue: q} }, threshold, shortAbandon, per)
+	out := make(map[string]Counts, len(per)+1)
+	var all Counts
+	for k, c := range per {
+		out[k.Queue] = *c
+		all.Add(*c)
+	}
+	out[""] = all
+	return out
+}
+
+// countInto is the one counting of the queue event log. Every offer's
+// figures go to key(queue, entry time). Handling beyond talk: HOLD … UNHOLD
+// of an answered offer adds to HoldSum, WRAPUPEND adds the time since the
+// offer's COMPLETE* to WrapSum (once). HOLD, UNHOLD and WRAPUPEND may name no
+// queue: they go to the call's latest offer.
+func countInto(events []hotline.QueueEvent, include func(time.Time) bool, key func(string, time.Time) SlotKey,
+	threshold func(string) time.Duration, shortAbandon time.Duration, per map[SlotKey]*Counts) {
 	sorted := make([]hotline.QueueEvent, len(events))
 	copy(sorted, events)
 	sort.SliceStable(sorted, func(i, j int) bool {
@@ -58,26 +103,61 @@ func countEvents(events []hotline.QueueEvent, include func(time.Time) bool, thre
 		return a.Type == hotline.EvEnterQueue && b.Type != hotline.EvEnterQueue
 	})
 
-	per := map[string]*Counts{}
 	open := map[offerKey]*offer{}
+	latest := map[string]*offer{} // by call: its latest offer (for events without a queue)
 	for _, e := range sorted {
-		if e.CallID == "" || e.Queue == "" {
-			continue // agent events (PAUSE, ADDMEMBER, …); "" is the all-queues key
+		if e.CallID == "" {
+			continue // agent events (PAUSE, ADDMEMBER, …)
+		}
+		var o *offer
+		switch e.Type {
+		case hotline.EvHold, hotline.EvUnhold, hotline.EvWrapupEnd:
+			if e.Queue == "" {
+				o = latest[e.CallID]
+			} else {
+				o = open[offerKey{e.CallID, e.Queue}]
+			}
+			if o == nil || !o.answered {
+				continue
+			}
+			c := countsOf(per, o.key)
+			switch e.Type {
+			case hotline.EvHold:
+				if o.holdFrom.IsZero() {
+					o.holdFrom = e.Time
+				}
+			case hotline.EvUnhold:
+				if !o.holdFrom.IsZero() {
+					c.HoldSum += e.Time.Sub(o.holdFrom)
+					o.holdFrom = time.Time{}
+				}
+			case hotline.EvWrapupEnd:
+				if !o.completed.IsZero() && !o.wrapped {
+					c.WrapSum += e.Time.Sub(o.completed)
+					o.wrapped = true
+				}
+			}
+			continue
+		}
+		if e.Queue == "" {
+			continue
 		}
 		k := offerKey{e.CallID, e.Queue}
 		if e.Type == hotline.EvEnterQueue {
 			delete(open, k)
 			if include(e.Time) {
-				open[k] = &offer{enter: e.Time}
-				countsOf(per, e.Queue).Offered++
+				o := &offer{enter: e.Time, key: key(e.Queue, e.Time)}
+				open[k] = o
+				latest[e.CallID] = o
+				countsOf(per, o.key).Offered++
 			}
 			continue
 		}
-		o := open[k]
+		o = open[k]
 		if o == nil {
 			continue
 		}
-		c := countsOf(per, e.Queue)
+		c := countsOf(per, o.key)
 		wait := e.Wait
 		if wait == 0 {
 			wait = e.Time.Sub(o.enter)
@@ -120,9 +200,13 @@ func countEvents(events []hotline.QueueEvent, include func(time.Time) bool, thre
 				o.callback = true
 			}
 		case hotline.EvCompleteCaller, hotline.EvCompleteAgent:
-			if o.answered {
+			if o.answered && o.completed.IsZero() { // one completion per answered offer
 				c.TalkSum += e.Talk
-				o.answered = false // one completion per answered offer
+				o.completed = e.Time
+				if !o.holdFrom.IsZero() { // hung up on hold
+					c.HoldSum += e.Time.Sub(o.holdFrom)
+					o.holdFrom = time.Time{}
+				}
 			}
 		case hotline.EvCallbackDone:
 			if o.callback {
@@ -131,22 +215,13 @@ func countEvents(events []hotline.QueueEvent, include func(time.Time) bool, thre
 			}
 		}
 	}
-
-	out := make(map[string]Counts, len(per)+1)
-	var all Counts
-	for q, c := range per {
-		out[q] = *c
-		all.Add(*c)
-	}
-	out[""] = all
-	return out
 }
 
-func countsOf(per map[string]*Counts, queue string) *Counts {
-	c := per[queue]
+func countsOf(per map[SlotKey]*Counts, k SlotKey) *Counts {
+	c := per[k]
 	if c == nil {
 		c = &Counts{}
-		per[queue] = c
+		per[k] = c
 	}
 	return c
 }

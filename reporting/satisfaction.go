@@ -126,3 +126,79 @@ func Trend(current, baseline Rate) (pp float64, ok bool) {
 	}
 	return 100 * (c - b), true
 }
+
+// RatingCount is the valid ratings of one hour (UTC) from one source, department,
+// service point and kiosk, and the misuse presses left out of them: the rollup's
+// row, and what RatingCounts makes of single ratings.
+type RatingCount struct {
+	Slot         time.Time
+	Source       hotline.RatingSource
+	Department   string
+	ServicePoint string
+	KioskID      string
+	Counts       Satisfaction
+	Misuse       int
+}
+
+// RatingCounts counts single ratings per hour, source, department, service
+// point and kiosk: the raw path to the rollup's shape.
+func RatingCounts(ratings []RatingValue) []RatingCount {
+	type key struct {
+		slot               time.Time
+		src                hotline.RatingSource
+		dept, point, kiosk string
+	}
+	idx := map[key]int{}
+	var out []RatingCount
+	for _, r := range ratings {
+		k := key{r.Time.UTC().Truncate(time.Hour), r.Source, r.Department, r.ServicePoint, r.KioskID}
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, RatingCount{Slot: k.slot, Source: k.src, Department: k.dept, ServicePoint: k.point, KioskID: k.kiosk})
+		}
+		if r.Misuse {
+			out[i].Misuse++
+		} else {
+			out[i].Counts.Add(r.Rating)
+		}
+	}
+	return out
+}
+
+// Plus adds two tallies.
+func (s Satisfaction) Plus(o Satisfaction) Satisfaction {
+	return Satisfaction{VeryUnhappy: s.VeryUnhappy + o.VeryUnhappy, Unhappy: s.Unhappy + o.Unhappy,
+		Happy: s.Happy + o.Happy, VeryHappy: s.VeryHappy + o.VeryHappy}
+}
+
+// TallyBy adds up counted ratings per key; rows whose key is "" count only
+// in the combined tally under "" (always present).
+func TallyBy(rows []RatingCount, key func(RatingCount) string) map[string]Satisfaction {
+	out := map[string]Satisfaction{"": {}}
+	for _, r := range rows {
+		out[""] = out[""].Plus(r.Counts)
+		if k := key(r); k != "" {
+			out[k] = out[k].Plus(r.Counts)
+		}
+	}
+	return out
+}
+
+// Keys for TallyBy.
+func CountSource(r RatingCount) string       { return string(r.Source) }
+func CountDepartment(r RatingCount) string   { return r.Department }
+func CountServicePoint(r RatingCount) string { return r.ServicePoint }
+func CountKiosk(r RatingCount) string        { return r.KioskID }
+
+// CountHour keys by the local hour of the day, "00" … "23" (exact for zones
+// whose offset is whole hours; rollups are hourly).
+func CountHour(loc *time.Location) func(RatingCount) string {
+	return func(r RatingCount) string { return fmt.Sprintf("%02d", r.Slot.In(loc).Hour()) }
+}
+
+// CountWeekday keys by the local weekday.
+func CountWeekday(loc *time.Location) func(RatingCount) string {
+	return func(r RatingCount) string { return r.Slot.In(loc).Weekday().String() }
+}

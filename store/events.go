@@ -25,7 +25,7 @@ func (db *DB) AppendQueueEvents(ctx context.Context, events []hotline.QueueEvent
 	if err := validateEvents(events); err != nil {
 		return err
 	}
-	if err := db.inTx(ctx, func(tx pgx.Tx) error { return appendEvents(ctx, tx, events) }); err != nil {
+	if err := db.inTx(ctx, func(tx pgx.Tx) error { return appendEvents(ctx, tx, events, db.rules.get()) }); err != nil {
 		return fmt.Errorf("store: append queue events: %w", err)
 	}
 	return nil
@@ -42,7 +42,10 @@ func validateEvents(events []hotline.QueueEvent) error {
 
 // appendEvents writes events with COPY for larger batches, a pipelined
 // batch of INSERTs for small ones.
-func appendEvents(ctx context.Context, q dbtx, events []hotline.QueueEvent) error {
+func appendEvents(ctx context.Context, q dbtx, events []hotline.QueueEvent, rules RollupRules) error {
+	if err := rollupEvents(ctx, q, events, rules); err != nil {
+		return err
+	}
 	if len(events) >= copyThreshold {
 		_, err := q.CopyFrom(ctx, pgx.Identifier{"queue_events"}, eventColumns, pgx.CopyFromSlice(len(events),
 			func(i int) ([]any, error) { return eventRow(&events[i]), nil }))

@@ -27,7 +27,8 @@ var migrationFS embed.FS
 
 // DB is the Postgres database of the hotline.
 type DB struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	rules rulesHolder // what the queue rollup counts with
 }
 
 // Open connects to dsn (a pgx connection string or URL) and applies every

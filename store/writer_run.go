@@ -120,7 +120,7 @@ func (w *Writer) attempt(batch []witem) error {
 	backoff := w.opts.RetryMin
 	for {
 		ctx, cancel := context.WithTimeout(w.ctx, w.opts.AttemptTimeout)
-		err := w.db.inTx(ctx, func(tx pgx.Tx) error { return writeBatch(ctx, tx, batch) })
+		err := w.db.inTx(ctx, func(tx pgx.Tx) error { return writeBatch(ctx, tx, batch, w.db.rules.get()) })
 		cancel()
 		if err == nil {
 			w.batches.Add(1)
@@ -150,7 +150,7 @@ func (w *Writer) attempt(batch []witem) error {
 
 // writeBatch writes items in one transaction: call upserts, ratings and
 // messages pipelined in one round trip, then all queue events (in order) by COPY.
-func writeBatch(ctx context.Context, tx pgx.Tx, batch []witem) error {
+func writeBatch(ctx context.Context, tx pgx.Tx, batch []witem, rules RollupRules) error {
 	b := &pgx.Batch{}
 	var events []hotline.QueueEvent
 	for i := range batch {
@@ -187,7 +187,7 @@ func writeBatch(ctx context.Context, tx pgx.Tx, batch []witem) error {
 		}
 	}
 	if len(events) > 0 {
-		return appendEvents(ctx, tx, events)
+		return appendEvents(ctx, tx, events, rules)
 	}
 	return nil
 }

@@ -1,0 +1,192 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/publicservice/hotline"
+	"github.com/publicservice/hotline/reporting"
+)
+
+// RollupSlot is the length of a queue_rollup interval.
+const RollupSlot = 30 * time.Minute
+
+// RollupRules are what the queue rollup counts with: each queue's
+// service-level threshold T and the short-abandon limit S.
+type RollupRules struct {
+	Threshold    func(queue string) time.Duration
+	ShortAbandon time.Duration
+}
+
+// DefaultRollupRules are PRODUCT.md's defaults: T = 20 s, S = 5 s.
+var DefaultRollupRules = RollupRules{Threshold: reporting.SameThreshold(20 * time.Second), ShortAbandon: 5 * time.Second}
+
+type rulesHolder struct{ p atomic.Pointer[RollupRules] }
+
+func (h *rulesHolder) get() RollupRules {
+	if r := h.p.Load(); r != nil {
+		return *r
+	}
+	return DefaultRollupRules
+}
+
+// SetRollupRules sets the rules the queue rollup counts with (the
+// configuration's thresholds); set them before events are written.
+func (db *DB) SetRollupRules(r RollupRules) { db.rules.p.Store(&r) }
+
+// RollupRules returns the rules in force.
+func (db *DB) RollupRules() RollupRules { return db.rules.get() }
+
+// rollupEvents adds to queue_rollup what events (about to be appended, in
+// the same transaction) change: reporting.CountsBySlot of the calls' earlier
+// events and these, minus that of the earlier events alone. So the rollup
+// is kept by the writer as events arrive, with the report's one counting.
+func rollupEvents(ctx context.Context, q dbtx, events []hotline.QueueEvent, rules RollupRules) error {
+	calls := map[string]bool{}
+	for _, e := range events {
+		if e.CallID != "" && e.Type != hotline.EvEnterQueue {
+			calls[e.CallID] = true
+		}
+	}
+	var prior []hotline.QueueEvent
+	if len(calls) > 0 {
+		ids := make([]string, 0, len(calls))
+		for c := range calls {
+			ids = append(ids, c)
+		}
+		rows, err := q.Query(ctx, `SELECT time, call_id, queue, agent, event, wait_ms, talk_ms, position, data
+			FROM queue_events WHERE call_id = ANY($1) ORDER BY id`, ids)
+		if err != nil {
+			return fmt.Errorf("rollup: prior events: %w", err)
+		}
+		prior, err = pgx.CollectRows(rows, scanEvent)
+		if err != nil {
+			return fmt.Errorf("rollup: prior events: %w", err)
+		}
+	}
+	before := reporting.CountsBySlot(prior, RollupSlot, rules.Threshold, rules.ShortAbandon)
+	after := reporting.CountsBySlot(append(prior, events...), RollupSlot, rules.Threshold, rules.ShortAbandon)
+	return upsertRollup(ctx, q, before, after)
+}
+
+// upsertRollup adds after − before to queue_rollup (max wait: the larger).
+func upsertRollup(ctx context.Context, q dbtx, before, after map[reporting.SlotKey]reporting.Counts) error {
+	var (
+		slots                                                                        []time.Time
+		queues                                                                       []string
+		off, ans, ansT, ab, shortAb, abT, to, cbr, cbd, wait, maxw, talk, hold, wrap []int64
+	)
+	for k, a := range after {
+		d := a.Sub(before[k])
+		if d.IsZero() && a.MaxWait <= before[k].MaxWait {
+			continue
+		}
+		slots, queues = append(slots, k.Slot), append(queues, k.Queue)
+		off, ans, ansT = append(off, int64(d.Offered)), append(ans, int64(d.Answered)), append(ansT, int64(d.AnsweredWithinT))
+		ab, shortAb, abT = append(ab, int64(d.Abandoned)), append(shortAb, int64(d.ShortAbandoned)), append(abT, int64(d.AbandonedWithinT))
+		to, cbr, cbd = append(to, int64(d.TimedOut)), append(cbr, int64(d.CallbacksRequested)), append(cbd, int64(d.CallbacksCompleted))
+		wait, maxw, talk = append(wait, ms(d.WaitSum)), append(maxw, ms(a.MaxWait)), append(talk, ms(d.TalkSum))
+		hold, wrap = append(hold, ms(d.HoldSum)), append(wrap, ms(d.WrapSum))
+	}
+	if len(slots) == 0 {
+		return nil
+	}
+	_, err := q.Exec(ctx, `INSERT INTO queue_rollup AS r (slot, queue, offered, answered, answered_within_t, abandoned,
+		short_abandoned, abandoned_within_t, timed_out, callbacks_requested, callbacks_completed, wait_ms, max_wait_ms,
+		talk_ms, hold_ms, wrap_ms)
+		SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
+			$7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[],
+			$14::bigint[], $15::bigint[], $16::bigint[])
+		ON CONFLICT (slot, queue) DO UPDATE SET offered = r.offered + EXCLUDED.offered,
+			answered = r.answered + EXCLUDED.answered, answered_within_t = r.answered_within_t + EXCLUDED.answered_within_t,
+			abandoned = r.abandoned + EXCLUDED.abandoned, short_abandoned = r.short_abandoned + EXCLUDED.short_abandoned,
+			abandoned_within_t = r.abandoned_within_t + EXCLUDED.abandoned_within_t, timed_out = r.timed_out + EXCLUDED.timed_out,
+			callbacks_requested = r.callbacks_requested + EXCLUDED.callbacks_requested,
+			callbacks_completed = r.callbacks_completed + EXCLUDED.callbacks_completed, wait_ms = r.wait_ms + EXCLUDED.wait_ms,
+			max_wait_ms = greatest(r.max_wait_ms, EXCLUDED.max_wait_ms), talk_ms = r.talk_ms + EXCLUDED.talk_ms,
+			hold_ms = r.hold_ms + EXCLUDED.hold_ms, wrap_ms = r.wrap_ms + EXCLUDED.wrap_ms`,
+		slots, queues, off, ans, ansT, ab, shortAb, abT, to, cbr, cbd, wait, maxw, talk, hold, wrap)
+	if err != nil {
+		return fmt.Errorf("rollup: upsert: %w", err)
+	}
+	return nil
+}
+
+// AddQueueRollup adds counts to queue_rollup (the generator's bulk path; the
+// writer keeps it as events arrive).
+func (db *DB) AddQueueRollup(ctx context.Context, counts map[reporting.SlotKey]reporting.Counts) error {
+	return upsertRollup(ctx, db.pool, nil, counts)
+}
+
+// QueueRollup returns the rolled-up counts of the slots in [from, to).
+func (db *DB) QueueRollup(ctx context.Context, from, to time.Time) (map[reporting.SlotKey]reporting.Counts, error) {
+	rows, err := db.pool.Query(ctx, `SELECT slot, queue, offered, answered, answered_within_t, abandoned, short_abandoned,
+		abandoned_within_t, timed_out, callbacks_requested, callbacks_completed, wait_ms, max_wait_ms, talk_ms, hold_ms, wrap_ms
+		FROM queue_rollup WHERE slot >= $1 AND slot < $2`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("store: queue rollup: %w", err)
+	}
+	defer rows.Close()
+	out := map[reporting.SlotKey]reporting.Counts{}
+	for rows.Next() {
+		var (
+			k                                          reporting.SlotKey
+			off, ans, ansT, ab, sab, abT, to, cbr, cbd int64
+			wait, maxw, talk, hold, wrap               int64
+		)
+		if err := rows.Scan(&k.Slot, &k.Queue, &off, &ans, &ansT, &ab, &sab, &abT, &to, &cbr, &cbd, &wait, &maxw, &talk, &hold, &wrap); err != nil {
+			return nil, fmt.Errorf("store: queue rollup: %w", err)
+		}
+		k.Slot = k.Slot.UTC()
+		out[k] = reporting.Counts{Offered: int(off), Answered: int(ans), AnsweredWithinT: int(ansT), Abandoned: int(ab),
+			ShortAbandoned: int(sab), AbandonedWithinT: int(abT), TimedOut: int(to), CallbacksRequested: int(cbr),
+			CallbacksCompleted: int(cbd), WaitSum: fromMS(wait), MaxWait: fromMS(maxw), TalkSum: fromMS(talk),
+			HoldSum: fromMS(hold), WrapSum: fromMS(wrap)}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: queue rollup: %w", err)
+	}
+	return out, nil
+}
+
+// RatingRollup returns the rating counts of the hours in [from, to).
+func (db *DB) RatingRollup(ctx context.Context, from, to time.Time) ([]reporting.RatingCount, error) {
+	rows, err := db.pool.Query(ctx, `SELECT slot, source, department, service_point, kiosk_id, very_unhappy, unhappy,
+		happy, very_happy, misuse FROM rating_rollup WHERE slot >= $1 AND slot < $2`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("store: rating rollup: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (reporting.RatingCount, error) {
+		var (
+			c                 reporting.RatingCount
+			src               string
+			vu, u, h, vh, mis int64
+		)
+		err := row.Scan(&c.Slot, &src, &c.Department, &c.ServicePoint, &c.KioskID, &vu, &u, &h, &vh, &mis)
+		c.Slot, c.Source = c.Slot.UTC(), hotline.RatingSource(src)
+		c.Counts = reporting.Satisfaction{VeryUnhappy: int(vu), Unhappy: int(u), Happy: int(h), VeryHappy: int(vh)}
+		c.Misuse = int(mis)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: rating rollup: %w", err)
+	}
+	return out, nil
+}
+
+func scanEvent(row pgx.CollectableRow) (hotline.QueueEvent, error) {
+	var (
+		e              hotline.QueueEvent
+		typ            string
+		waitMS, talkMS int64
+		pos            int32
+	)
+	err := row.Scan(&e.Time, &e.CallID, &e.Queue, &e.Agent, &typ, &waitMS, &talkMS, &pos, &e.Data)
+	e.Time = e.Time.UTC()
+	e.Type, e.Wait, e.Talk, e.Position = hotline.QueueEventType(typ), fromMS(waitMS), fromMS(talkMS), int(pos)
+	return e, err
+}
