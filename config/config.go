@@ -36,6 +36,8 @@ type Config struct {
 	Complaints Complaints `yaml:"complaints"`
 	// Kiosk holds the kiosk misuse rule.
 	Kiosk Kiosk `yaml:"kiosk"`
+	// Reporting holds the published reports' baseline, targets and training window.
+	Reporting Reporting `yaml:"reporting"`
 	// Holidays are public holidays: every department is closed unless it says
 	// open_on_holidays, and they are not working days.
 	Holidays []Holiday `yaml:"holidays"`
@@ -160,6 +162,21 @@ type Kiosk struct {
 	// FollowUp is the optional question the kiosk app asks after a press,
 	// per department id ("what could we do better?" with a few choices).
 	FollowUp map[string]FollowUp `yaml:"follow_up"`
+}
+
+// Reporting holds the published reports' settings.
+type Reporting struct {
+	// BaselineMonth ("2026-03") is the month satisfaction trends are measured
+	// against; Baselines overrides it per department id.
+	BaselineMonth string            `yaml:"baseline_month"`
+	Baselines     map[string]string `yaml:"baselines"`
+	// TrainingMonths: staff count as trained when their last customer-service
+	// training is at most this many months old (default 12).
+	TrainingMonths int `yaml:"training_months"`
+	// Targets of the department KPIs beyond the service level's own (by KPI
+	// name: phone_satisfaction, kiosk_satisfaction, acknowledged_on_time,
+	// resolved_on_time; fractions, at least).
+	Targets map[string]float64 `yaml:"targets"`
 }
 
 // FollowUp is a kiosk's follow-up question.

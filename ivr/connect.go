@@ -201,7 +201,12 @@ func (c *call) releaseAgent(at time.Time) {
 	if len(skills) == 0 {
 		skills = []string{c.queue}
 	}
-	c.ctl.agentFree(skills, wrap)
+	// WRAPUPEND when the wrap-up ends (AHT = talk + hold + wrap-up).
+	wrapEnd := hotline.QueueEvent{CallID: c.queueCallID(), Queue: c.queue, Agent: m.Agent.ID, Type: hotline.EvWrapupEnd}
+	c.ctl.agentFree(skills, wrap, func(at time.Time) {
+		wrapEnd.Time = at
+		c.ctl.w.Events(wrapEnd)
+	})
 }
 
 func (c *call) destroyBridge() {

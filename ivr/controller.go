@@ -529,11 +529,14 @@ func (ctl *Controller) Dispatch(ctx context.Context, q string) error {
 }
 
 // agentFree schedules, at the end of an agent's wrap-up, a dispatch of every
-// queue the agent serves.
-func (ctl *Controller) agentFree(skills []string, wrap time.Duration) {
+// queue the agent serves; ended (if set) is told the time the wrap-up ended.
+func (ctl *Controller) agentFree(skills []string, wrap time.Duration, ended func(at time.Time)) {
 	f := func() {
 		if ctl.stopped.Load() {
 			return
+		}
+		if ended != nil {
+			ended(ctl.clk.Now())
 		}
 		ctx, cancel := ctl.cmdCtx()
 		defer cancel()

@@ -47,6 +47,22 @@ func TestAnsweredCallWithSurvey(t *testing.T) {
 		rs[0].Agent != "a1" || rs[0].Queue != "general" || rs[0].Department != "gen" {
 		t.Errorf("ratings: %+v", rs)
 	}
+	// The agent's wrap-up (3 s on queue general) ends with WRAPUPEND: AHT = talk + hold + wrap-up.
+	var complete, wrapEnd time.Time
+	checkFor(t, 30*time.Second, "WRAPUPEND", func() bool {
+		for _, ev := range e.events(ch) {
+			switch ev.Type {
+			case hotline.EvCompleteAgent:
+				complete = ev.Time
+			case hotline.EvWrapupEnd:
+				wrapEnd = ev.Time
+			}
+		}
+		return !wrapEnd.IsZero()
+	})
+	if got := wrapEnd.Sub(complete); got != 3*time.Second {
+		t.Errorf("wrap-up recorded as %v, want 3s", got)
+	}
 	t.Logf("path %v wait %v talk %v", rec.IVRPath, rec.Wait, rec.Talk)
 	if r := n.ctl.Reaction().Summary(); r.N < 5 {
 		t.Errorf("reaction times: %+v", r)

@@ -90,6 +90,7 @@ var DefaultTargets = map[string]Target{
 type DepartmentFigures struct {
 	Calls              Counts
 	Ratings            []RatingValue // phone and kiosk (web ratings are not a department KPI)
+	Phone, Kiosk       Satisfaction  // tallies already counted (rollups); added to Ratings' own
 	AcknowledgedOnTime Rate
 	ResolvedOnTime     Rate
 }
@@ -105,8 +106,8 @@ func DepartmentKPIs(f DepartmentFigures, targets map[string]Target) []KPI {
 	}{
 		{KPIServiceLevel, ServiceLevel(f.Calls)},
 		{KPIAbandonmentRate, AbandonmentRate(f.Calls)},
-		{KPIPhoneSatisfaction, SatisfactionRate(bySource["phone"])},
-		{KPIKioskSatisfaction, SatisfactionRate(bySource["kiosk"])},
+		{KPIPhoneSatisfaction, SatisfactionRate(f.Phone.Plus(bySource["phone"]))},
+		{KPIKioskSatisfaction, SatisfactionRate(f.Kiosk.Plus(bySource["kiosk"]))},
 		{KPIAcknowledgedOnTime, f.AcknowledgedOnTime},
 		{KPIResolvedOnTime, f.ResolvedOnTime},
 	}
