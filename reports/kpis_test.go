@@ -18,7 +18,9 @@ import (
 
 var cayman, _ = time.LoadLocation("America/Cayman") // UTC−5, no daylight saving
 
-func local(mo time.Month, d, h, m, s int) time.Time { return time.Date(2026, mo, d, h, m, s, 0, cayman) }
+func local(mo time.Month, d, h, m, s int) time.Time {
+	return time.Date(2026, mo, d, h, m, s, 0, cayman)
+}
 
 const sec = time.Second
 
@@ -111,17 +113,17 @@ func TestKPIs(t *testing.T) {
 	tests := []struct {
 		name, from, to, dept string
 
-		offered, answered          int
-		serviceLevel, abandonment  reporting.Rate
-		asa, aht                   reporting.Average
-		longestWait                float64
-		phone, kiosk, combined     reporting.Satisfaction
-		byDept                     map[string]reporting.Satisfaction // combined
-		byHour                     map[string]reporting.Satisfaction // combined
-		misuse                     map[string]int                    // by kiosk location's department (checked by count)
-		trend                      *float64
-		achievement                reporting.Rate
-		staffTrained               reporting.Rate
+		offered, answered         int
+		serviceLevel, abandonment reporting.Rate
+		asa, aht                  reporting.Average
+		longestWait               float64
+		phone, kiosk, combined    reporting.Satisfaction
+		byDept                    map[string]reporting.Satisfaction // combined
+		byHour                    map[string]reporting.Satisfaction // combined
+		misuse                    map[string]int                    // by kiosk location's department (checked by count)
+		trend                     *float64
+		achievement               reporting.Rate
+		staffTrained              reporting.Rate
 	}{
 		{name: "March: midnight and month end by entry, local hours, misuse left out", from: "2026-03-01", to: "2026-03-31",
 			// c1..c4; answered c1 (10 s ≤ T), c4 (40 s); abandoned c2 (short), c3.
