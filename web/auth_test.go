@@ -61,8 +61,8 @@ func TestWrongRoleForbidden(t *testing.T) {
 	mine := f.cfg.Agents[0]
 	var e webtest.ErrorCode
 	for _, r := range []struct{ method, path string }{
-		{"GET", "/api/v1/agents"},                  // supervisors only
-		{"GET", "/api/v1/agents/" + other},         // another agent
+		{"GET", "/api/v1/agents"},          // supervisors only
+		{"GET", "/api/v1/agents/" + other}, // another agent
 		{"POST", "/api/v1/agents/" + other + "/logout"},
 		{"POST", "/api/v1/agents/" + other + "/pause?reason=lunch"},
 	} {

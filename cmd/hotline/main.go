@@ -41,8 +41,8 @@ func main() {
 type Main struct {
 	Stdout, Stderr io.Writer
 	// Stdin is where "hotline user" reads a password (default os.Stdin).
-	Stdin io.Reader
-	Logger         *slog.Logger
+	Stdin  io.Reader
+	Logger *slog.Logger
 	// OnListen, when set, is told each address a command listens on
 	// ("http", "ari"), so tests can boot commands on port 0.
 	OnListen func(what, addr string)
