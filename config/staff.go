@@ -22,9 +22,9 @@ type Staff struct {
 // Site is one contact centre.
 type Site struct {
 	// ID is short and lower case.
-	ID string `yaml:"id"`
+	ID string `yaml:"id" json:"id"`
 	// Name as shown on the wallboard.
-	Name string `yaml:"name"`
+	Name string `yaml:"name" json:"name"`
 }
 
 var (

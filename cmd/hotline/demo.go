@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/publicservice/hotline/agentpanel"
+	"github.com/publicservice/hotline/arisim"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/simulation"
 )
@@ -76,6 +78,12 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	for _, id := range accountAgents { // their phones ring until the panel's answer button answers
+		rig.Sim.SetEndpoint("PJSIP", id, arisim.EndpointBehaviour{NoAnswer: true})
+	}
+	// supervisor1's phone for listen, whisper and barge answers at once.
+	rig.Sim.SetEndpoint("PJSIP", "supervisor1", arisim.EndpointBehaviour{})
+	mountUI(api, db, rig.Writer, rig.Controller, agentpanel.SIPConfig{})
 	hs, ln, err := listenHTTP(*addr, api.Handler())
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)

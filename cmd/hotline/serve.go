@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/publicservice/hotline/agentpanel"
 	"github.com/publicservice/hotline/agents"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/ivr"
@@ -66,7 +67,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			}
 		}
 	}
-	hs, ln, err := listenHTTP(*addr, httpAPI(cfg, st.DB, st.Redis, st.Queues, clk, m.Logger, ctl, sw, *insecure).Handler())
+	api := httpAPI(cfg, st.DB, st.Redis, st.Queues, clk, m.Logger, ctl, sw, *insecure)
+	mountUI(api, st.DB, st.Writer, ctl, agentpanel.SIPConfig{WebSocketURL: env("HOTLINE_SIP_WS", ""), Domain: env("HOTLINE_SIP_DOMAIN", "")})
+	hs, ln, err := listenHTTP(*addr, api.Handler())
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
