@@ -162,10 +162,11 @@ const (
 	EINVALID        = "invalid"
 	ENOTFOUND       = "not_found"
 	EUNAUTHORIZED   = "unauthorized"
+	EFORBIDDEN      = "forbidden"    // signed in, but the role or the agent does not allow it
+	ERATELIMITED    = "rate_limited" // too many attempts (sign-in) or requests (a kiosk); retry later
 	EUNAVAILABLE    = "unavailable"
 	ENOTIMPLEMENTED = "not_implemented"
-	ETOOLARGE       = "too_large"    // a request bigger than allowed (a kiosk batch of too many presses)
-	ERATELIMITED    = "rate_limited" // too many requests from one client (a kiosk)
+	ETOOLARGE       = "too_large" // a request bigger than allowed (a kiosk batch of too many presses)
 )
 
 // Error is the project's one error type.
@@ -211,9 +212,10 @@ var HTTPStatus = map[string]int{
 	EINVALID:        400,
 	ENOTFOUND:       404,
 	EUNAUTHORIZED:   401,
+	EFORBIDDEN:      403,
+	ERATELIMITED:    429,
 	EUNAVAILABLE:    503,
 	ENOTIMPLEMENTED: 501,
 	EINTERNAL:       500,
 	ETOOLARGE:       413,
-	ERATELIMITED:    429,
 }
