@@ -153,6 +153,21 @@ type Options struct {
 	Department string        // "" every department
 	Raw        bool          // count the raw rows instead of the rollups (for the benchmark and tests)
 	Interval   time.Duration // > 0: per-queue telephone figures per interval (a multiple of 30 minutes)
+
+	cache map[[2]time.Time]Figures // gathered figures shared by the reports of one page
+}
+
+// gather is Gather through o's cache.
+func (s *Service) gather(ctx context.Context, from, to time.Time, o Options) (Figures, error) {
+	k := [2]time.Time{from, to}
+	if f, ok := o.cache[k]; ok {
+		return f, nil
+	}
+	f, err := s.Gather(ctx, from, to, o.Raw)
+	if err == nil && o.cache != nil {
+		o.cache[k] = f
+	}
+	return f, err
 }
 
 // Figures are the counted data of one period, before any metric.
@@ -234,7 +249,7 @@ func (s *Service) KPIs(ctx context.Context, from, to time.Time, o Options) (*KPI
 	if o.Department != "" && s.Config.Department(o.Department) == nil && !s.hasKioskDept(ctx, o.Department) {
 		return nil, hotline.Errorf(hotline.ENOTFOUND, "no department %q", o.Department)
 	}
-	f, err := s.Gather(ctx, from, to, o.Raw)
+	f, err := s.gather(ctx, from, to, o)
 	if err != nil {
 		return nil, err
 	}
@@ -404,7 +419,7 @@ func (s *Service) satisfaction(ctx context.Context, r *KPIReport, f Figures, fro
 			return Figures{}, hotline.Errorf(hotline.EINVALID, "baseline month %q is not YYYY-MM", month)
 		}
 		p := reporting.Month(m.Year(), m.Month(), s.loc())
-		b, err := s.Gather(ctx, p.From, p.To, o.Raw)
+		b, err := s.gather(ctx, p.From, p.To, o)
 		baselines[month] = b
 		return b, err
 	}

@@ -134,7 +134,8 @@ func (s *Service) MonthlyReport(ctx context.Context, month string, raw bool) (*M
 		return nil, hotline.Errorf(hotline.EINVALID, "month %q is not YYYY-MM", month)
 	}
 	p := reporting.Month(m.Year(), m.Month(), loc)
-	cur, err := s.KPIs(ctx, p.From, p.To, Options{Raw: raw})
+	cache := map[[2]time.Time]Figures{}
+	cur, err := s.KPIs(ctx, p.From, p.To, Options{Raw: raw, cache: cache})
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +149,7 @@ func (s *Service) MonthlyReport(ctx context.Context, month string, raw bool) (*M
 		return nil, hotline.Errorf(hotline.EINVALID, "baseline month %q is not YYYY-MM", baseKey)
 	}
 	bp := reporting.Month(b.Year(), b.Month(), loc)
-	base, err := s.KPIs(ctx, bp.From, bp.To, Options{Raw: raw})
+	base, err := s.KPIs(ctx, bp.From, bp.To, Options{Raw: raw, cache: cache})
 	if err != nil {
 		return nil, err
 	}

@@ -89,15 +89,15 @@ func upsertRollup(ctx context.Context, q dbtx, before, after map[reporting.SlotK
 		off, ans, ansT = append(off, int64(d.Offered)), append(ans, int64(d.Answered)), append(ansT, int64(d.AnsweredWithinT))
 		ab, shortAb, abT = append(ab, int64(d.Abandoned)), append(shortAb, int64(d.ShortAbandoned)), append(abT, int64(d.AbandonedWithinT))
 		to, cbr, cbd = append(to, int64(d.TimedOut)), append(cbr, int64(d.CallbacksRequested)), append(cbd, int64(d.CallbacksCompleted))
-		wait, maxw, talk = append(wait, ms(d.WaitSum)), append(maxw, ms(a.MaxWait)), append(talk, ms(d.TalkSum))
-		hold, wrap = append(hold, ms(d.HoldSum)), append(wrap, ms(d.WrapSum))
+		wait, maxw, talk = append(wait, d.WaitSum.Microseconds()), append(maxw, a.MaxWait.Microseconds()), append(talk, d.TalkSum.Microseconds())
+		hold, wrap = append(hold, d.HoldSum.Microseconds()), append(wrap, d.WrapSum.Microseconds())
 	}
 	if len(slots) == 0 {
 		return nil
 	}
 	_, err := q.Exec(ctx, `INSERT INTO queue_rollup AS r (slot, queue, offered, answered, answered_within_t, abandoned,
-		short_abandoned, abandoned_within_t, timed_out, callbacks_requested, callbacks_completed, wait_ms, max_wait_ms,
-		talk_ms, hold_ms, wrap_ms)
+		short_abandoned, abandoned_within_t, timed_out, callbacks_requested, callbacks_completed, wait_us, max_wait_us,
+		talk_us, hold_us, wrap_us)
 		SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
 			$7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[],
 			$14::bigint[], $15::bigint[], $16::bigint[])
@@ -106,9 +106,9 @@ func upsertRollup(ctx context.Context, q dbtx, before, after map[reporting.SlotK
 			abandoned = r.abandoned + EXCLUDED.abandoned, short_abandoned = r.short_abandoned + EXCLUDED.short_abandoned,
 			abandoned_within_t = r.abandoned_within_t + EXCLUDED.abandoned_within_t, timed_out = r.timed_out + EXCLUDED.timed_out,
 			callbacks_requested = r.callbacks_requested + EXCLUDED.callbacks_requested,
-			callbacks_completed = r.callbacks_completed + EXCLUDED.callbacks_completed, wait_ms = r.wait_ms + EXCLUDED.wait_ms,
-			max_wait_ms = greatest(r.max_wait_ms, EXCLUDED.max_wait_ms), talk_ms = r.talk_ms + EXCLUDED.talk_ms,
-			hold_ms = r.hold_ms + EXCLUDED.hold_ms, wrap_ms = r.wrap_ms + EXCLUDED.wrap_ms`,
+			callbacks_completed = r.callbacks_completed + EXCLUDED.callbacks_completed, wait_us = r.wait_us + EXCLUDED.wait_us,
+			max_wait_us = greatest(r.max_wait_us, EXCLUDED.max_wait_us), talk_us = r.talk_us + EXCLUDED.talk_us,
+			hold_us = r.hold_us + EXCLUDED.hold_us, wrap_us = r.wrap_us + EXCLUDED.wrap_us`,
 		slots, queues, off, ans, ansT, ab, shortAb, abT, to, cbr, cbd, wait, maxw, talk, hold, wrap)
 	if err != nil {
 		return fmt.Errorf("rollup: upsert: %w", err)
@@ -125,7 +125,7 @@ func (db *DB) AddQueueRollup(ctx context.Context, counts map[reporting.SlotKey]r
 // QueueRollup returns the rolled-up counts of the slots in [from, to).
 func (db *DB) QueueRollup(ctx context.Context, from, to time.Time) (map[reporting.SlotKey]reporting.Counts, error) {
 	rows, err := db.pool.Query(ctx, `SELECT slot, queue, offered, answered, answered_within_t, abandoned, short_abandoned,
-		abandoned_within_t, timed_out, callbacks_requested, callbacks_completed, wait_ms, max_wait_ms, talk_ms, hold_ms, wrap_ms
+		abandoned_within_t, timed_out, callbacks_requested, callbacks_completed, wait_us, max_wait_us, talk_us, hold_us, wrap_us
 		FROM queue_rollup WHERE slot >= $1 AND slot < $2`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("store: queue rollup: %w", err)
@@ -144,8 +144,8 @@ func (db *DB) QueueRollup(ctx context.Context, from, to time.Time) (map[reportin
 		k.Slot = k.Slot.UTC()
 		out[k] = reporting.Counts{Offered: int(off), Answered: int(ans), AnsweredWithinT: int(ansT), Abandoned: int(ab),
 			ShortAbandoned: int(sab), AbandonedWithinT: int(abT), TimedOut: int(to), CallbacksRequested: int(cbr),
-			CallbacksCompleted: int(cbd), WaitSum: fromMS(wait), MaxWait: fromMS(maxw), TalkSum: fromMS(talk),
-			HoldSum: fromMS(hold), WrapSum: fromMS(wrap)}
+			CallbacksCompleted: int(cbd), WaitSum: us(wait), MaxWait: us(maxw), TalkSum: us(talk),
+			HoldSum: us(hold), WrapSum: us(wrap)}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: queue rollup: %w", err)
@@ -190,3 +190,5 @@ func scanEvent(row pgx.CollectableRow) (hotline.QueueEvent, error) {
 	e.Type, e.Wait, e.Talk, e.Position = hotline.QueueEventType(typ), fromMS(waitMS), fromMS(talkMS), int(pos)
 	return e, err
 }
+
+func us(n int64) time.Duration { return time.Duration(n) * time.Microsecond }

@@ -48,6 +48,10 @@ func publicRoute(r *http.Request) bool {
 		return true
 	case p == "/api/v1/kiosk/presses" && r.Method == http.MethodPost:
 		return true
+	case p == "/api/v1/kiosk/config" || strings.HasPrefix(p, "/kiosk/"): // kiosk tokens; the kiosk app
+		return true
+	case strings.HasPrefix(p, "/reports/monthly/") || p == "/reports/report.css": // the published monthly report
+		return true
 	case p == "/public" || strings.HasPrefix(p, "/public/"):
 		return true
 	}

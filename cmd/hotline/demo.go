@@ -84,6 +84,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	// supervisor1's phone for listen, whisper and barge answers at once.
 	rig.Sim.SetEndpoint("PJSIP", "supervisor1", arisim.EndpointBehaviour{})
 	mountUI(api, db, rig.Writer, rig.Controller, agentpanel.SIPConfig{})
+	mountReports(api, db)
 	hs, ln, err := listenHTTP(*addr, api.Handler())
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)

@@ -102,6 +102,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.user(ctx, args[1:])
 	case "kiosk":
 		return m.kioskCmd(ctx, args[1:])
+	case "export":
+		return m.export(ctx, args[1:])
+	case "generate":
+		return m.generate(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

@@ -48,11 +48,11 @@ CREATE TABLE queue_rollup (
     timed_out           bigint NOT NULL DEFAULT 0,
     callbacks_requested bigint NOT NULL DEFAULT 0,
     callbacks_completed bigint NOT NULL DEFAULT 0,
-    wait_ms             bigint NOT NULL DEFAULT 0,
-    max_wait_ms         bigint NOT NULL DEFAULT 0,
-    talk_ms             bigint NOT NULL DEFAULT 0,
-    hold_ms             bigint NOT NULL DEFAULT 0,
-    wrap_ms             bigint NOT NULL DEFAULT 0,
+    wait_us             bigint NOT NULL DEFAULT 0,  -- sums in microseconds: exact for Postgres times
+    max_wait_us         bigint NOT NULL DEFAULT 0,
+    talk_us             bigint NOT NULL DEFAULT 0,
+    hold_us             bigint NOT NULL DEFAULT 0,
+    wrap_us             bigint NOT NULL DEFAULT 0,
     PRIMARY KEY (slot, queue)
 );
 
@@ -76,6 +76,7 @@ BEGIN
         count(*) FILTER (WHERE NOT misuse AND rating = 3), count(*) FILTER (WHERE NOT misuse AND rating = 4),
         count(*) FILTER (WHERE misuse)
     FROM new_rows GROUP BY 1, 2, 3, 4, 5
+    ORDER BY 1, 2, 3, 4, 5 -- one lock order for concurrent writers: no deadlock
     ON CONFLICT (slot, source, department, service_point, kiosk_id) DO UPDATE SET
         very_unhappy = r.very_unhappy + EXCLUDED.very_unhappy, unhappy = r.unhappy + EXCLUDED.unhappy,
         happy = r.happy + EXCLUDED.happy, very_happy = r.very_happy + EXCLUDED.very_happy,

@@ -1,0 +1,63 @@
+package generate
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// tickets writes o.Tickets tickets (60% complaints, 30% compliments, 10%
+// information requests) when the tickets table (issue #9) exists; without
+// it, none, and the result says so.
+func (g *gen) tickets(ctx context.Context, o Options, res *Result) error {
+	if o.Tickets <= 0 {
+		return nil
+	}
+	var exists bool
+	if err := g.db.Pool().QueryRow(ctx, `SELECT to_regclass('tickets') IS NOT NULL`).Scan(&exists); err != nil {
+		return fmt.Errorf("generate: tickets: %w", err)
+	}
+	if !exists {
+		res.TicketsNote = "no tickets table in this database (issue #9's migration 0005): no tickets generated"
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, 77))
+	cols := []string{"reference", "year", "seq", "kind", "channel", "status", "department", "created", "ack_due", "reply_due",
+		"resolve_due", "acknowledged_at", "resolved_at", "updated", "privacy_accepted"}
+	depts := []string{"dvdl", "cbc", "passports", "registry", "worc", "pocs"}
+	kinds := []string{"complaint", "complaint", "complaint", "complaint", "complaint", "complaint", "compliment", "compliment", "compliment", "information"}
+	channels := []string{"phone", "counter", "online", "email", "letter", "sms"}
+	const size = 20_000
+	for lo := 0; lo < o.Tickets; lo += size {
+		var rows [][]any
+		for i := lo; i < min(o.Tickets, lo+size); i++ {
+			created := g.workingMoment(rng)
+			ackDue := created.AddDate(0, 0, 2)
+			resolveDue := created.AddDate(0, 0, 14)
+			var ack, resolved any
+			status := "new"
+			if rng.IntN(10) < 9 {
+				a := created.Add(time.Duration(rng.IntN(72)) * time.Hour)
+				ack, status = a, "acknowledged"
+				if rng.IntN(10) < 8 {
+					r := a.Add(time.Duration(rng.IntN(20*24)) * time.Hour)
+					resolved, status = r, "resolved"
+				}
+			}
+			// Unique across runs in one schema: year 9000 + the seed's low bits, then the index.
+			year := created.Year()
+			ref := fmt.Sprintf("G%d-%d-%07d", o.Seed%1000, year, i+1)
+			rows = append(rows, []any{ref, int32(year), int64(o.Seed%1000)*10_000_000 + int64(i+1), kinds[rng.IntN(len(kinds))],
+				channels[rng.IntN(len(channels))], status, depts[rng.IntN(len(depts))], created, ackDue, created.AddDate(0, 0, 7),
+				resolveDue, ack, resolved, created, true})
+		}
+		if _, err := g.db.Pool().CopyFrom(ctx, pgx.Identifier{"tickets"}, cols, pgx.CopyFromRows(rows)); err != nil {
+			return fmt.Errorf("generate: tickets: %w", err)
+		}
+		res.Tickets += len(rows)
+	}
+	return nil
+}
