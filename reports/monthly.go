@@ -105,6 +105,9 @@ func newChart(title, note string, series []string, labels []string, values [][]r
 	c := Chart{Title: title, Note: note, Series: series, Target: target, Width: int(chartLabel + chartPlot + 90)}
 	y := 24
 	for i, l := range labels {
+		if r := []rune(l); len(r) > 28 { // the label column is 165 px wide at 11 px
+			l = string(r[:27]) + "…"
+		}
 		g := ChartGroup{Label: l, Y: y + int(float64(len(series))*barH/2) + 4}
 		for j := range series {
 			b := ChartBar{Y: float64(y) + float64(j)*barH, Class: fmt.Sprintf("s%d", j)}
