@@ -17,7 +17,7 @@ type BenchOptions struct {
 	Presses int // total presses (default 200,000)
 	Kiosks  int // kiosks sending (default 30, the seeds' pilot)
 	Batch   int // presses per request (default 1,000)
-	Workers int // requests in flight (default 8)
+	Workers int // requests in flight (default 16)
 	Seed    uint64
 }
 
@@ -52,7 +52,7 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, o BenchOptions) (BenchResult
 		o.Batch = 1000
 	}
 	if o.Workers <= 0 {
-		o.Workers = 8
+		o.Workers = 16
 	}
 	reg := NewRegistry(pool)
 	now := time.Now()

@@ -17,7 +17,7 @@ func (m *Main) benchKiosk(ctx context.Context, args []string) error {
 	fs.IntVar(&o.Presses, "presses", 200_000, "presses ingested (and copied)")
 	fs.IntVar(&o.Kiosks, "kiosks", 30, "kiosks sending")
 	fs.IntVar(&o.Batch, "batch", 1000, "presses per batch")
-	fs.IntVar(&o.Workers, "workers", 8, "batches in flight")
+	fs.IntVar(&o.Workers, "workers", 16, "batches in flight")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
