@@ -57,6 +57,12 @@ func TestKioskCommands(t *testing.T) {
 	if err != nil || !strings.HasPrefix(out, "source,department,kiosk_or_call,local_time,rating,misuse\nkiosk,dvdl,"+id+",2026-03-05T09:00:00-05:00,very_happy,false\n") {
 		t.Errorf("export: %q %v", out, err)
 	}
+	if out, err = run(t, "staff", "set", "-agent", "a101", "-department", "dvdl", "-trained", "2026-01-15"); err != nil || out != "staff a101 saved\n" {
+		t.Errorf("staff set: %q %v", out, err)
+	}
+	if _, err = run(t, "staff", "set", "-agent", "a101", "-trained", "January"); err == nil {
+		t.Error("staff set with a bad date succeeded")
+	}
 	if _, err = run(t, "export", "tickets", "-from", "2026-03-01"); err == nil {
 		t.Error("export without -to succeeded")
 	}

@@ -77,6 +77,7 @@ commands:
   kiosk      kiosks: add -department D -location L, rotate, revoke, list, import (HappyOrNot)
   export     CSV for open data: export calls|ratings|tickets -from YYYY-MM-DD -to YYYY-MM-DD
   generate   fill the database: -calls N -presses N -tickets N -months M -seed S
+  staff      staff records for the training KPI: staff set -agent ID -trained YYYY-MM-DD
 
 Run "hotline <command> -h" for a command's flags.
 `
@@ -104,6 +105,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.kioskCmd(ctx, args[1:])
 	case "export":
 		return m.export(ctx, args[1:])
+	case "staff":
+		return m.staffCmd(ctx, args[1:])
 	case "generate":
 		return m.generate(ctx, args[1:])
 	case "help", "-h", "--help":
