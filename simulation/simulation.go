@@ -102,6 +102,16 @@ type Result struct {
 type Deps struct {
 	DB    *store.DB // where the controller's records go (use a schema of its own)
 	Redis redis.UniversalClient
+	// Side, if set, is a second client for housekeeping (key expiries) that must not count in a benchmark's
+	// Redis round trips; default Redis.
+	Side redis.UniversalClient
+}
+
+func (d Deps) sideClient() redis.UniversalClient {
+	if d.Side != nil {
+		return d.Side
+	}
+	return d.Redis
 }
 
 // Run runs one simulated day and returns the figures.

@@ -28,7 +28,13 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	seed := fs.Int64("seed", time.Now().UnixNano(), "random seed")
 	prefix := fs.String("redis-prefix", "demo", "Redis hash tag of the demo's keys (cleared at start)")
 	hours := fs.Bool("real-hours", false, "honour the configuration's opening hours (default: open at all times, so the demo shows calls at any hour)")
-	if err := fs.Parse(args); err != nil {
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := m.checkFlags(fs, floatIn("calls-per-hour", *perHour, 0, 1_000_000), intIn("agents", *agentsN, 0, 10_000),
+		durationIn("talk", *talk, time.Second, 24*time.Hour), durationIn("patience", *patience, time.Second, 24*time.Hour),
+		durationIn("summary-every", *every, 100*time.Millisecond, 24*time.Hour),
+		rule{*prefix == "", "-redis-prefix: want a name for the demo's keys"}); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*cfgPath)

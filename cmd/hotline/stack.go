@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/publicservice/hotline/clock"
@@ -23,9 +24,12 @@ import (
 	"github.com/publicservice/hotline/web"
 )
 
-// Defaults for a developer machine (see scripts/services.sh).
+// Defaults for a developer machine (see scripts/services.sh, which creates both
+// databases): serve and demo keep their records in "hotline"; simulate and
+// bench work in scratch schemas of "test", beside the tests'.
 const (
-	defaultDatabaseURL = "postgres://postgres:postgres@127.0.0.1:5432/test?sslmode=disable"
+	defaultDatabaseURL = "postgres://postgres:postgres@127.0.0.1:5432/hotline?sslmode=disable"
+	scratchDatabaseURL = "postgres://postgres:postgres@127.0.0.1:5432/test?sslmode=disable"
 	defaultRedisURL    = "redis://127.0.0.1:6379/0"
 )
 
@@ -58,6 +62,10 @@ func loadConfig(path string) (*config.Config, error) {
 func openServices(ctx context.Context) (*store.DB, *redis.Client, error) {
 	db, err := store.Open(ctx, env("DATABASE_URL", defaultDatabaseURL))
 	if err != nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "3D000" { // invalid_catalog_name
+			return nil, nil, fmt.Errorf("postgres: %w (run scripts/services.sh, which creates it, or set DATABASE_URL)", err)
+		}
 		return nil, nil, fmt.Errorf("postgres: %w", err)
 	}
 	rdb, err := openRedis(ctx)
@@ -70,7 +78,8 @@ func openServices(ctx context.Context) (*store.DB, *redis.Client, error) {
 
 // openStack opens the services, the queues under the Redis hash tag prefix
 // ("" means "hotline") and the records writer.
-func openStack(ctx context.Context, cfg *config.Config, clk clock.Clock, prefix string, log *slog.Logger) (*stack, error) {
+// With spoolDir the writer keeps records there while Postgres is away.
+func openStack(ctx context.Context, cfg *config.Config, clk clock.Clock, prefix, spoolDir string, log *slog.Logger) (*stack, error) {
 	db, rdb, err := openServices(ctx)
 	if err != nil {
 		return nil, err
@@ -81,7 +90,12 @@ func openStack(ctx context.Context, cfg *config.Config, clk clock.Clock, prefix 
 		Threshold:    cfg.Threshold,
 		Location:     cfg.Location(),
 	})
-	w := store.NewWriter(db, log, store.WriterOptions{})
+	w, err := store.OpenWriter(db, log, store.WriterOptions{SpoolDir: spoolDir})
+	if err != nil {
+		rdb.Close()
+		db.Close()
+		return nil, err
+	}
 	return &stack{Config: cfg, DB: db, Writer: w, Redis: rdb, Queues: q}, nil
 }
 
@@ -108,7 +122,7 @@ func soundsDir() string {
 // scratchDeps opens a Postgres schema of its own (dropped at close unless
 // keep) and a Redis client, for a simulation or a benchmark.
 func scratchDeps(ctx context.Context, schema string, keep bool) (simulation.Deps, func(), error) {
-	dsn := env("DATABASE_URL", defaultDatabaseURL)
+	dsn := env("DATABASE_URL", scratchDatabaseURL)
 	db, err := simulation.OpenSchema(ctx, dsn, schema)
 	if err != nil {
 		return simulation.Deps{}, nil, err
