@@ -48,10 +48,10 @@ type RigOptions struct {
 	// Expiring: the keys carry an expiry of KeyTTL, renewed while the rig runs, and are deleted at Close,
 	// so that a killed process leaves nothing behind for long (benchmarks).
 	Expiring bool
-	Addr      string // simulator listen address (default 127.0.0.1:0)
-	User      string // ARI user (default hotline)
-	Password  string // ARI password (default random)
-	Logger    *slog.Logger
+	Addr     string // simulator listen address (default 127.0.0.1:0)
+	User     string // ARI user (default hotline)
+	Password string // ARI password (default random)
+	Logger   *slog.Logger
 	// ControllerID (default "sim-"+prefix).
 	ControllerID string
 }
