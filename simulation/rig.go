@@ -48,10 +48,12 @@ type RigOptions struct {
 	// Expiring: the keys carry an expiry of KeyTTL, renewed while the rig runs, and are deleted at Close,
 	// so that a killed process leaves nothing behind for long (benchmarks).
 	Expiring bool
-	Addr     string // simulator listen address (default 127.0.0.1:0)
-	User     string // ARI user (default hotline)
-	Password string // ARI password (default random)
-	Logger   *slog.Logger
+	// KeepCalls bounds the simulator's ground-truth records (arisim.Options.KeepCalls; 0: all).
+	KeepCalls int
+	Addr      string // simulator listen address (default 127.0.0.1:0)
+	User      string // ARI user (default hotline)
+	Password  string // ARI password (default random)
+	Logger    *slog.Logger
 	// ControllerID (default "sim-"+prefix).
 	ControllerID string
 }
@@ -80,7 +82,7 @@ func NewRig(ctx context.Context, d Deps, o RigOptions) (*Rig, error) {
 	fail := func(err error) (*Rig, error) { r.Close(); return nil, err }
 
 	r.Sim = arisim.New(arisim.Options{Clock: o.Clock, User: o.User, Password: o.Password, Apps: []string{"hotline"},
-		SoundsDir: o.SoundsDir, Seed: o.Seed, Logger: o.Logger})
+		SoundsDir: o.SoundsDir, Seed: o.Seed, Logger: o.Logger, KeepCalls: o.KeepCalls})
 	r.cleanup = append(r.cleanup, func() { r.Sim.Close() })
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {

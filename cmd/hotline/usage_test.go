@@ -42,6 +42,8 @@ func TestMisuse(t *testing.T) {
 		{[]string{"arisim"}, "-password (or ARI_PASSWORD) is required"},
 		{[]string{"arisim", "-password", "p", "-apps", ","}, "-apps: want at least one"},
 		{[]string{"arisim", "-seed", "x"}, `invalid value "x" for flag -seed`},
+		{[]string{"arisim", "-password", "p", "-keep-calls", "-1"}, "-keep-calls -1"},
+		{[]string{"demo", "-keep-calls", "-5"}, "-keep-calls -5"},
 		{[]string{"demo", "-summary-every", "0"}, "-summary-every 0s"},
 		{[]string{"demo", "-summary-every", "-1s"}, "-summary-every -1s"},
 		{[]string{"demo", "-calls-per-hour", "0"}, "-calls-per-hour 0"},
