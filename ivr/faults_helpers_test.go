@@ -38,13 +38,16 @@ func faultOptions(o *ivr.Options) {
 	o.CommandTimeout = 2 * time.Second
 }
 
-func newScenario(t *testing.T, rdb redis.UniversalClient) *scenario {
+func newScenario(t *testing.T, rdb redis.UniversalClient) *scenario { return newScenarioTalk(t, rdb, 4000) }
+
+// newScenarioTalk is newScenario with agents talking talkMs (+ up to 3 s).
+func newScenarioTalk(t *testing.T, rdb redis.UniversalClient, talkMs int) *scenario {
 	e := newEnvOn(t, "", rdb)
 	s := &scenario{t: t, e: e}
 	for i := 1; i <= 3; i++ {
 		n := e.newSim(fmt.Sprintf("node%d", i))
 		for _, a := range []string{"a1", "a2", "a3"} {
-			n.agent(a, arisim.EndpointBehaviour{AnswerAfterMs: 1000, TalkMs: 4000, TalkJitterMs: 3000})
+			n.agent(a, arisim.EndpointBehaviour{AnswerAfterMs: 1000, TalkMs: talkMs, TalkJitterMs: 3000})
 		}
 		s.nodes = append(s.nodes, n)
 	}
@@ -151,4 +154,22 @@ func (s *scenario) checkAll(calls []placed, answered func(p placed) bool) map[st
 	}
 	t.Logf("checked: %d calls placed, %d records, %d answered, no agent with two calls", len(calls), len(recs), nAnswered)
 	return recs
+}
+
+// waitRebuilt waits until every live controller rebuilt, its last rebuild
+// without errors.
+func (s *scenario) waitRebuilt() {
+	s.t.Helper()
+	checkFor(s.t, 60*time.Second, "every controller rebuilt", func() bool {
+		for _, n := range s.nodes {
+			if n.cancel == nil {
+				continue
+			}
+			rs := n.ctl.Rebuilds()
+			if len(rs) == 0 || rs[len(rs)-1].Errors > 0 {
+				return false
+			}
+		}
+		return true
+	})
 }

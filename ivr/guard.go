@@ -45,6 +45,7 @@ type Rebuild struct {
 	AgentsBusy     int           // agents put back ringing or on a call
 	AgentsRestored int           // agents signed in again from the journal
 	Conflicts      int           // agents found busy with another call (left as they were)
+	Errors         int           // Redis operations that failed (the rebuild runs again at the next heartbeat)
 }
 
 // SweepReport is what this controller took over from a dead one.
@@ -96,6 +97,7 @@ func (ctl *Controller) guardLoop(ctx context.Context) {
 	var (
 		epoch, runID string
 		joined       bool
+		again        bool // the last rebuild met errors: run it again
 		downSince    time.Time
 		healthySince time.Time
 		lastSweep    time.Time
@@ -131,6 +133,8 @@ func (ctl *Controller) guardLoop(ctx context.Context) {
 				reason = "run id changed"
 			case joined && b.Joined:
 				reason = "lease lost"
+			case again:
+				reason = "retry"
 			}
 			first := epoch == ""
 			if b.Epoch == "" {
@@ -147,7 +151,7 @@ func (ctl *Controller) guardLoop(ctx context.Context) {
 				if !downSince.IsZero() {
 					outage = time.Since(downSince)
 				}
-				ctl.rebuild(ctx, reason, outage)
+				again = ctl.rebuild(ctx, reason, outage) > 0
 			}
 			downSince = time.Time{}
 			if healthySince.IsZero() {
@@ -166,8 +170,9 @@ func (ctl *Controller) guardLoop(ctx context.Context) {
 	}
 }
 
-// rebuild puts back what Redis lost (see the comment at the top).
-func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.Duration) {
+// rebuild puts back what Redis lost (see the comment at the top); it returns
+// the number of Redis operations that failed.
+func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.Duration) int {
 	release := ctl.clk.Hold()
 	defer release()
 	r := Rebuild{Reason: reason, Started: time.Now(), Outage: outage}
@@ -190,6 +195,7 @@ func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.D
 			r.Queued += st.queued
 			r.AgentsBusy += st.agents
 			r.Conflicts += st.conflicts
+			r.Errors += st.errors
 			mu.Unlock()
 		}, release: wg.Done})
 	}
@@ -199,7 +205,7 @@ func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.D
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return
+			return 0
 		case <-t.C:
 		}
 		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -211,6 +217,7 @@ func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.D
 			n, err := ctl.q.RestoreAgents(actx, recs)
 			if err != nil {
 				ctl.log.Error("rebuild: restore agents", "err", err)
+				r.Errors++
 			}
 			r.AgentsRestored = n
 		}
@@ -224,13 +231,14 @@ func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.D
 	r.Took = time.Since(r.Started)
 	ctl.log.Warn("redis: rebuilt what it lost", "reason", r.Reason, "outage", r.Outage, "took", r.Took,
 		"calls", r.Calls, "callers", r.Callers, "queued_now", r.Queued, "agents_busy", r.AgentsBusy,
-		"agents_restored", r.AgentsRestored, "conflicts", r.Conflicts)
+		"agents_restored", r.AgentsRestored, "conflicts", r.Conflicts, "errors", r.Errors)
 	ctl.guard.mu.Lock()
 	ctl.guard.rebuilds = append(ctl.guard.rebuilds, r)
 	ctl.guard.mu.Unlock()
+	return r.Errors
 }
 
-type restoreStats struct{ callers, queued, agents, conflicts int }
+type restoreStats struct{ callers, queued, agents, conflicts, errors int }
 
 // caller is this call as the queue knows it.
 func (c *call) caller() queue.Caller {
@@ -253,8 +261,12 @@ func (c *call) restoreInRedis() (st restoreStats) {
 	case c.pending && c.st == stWaiting:
 		if c.retryEnqueue() {
 			st.queued++
+		} else {
+			st.errors++
 		}
-		c.save()
+		if c.save() != nil {
+			st.errors++
+		}
 		return st
 	case c.st == stWaiting && c.inQueue:
 		rc.Caller, rc.CallerState = c.caller(), "waiting"
@@ -276,6 +288,9 @@ func (c *call) restoreInRedis() (st restoreStats) {
 		cr, ar, conflict, err := c.ctl.q.RestoreCall(ctx, rc)
 		cancel()
 		c.warn("restore call", err)
+		if err != nil {
+			st.errors++
+		}
 		if cr {
 			st.callers++
 		}
@@ -287,7 +302,9 @@ func (c *call) restoreInRedis() (st restoreStats) {
 			c.log.Warn("rebuild: the agent of this call is busy with another call", "agent", rc.Agent.ID)
 		}
 	}
-	c.save()
+	if c.save() != nil {
+		st.errors++
+	}
 	return st
 }
 
