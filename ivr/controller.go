@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/publicservice/hotline"
+	"github.com/publicservice/hotline/agents"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/config"
 	"github.com/publicservice/hotline/queue"
@@ -95,6 +96,23 @@ type Options struct {
 	// caused a Switch command, with its reaction time (see Controller.Reaction).
 	// It runs on the call's goroutine: keep it short.
 	OnEvent func(ev telephony.EventType, reaction time.Duration)
+
+	// Redis faults and dead controllers (guard.go). AgentStates loads the
+	// agents' last sign-in states from outside Redis (store.AgentJournal's
+	// Load); without it a Redis that lost its data gets its agents back
+	// only from the calls in progress.
+	AgentStates func(ctx context.Context) ([]agents.Record, error)
+	// Heartbeat is how often (wall time) the controller renews its lease and
+	// checks that Redis still has its data (default 500 ms).
+	Heartbeat time.Duration
+	// LeaseTTL is how long a lease outlives its last renewal: a controller
+	// silent that long is dead for good and swept (default 10 s).
+	LeaseTTL time.Duration
+	// RebuildSettle is how long a rebuild waits, after restoring this
+	// controller's calls, before signing agents in again from AgentStates, so
+	// that every controller has put back the agents busy with its calls first
+	// (default 4 heartbeats).
+	RebuildSettle time.Duration
 }
 
 // Controller drives the calls of one Asterisk.
@@ -124,6 +142,8 @@ type Controller struct {
 	seq       atomic.Int64
 	shedCount atomic.Int64
 	inst      string // distinguishes this run's playback ids from a predecessor's
+
+	guard guardState // Redis health, rebuilds, sweeps (guard.go)
 }
 
 // New checks the options and returns a controller; Run starts it.
@@ -161,6 +181,18 @@ func New(opt Options) (*Controller, error) {
 	if opt.MatchWait <= 0 {
 		opt.MatchWait = time.Second
 	}
+	if opt.Heartbeat <= 0 {
+		opt.Heartbeat = 500 * time.Millisecond
+	}
+	if opt.LeaseTTL <= 0 {
+		opt.LeaseTTL = 10 * time.Second
+	}
+	if opt.LeaseTTL < 3*opt.Heartbeat {
+		opt.LeaseTTL = 3 * opt.Heartbeat
+	}
+	if opt.RebuildSettle <= 0 {
+		opt.RebuildSettle = 4 * opt.Heartbeat
+	}
 	return &Controller{
 		opt: opt, id: opt.ID, cfg: opt.Config, sw: opt.Switch, q: opt.Queues, w: opt.Writer,
 		clk: opt.Clock, log: opt.Logger.With("controller", opt.ID),
@@ -192,8 +224,9 @@ func (ctl *Controller) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	wg.Add(1)
+	wg.Add(2)
 	go func() { defer wg.Done(); ctl.matchLoop(ctx) }()
+	go func() { defer wg.Done(); ctl.guardLoop(ctx) }()
 
 	events := ctl.sw.Events()
 loop:

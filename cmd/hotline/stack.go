@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/publicservice/hotline"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/config"
 	"github.com/publicservice/hotline/ivr"
@@ -41,6 +42,9 @@ type stack struct {
 	Writer *store.Writer
 	Redis  redis.UniversalClient
 	Queues *queue.Queues
+	// Journal keeps the agents' last sign-in states in Postgres, for the
+	// rebuild of a Redis that lost its data.
+	Journal *store.AgentJournal
 }
 
 // loadConfig reads HOTLINE_CONFIG or path, or the shipped sample.
@@ -59,7 +63,7 @@ func loadConfig(path string) (*config.Config, error) {
 }
 
 // openServices connects to Postgres (migrating it) and Redis.
-func openServices(ctx context.Context) (*store.DB, *redis.Client, error) {
+func openServices(ctx context.Context) (*store.DB, redis.UniversalClient, error) {
 	db, err := store.Open(ctx, env("DATABASE_URL", defaultDatabaseURL))
 	if err != nil {
 		var pe *pgconn.PgError
@@ -84,11 +88,13 @@ func openStack(ctx context.Context, cfg *config.Config, clk clock.Clock, prefix,
 	if err != nil {
 		return nil, err
 	}
+	j := store.NewAgentJournal(db, log)
 	q := queue.New(rdb, clk, queue.Options{
-		Prefix:       prefix,
-		ShortAbandon: cfg.ShortAbandon(),
-		Threshold:    cfg.Threshold,
-		Location:     cfg.Location(),
+		Prefix:        prefix,
+		ShortAbandon:  cfg.ShortAbandon(),
+		Threshold:     cfg.Threshold,
+		Location:      cfg.Location(),
+		OnAgentChange: j.Record,
 	})
 	w, err := store.OpenWriter(db, log, store.WriterOptions{SpoolDir: spoolDir})
 	if err != nil {
@@ -96,11 +102,14 @@ func openStack(ctx context.Context, cfg *config.Config, clk clock.Clock, prefix,
 		db.Close()
 		return nil, err
 	}
-	return &stack{Config: cfg, DB: db, Writer: w, Redis: rdb, Queues: q}, nil
+	return &stack{Config: cfg, DB: db, Writer: w, Redis: rdb, Queues: q, Journal: j}, nil
 }
 
 // Close flushes the writer and closes the connections.
 func (s *stack) Close(ctx context.Context) error {
+	jctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	_ = s.Journal.Close(jctx)
+	cancel()
 	err := s.Writer.Close(ctx)
 	s.Redis.Close()
 	s.DB.Close()
@@ -143,26 +152,25 @@ func scratchDeps(ctx context.Context, schema string, keep bool) (simulation.Deps
 	return simulation.Deps{DB: db, Redis: rdb}, closeAll, nil
 }
 
-// openRedis connects to REDIS_URL and checks the connection.
-func openRedis(ctx context.Context) (*redis.Client, error) {
-	opt, err := redis.ParseURL(env("REDIS_URL", defaultRedisURL))
-	if err != nil {
-		return nil, fmt.Errorf("REDIS_URL: %w", err)
-	}
-	rdb := redis.NewClient(opt)
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		rdb.Close()
-		return nil, fmt.Errorf("redis: %w", err)
-	}
-	return rdb, nil
-}
-
 // httpAPI builds the HTTP API of a running controller with its health checks.
 func httpAPI(cfg *config.Config, db *store.DB, rdb redis.UniversalClient, q *queue.Queues, clk clock.Clock, log *slog.Logger,
 	ctl *ivr.Controller, sw *telephony.ARI) *web.Server {
 	return &web.Server{Queues: q, Config: cfg, Clock: clk, Logger: log, Summary: func() any { return ctl.Stats() },
+		// The API's routes read Redis: while the controller's heartbeat finds
+		// it unreachable they answer 503 at once.
+		Unavailable: func() error {
+			if err := ctl.RedisErr(); err != nil {
+				return hotline.Errorf(hotline.EUNAVAILABLE, "Redis is unreachable: %v", err)
+			}
+			return nil
+		},
 		Checks: map[string]func(context.Context) error{
-			"redis":    func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+			"redis": func(ctx context.Context) error {
+				if err := ctl.RedisErr(); err != nil {
+					return err
+				}
+				return rdb.Ping(ctx).Err()
+			},
 			"postgres": func(ctx context.Context) error { return db.Pool().Ping(ctx) },
 			"ari": func(context.Context) error {
 				if !sw.Connected() {
