@@ -76,6 +76,9 @@ func ExpireStale(ctx context.Context, rdb redis.UniversalClient, tagPrefix strin
 // KeepExpiring renews an expiry of KeyTTL on every key of the hash tag every
 // KeyTTL/4 until ctx ends (the run then deletes its keys itself).
 func KeepExpiring(ctx context.Context, rdb redis.UniversalClient, tag string, log *slog.Logger) {
+	if log == nil {
+		log = slog.Default()
+	}
 	t := time.NewTicker(KeyTTL / 4)
 	defer t.Stop()
 	for {
