@@ -405,5 +405,6 @@ func (c *call) callbackFailed(outcome string) {
 	c.rec.Disposition = hotline.DispFailed
 	c.rec.HungUpBy = "system"
 	c.path("callback_failed:" + outcome)
+	c.event(hotline.EvCallbackFailed, "", 0, 0, 0, outcome)
 	c.finish()
 }

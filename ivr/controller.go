@@ -69,7 +69,8 @@ type Options struct {
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 	// CallbackEndpoint maps a caller's number to the endpoint that calls it
-	// back (e.g. PJSIP/<number>@trunk). Default "PJSIP/<number>@trunk".
+	// back. Default: the configuration's hotline.callback_dial template
+	// (config.DefaultCallbackDial, PJSIP/{number}@provider).
 	CallbackEndpoint func(number string) string
 	// CallbackRing is how long a callback rings the citizen (default 30 s).
 	CallbackRing time.Duration
@@ -147,7 +148,7 @@ func New(opt Options) (*Controller, error) {
 		opt.Logger = slog.Default()
 	}
 	if opt.CallbackEndpoint == nil {
-		opt.CallbackEndpoint = func(n string) string { return "PJSIP/" + n + "@trunk" }
+		opt.CallbackEndpoint = opt.Config.CallbackEndpoint
 	}
 	if opt.CallbackRing <= 0 {
 		opt.CallbackRing = 30 * time.Second
