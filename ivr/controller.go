@@ -448,6 +448,7 @@ func (ctl *Controller) matchLoop(ctx context.Context) {
 		return
 	case <-ctl.adopt1:
 	}
+	ctl.dispatchAll(ctx)
 	backoff := 50 * time.Millisecond
 	for ctx.Err() == nil {
 		m, held, err := ctl.q.NextMatchHeld(ctx, ctl.id, ctl.opt.MatchWait)
@@ -519,6 +520,17 @@ func (ctl *Controller) dispatch(ctx context.Context, q string) {
 	}
 	if _, err := ctl.q.Dispatch(ctx, q, ctl.clk.Now()); err != nil && ctx.Err() == nil {
 		ctl.log.Warn("dispatch", "queue", q, "err", err)
+	}
+}
+
+// dispatchAll runs a dispatch of every configured queue: at start, callers
+// and pending callbacks that waited while no controller ran are offered to
+// the agents free now.
+func (ctl *Controller) dispatchAll(ctx context.Context) {
+	release := ctl.clk.Hold()
+	defer release()
+	for i := range ctl.cfg.Queues {
+		ctl.dispatch(ctx, ctl.cfg.Queues[i].ID)
 	}
 }
 
@@ -597,3 +609,7 @@ func instanceToken() string {
 }
 
 func isGone(err error) bool { return telephony.IsGone(err) }
+
+// AgentsChanged is told (by the HTTP API) that the staffing of queues
+// changed: an agent signed in, out, paused or became available.
+func (ctl *Controller) AgentsChanged(ctx context.Context, queues []string) {}
