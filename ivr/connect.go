@@ -375,6 +375,9 @@ func (c *call) startCallback(m queue.Match) {
 func (c *call) callbackAnswered() {
 	c.stop(tRing)
 	c.to(stCallbackHello)
+	if c.rec.Language != "" {
+		c.setLanguage(c.rec.Language)
+	}
 	c.play(func() {
 		if c.st == stCallbackHello && c.cbMatch != nil {
 			m := *c.cbMatch
