@@ -33,10 +33,10 @@ type Call struct {
 	Fallback      string `json:"fallback,omitempty"`
 	// Abandoned: the caller ran out of patience waiting.
 	Abandoned bool `json:"abandoned,omitempty"`
-	// Said are the numbers, digits and characters played to the channel,
-	// each as "<language>:<media URI>" (e.g. "es:number:3"): the language
-	// Asterisk said them in (the play's lang, else the channel's language).
-	Said []string `json:"said,omitempty"`
+	// Heard are the media played to the channel, in order, each as
+	// "<language>:<media URI>" (e.g. "es:number:3"): the language Asterisk
+	// played it in (the play's lang, else the channel's language).
+	Heard []string `json:"heard,omitempty"`
 }
 
 // BridgeVisit is one stay of a channel in a bridge.
@@ -76,7 +76,7 @@ func (c *Call) clone() Call {
 		cp.Bridges[i].With = append([]string(nil), c.Bridges[i].With...)
 	}
 	cp.Digits = append([]DigitSent(nil), c.Digits...)
-	cp.Said = append([]string(nil), c.Said...)
+	cp.Heard = append([]string(nil), c.Heard...)
 	return cp
 }
 

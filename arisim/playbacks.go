@@ -112,8 +112,8 @@ func (s *Sim) startPlaybackLocked(pb *playback) {
 
 func (s *Sim) startItemLocked(pb *playback) {
 	it := pb.items[pb.idx]
-	if it.say && pb.ch != nil && pb.ch.call != nil {
-		pb.ch.call.Said = append(pb.ch.call.Said, pb.lang+":"+it.uri)
+	if pb.ch != nil && pb.ch.call != nil {
+		pb.ch.call.Heard = append(pb.ch.call.Heard, pb.lang+":"+it.uri)
 	}
 	switch it.kind {
 	case mediaOK:

@@ -67,9 +67,15 @@ func (c *call) ringAgent(m queue.Match) {
 	c.offer = o
 	c.ctl.bindChan(o.ch, c)
 	c.to(stRinging)
-	if c.pb == "" && !c.mohOn {
-		c.startMOH()
-	}
+	// "Connecting you to an officer" while the officer's phone rings (it
+	// replaces what was playing; the bridge stops it when they answer), then
+	// the music again.
+	c.stopMOH()
+	c.play(func() {
+		if c.st == stRinging || c.st == stWaiting {
+			c.startMOH()
+		}
+	}, config.PromptConnecting)
 	ring := c.ringTimeout()
 	c.after(tRing, ring, func() {
 		if c.offer == o && !o.settled {
