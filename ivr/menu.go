@@ -65,6 +65,10 @@ func (c *call) onEvent(ev telephony.Event) {
 			c.hangup(c.ch, "normal")
 			c.callbackFailed(outcomeOfDial(st))
 		}
+	case telephony.RecordingStarted:
+		if ev.Recording == c.recName && c.recName != "" {
+			c.recStarted = ev.Time
+		}
 	case telephony.RecordingFinished, telephony.RecordingFailed:
 		c.recordingDone(ev)
 	}

@@ -149,6 +149,7 @@ const (
 	ChannelDestroyed   EventType = "ChannelDestroyed"
 	PlaybackStarted    EventType = "PlaybackStarted"
 	PlaybackFinished   EventType = "PlaybackFinished"
+	RecordingStarted   EventType = "RecordingStarted"
 	RecordingFinished  EventType = "RecordingFinished"
 	RecordingFailed    EventType = "RecordingFailed"
 	Dial               EventType = "Dial"
