@@ -32,6 +32,8 @@ type Event struct {
 		Language  string `json:"language"`
 	} `json:"playback"`
 	Digit       string          `json:"digit"`
+	DialplanApp string          `json:"dialplan_app"`
+	AppData     string          `json:"dialplan_app_data"`
 	Application string          `json:"application"`
 	Cause       int             `json:"cause"`
 	Raw         json.RawMessage `json:"-"`
