@@ -33,6 +33,10 @@ type Call struct {
 	Fallback      string `json:"fallback,omitempty"`
 	// Abandoned: the caller ran out of patience waiting.
 	Abandoned bool `json:"abandoned,omitempty"`
+	// Heard are the media played to the channel, in order, each as
+	// "<language>:<media URI>" (e.g. "es:number:3"): the language Asterisk
+	// played it in (the play's lang, else the channel's language).
+	Heard []string `json:"heard,omitempty"`
 }
 
 // BridgeVisit is one stay of a channel in a bridge.
@@ -72,6 +76,7 @@ func (c *Call) clone() Call {
 		cp.Bridges[i].With = append([]string(nil), c.Bridges[i].With...)
 	}
 	cp.Digits = append([]DigitSent(nil), c.Digits...)
+	cp.Heard = append([]string(nil), c.Heard...)
 	return cp
 }
 

@@ -69,7 +69,8 @@ type Options struct {
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 	// CallbackEndpoint maps a caller's number to the endpoint that calls it
-	// back (e.g. PJSIP/<number>@trunk). Default "PJSIP/<number>@trunk".
+	// back. Default: the configuration's hotline.callback_dial template
+	// (config.DefaultCallbackDial, PJSIP/{number}@provider).
 	CallbackEndpoint func(number string) string
 	// CallbackRing is how long a callback rings the citizen (default 30 s).
 	CallbackRing time.Duration
@@ -147,7 +148,7 @@ func New(opt Options) (*Controller, error) {
 		opt.Logger = slog.Default()
 	}
 	if opt.CallbackEndpoint == nil {
-		opt.CallbackEndpoint = func(n string) string { return "PJSIP/" + n + "@trunk" }
+		opt.CallbackEndpoint = opt.Config.CallbackEndpoint
 	}
 	if opt.CallbackRing <= 0 {
 		opt.CallbackRing = 30 * time.Second
@@ -447,6 +448,7 @@ func (ctl *Controller) matchLoop(ctx context.Context) {
 		return
 	case <-ctl.adopt1:
 	}
+	ctl.dispatchAll(ctx)
 	backoff := 50 * time.Millisecond
 	for ctx.Err() == nil {
 		m, held, err := ctl.q.NextMatchHeld(ctx, ctl.id, ctl.opt.MatchWait)
@@ -518,6 +520,32 @@ func (ctl *Controller) dispatch(ctx context.Context, q string) {
 	}
 	if _, err := ctl.q.Dispatch(ctx, q, ctl.clk.Now()); err != nil && ctx.Err() == nil {
 		ctl.log.Warn("dispatch", "queue", q, "err", err)
+	}
+}
+
+// dispatchFor runs the queue's dispatch and reports whether it matched call
+// id (whose match is then on its way to the owner's inbox).
+func (ctl *Controller) dispatchFor(ctx context.Context, q, id string) bool {
+	ms, err := ctl.q.Dispatch(ctx, q, ctl.clk.Now())
+	if err != nil && ctx.Err() == nil {
+		ctl.log.Warn("dispatch", "queue", q, "err", err)
+	}
+	for _, m := range ms {
+		if m.Caller.CallID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// dispatchAll runs a dispatch of every configured queue: at start, callers
+// and pending callbacks that waited while no controller ran are offered to
+// the agents free now.
+func (ctl *Controller) dispatchAll(ctx context.Context) {
+	release := ctl.clk.Hold()
+	defer release()
+	for i := range ctl.cfg.Queues {
+		ctl.dispatch(ctx, ctl.cfg.Queues[i].ID)
 	}
 }
 
@@ -596,3 +624,7 @@ func instanceToken() string {
 }
 
 func isGone(err error) bool { return telephony.IsGone(err) }
+
+// AgentsChanged is told (by the HTTP API) that the staffing of queues
+// changed: an agent signed in, out, paused or became available.
+func (ctl *Controller) AgentsChanged(ctx context.Context, queues []string) {}

@@ -146,7 +146,7 @@ func openRedis(ctx context.Context) (*redis.Client, error) {
 // httpAPI builds the HTTP API of a running controller with its health checks.
 func httpAPI(cfg *config.Config, db *store.DB, rdb redis.UniversalClient, q *queue.Queues, clk clock.Clock, log *slog.Logger,
 	ctl *ivr.Controller, sw *telephony.ARI) *web.Server {
-	return &web.Server{Queues: q, Config: cfg, Clock: clk, Logger: log, Summary: func() any { return ctl.Stats() },
+	return &web.Server{Queues: q, Config: cfg, Clock: clk, Logger: log, Summary: func() any { return ctl.Stats() }, AgentsChanged: ctl.AgentsChanged,
 		Checks: map[string]func(context.Context) error{
 			"redis":    func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
 			"postgres": func(ctx context.Context) error { return db.Pool().Ping(ctx) },
