@@ -92,6 +92,11 @@ type Options struct {
 	// recorded with disposition failed and IVR path "shed") instead of
 	// pushing an overloaded Asterisk further. 0: no limit.
 	MaxCalls int
+	// Adaptive, when set, sheds load as MaxCalls does but with a limit that
+	// follows Asterisk's measured load (see AdaptiveLimit; feed it the ARI
+	// request times, e.g. telephony.ARIOptions.ObserveRequest). Both apply
+	// when both are set.
+	Adaptive *AdaptiveLimit
 	// OnEvent, when set, is called after each handled telephony event that
 	// caused a Switch command, with its reaction time (see Controller.Reaction).
 	// It runs on the call's goroutine: keep it short.
@@ -323,21 +328,30 @@ func (ctl *Controller) route(ev telephony.Event, arrived time.Time) {
 	c.post(msg{ev: &ev, arrived: arrived, release: ev.Done})
 }
 
-// overloaded reports whether MaxCalls calls are in progress.
+// overloaded reports whether MaxCalls calls are in progress, or the
+// adaptive limit refuses one more.
 func (ctl *Controller) overloaded() bool {
-	if ctl.opt.MaxCalls <= 0 {
+	if ctl.opt.MaxCalls <= 0 && ctl.opt.Adaptive == nil {
 		return false
 	}
 	ctl.mu.Lock()
-	defer ctl.mu.Unlock()
-	return len(ctl.calls) >= ctl.opt.MaxCalls
+	n := len(ctl.calls)
+	ctl.mu.Unlock()
+	if ctl.opt.MaxCalls > 0 && n >= ctl.opt.MaxCalls {
+		return true
+	}
+	return ctl.opt.Adaptive != nil && !ctl.opt.Adaptive.Allow(ctl.clk.Now(), n)
 }
 
 // shed refuses a new inbound call while overloaded and records it.
 func (ctl *Controller) shed(ev telephony.Event) {
 	n := ctl.shedCount.Add(1)
 	if n == 1 || n%100 == 0 {
-		ctl.log.Warn("overloaded: refusing new calls", "max_calls", ctl.opt.MaxCalls, "refused_so_far", n)
+		args := []any{"max_calls", ctl.opt.MaxCalls, "refused_so_far", n}
+		if a := ctl.opt.Adaptive; a != nil {
+			args = append(args, "adaptive_limit", a.Limit(), "ari_p90", a.Latency())
+		}
+		ctl.log.Warn("overloaded: refusing new calls", args...)
 	}
 	now := ctl.clk.Now()
 	did := ""

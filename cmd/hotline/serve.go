@@ -24,6 +24,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	prefix := fs.String("redis-prefix", env("HOTLINE_REDIS_PREFIX", "hotline"), "Redis hash tag of the queue keys (env HOTLINE_REDIS_PREFIX)")
 	callPrefix := fs.String("call-prefix", env("HOTLINE_CALL_PREFIX", ""), "prefix of call ids (channel id after it); give each Asterisk its own when several share one Redis and Postgres (env HOTLINE_CALL_PREFIX)")
 	maxCalls := fs.Int("max-calls", 0, "refuse new calls (congestion) while this many are in progress, to shed load from an overloaded Asterisk; 0: no limit")
+	adaptive := fs.Bool("adaptive-shed", false, "also refuse new calls beyond an adaptive limit that shrinks while Asterisk answers ARI requests slowly (90th percentile above -adaptive-target) and grows back while it is fast")
+	adaptiveTarget := fs.Duration("adaptive-target", 150*time.Millisecond, "ARI request time (90th percentile over 1 s) above which -adaptive-shed lowers its limit")
 	alwaysOpen := fs.Bool("always-open", false, "ignore opening hours and holidays (for trying the controller by hand, not for production)")
 	loginAgents := fs.Bool("login-agents", false, "sign in every configured agent at start")
 	drain := fs.Duration("drain", 30*time.Second, "on SIGTERM, wait this long for calls to end; calls still up are re-adopted by the next start")
@@ -49,12 +51,21 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close(context.Background())
+	var limit *ivr.AdaptiveLimit
+	var observe func(time.Duration)
+	if *adaptive {
+		limit = &ivr.AdaptiveLimit{Target: *adaptiveTarget}
+		if *maxCalls > 0 {
+			limit.Max = *maxCalls
+		}
+		observe = func(d time.Duration) { limit.Observe(time.Now(), d) }
+	}
 	sw, err := telephony.NewARI(telephony.ARIOptions{URL: env("ARI_URL", "http://127.0.0.1:8088/ari"), Application: env("ARI_APP", "hotline"),
-		Username: env("ARI_USER", "hotline"), Password: password, Clock: clk, Logger: m.Logger})
+		Username: env("ARI_USER", "hotline"), Password: password, Clock: clk, Logger: m.Logger, ObserveRequest: observe})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	ctl, err := ivr.New(ivr.Options{ID: *id, CallIDPrefix: *callPrefix, MaxCalls: *maxCalls, Config: cfg, Switch: sw, Queues: st.Queues, Writer: st.Writer, Clock: clk, Logger: m.Logger})
+	ctl, err := ivr.New(ivr.Options{ID: *id, CallIDPrefix: *callPrefix, MaxCalls: *maxCalls, Adaptive: limit, Config: cfg, Switch: sw, Queues: st.Queues, Writer: st.Writer, Clock: clk, Logger: m.Logger})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
