@@ -11,8 +11,8 @@ import (
 // Texts are the messages in each language. Unknown languages use English.
 type texts struct {
 	ack, resolved, status, notFound, help, stopped, started, info, none string
-	kinds                                                              map[string]string
-	statuses                                                           map[string]string
+	kinds                                                               map[string]string
+	statuses                                                            map[string]string
 }
 
 var lang = map[string]texts{
@@ -85,7 +85,9 @@ func NotFound(hotlineName, language, ref string) string {
 }
 
 // Help answers HELP and empty messages.
-func Help(hotlineName, language string) string { return fmt.Sprintf(textsOf(language).help, hotlineName) }
+func Help(hotlineName, language string) string {
+	return fmt.Sprintf(textsOf(language).help, hotlineName)
+}
 
 // Stopped confirms STOP.
 func Stopped(hotlineName, language string) string {

@@ -113,22 +113,22 @@ type Ticket struct {
 	Language  string  `json:"language"`
 
 	// Appendix C.
-	WhatHappened    string `json:"what_happened"`
-	OccurredOn      string `json:"occurred_on,omitempty"`   // YYYY-MM-DD
-	OccurredAt      string `json:"occurred_time,omitempty"` // HH:MM, approximate
-	Place           Place  `json:"where,omitempty"`
-	PhoneFrom       string `json:"phone_from,omitempty"` // the number called from (personal)
-	CounterLocation string `json:"counter_location,omitempty"`
-	OtherDetails    string `json:"other_details,omitempty"`
-	Department      string `json:"department,omitempty"`
-	Service         string `json:"service,omitempty"`
-	OutcomeExpected string `json:"outcome_expected,omitempty"`
-	ContactWanted   bool   `json:"contact_wanted"`
+	WhatHappened    string    `json:"what_happened"`
+	OccurredOn      string    `json:"occurred_on,omitempty"`   // YYYY-MM-DD
+	OccurredAt      string    `json:"occurred_time,omitempty"` // HH:MM, approximate
+	Place           Place     `json:"where,omitempty"`
+	PhoneFrom       string    `json:"phone_from,omitempty"` // the number called from (personal)
+	CounterLocation string    `json:"counter_location,omitempty"`
+	OtherDetails    string    `json:"other_details,omitempty"`
+	Department      string    `json:"department,omitempty"`
+	Service         string    `json:"service,omitempty"`
+	OutcomeExpected string    `json:"outcome_expected,omitempty"`
+	ContactWanted   bool      `json:"contact_wanted"`
 	ContactBy       ContactBy `json:"contact_by,omitempty"`
-	Name            string `json:"name,omitempty"`  // personal
-	Email           string `json:"email,omitempty"` // personal
-	Phone           string `json:"phone,omitempty"` // personal
-	PrivacyAccepted bool   `json:"privacy_accepted"`
+	Name            string    `json:"name,omitempty"`  // personal
+	Email           string    `json:"email,omitempty"` // personal
+	Phone           string    `json:"phone,omitempty"` // personal
+	PrivacyAccepted bool      `json:"privacy_accepted"`
 
 	// From the call path.
 	CallID    string         `json:"call_id,omitempty"`   // the call during which it was logged

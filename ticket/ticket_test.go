@@ -32,7 +32,7 @@ func TestTransitionTable(t *testing.T) {
 		"in_progress>waiting_on_customer": true, "in_progress>resolved": true, "in_progress>closed": true,
 		"waiting_on_customer>in_progress": true, "waiting_on_customer>resolved": true, "waiting_on_customer>closed": true,
 		"resolved>closed": true, "resolved>reopened": true,
-		"closed>reopened": true,
+		"closed>reopened":      true,
 		"reopened>in_progress": true, "reopened>waiting_on_customer": true, "reopened>resolved": true, "reopened>closed": true,
 	}
 	n := 0

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/publicservice/hotline"
-	"github.com/publicservice/hotline/store"
 	smspg "github.com/publicservice/hotline/sms/postgres"
+	"github.com/publicservice/hotline/store"
 	"github.com/publicservice/hotline/ticket"
 	"github.com/publicservice/hotline/ticket/tickettest"
 )
