@@ -3,13 +3,13 @@ package tickethttp
 // formText is the form's wording in one language: plain language, short
 // sentences (Belize policy Appendix B: documents in plain language).
 type formText struct {
-	Lang, Title, Intro, OtherLang, OtherLangName, ErrorsTitle                  string
-	Like, Compliment, Complaint, Information, WhatCompliment, WhatComplaint    string
-	MedicalWarning, When, Date, Time, Where, Phone, Counter, Online, Other     string
-	PhoneFrom, CounterLocation, OtherDetails, Department, Service, NotSure      string
-	Outcome, Contact, ContactYes, ContactNo, ContactBy, ByPhone, ByEmail       string
-	Details, Name, Email, ContactNumber, PrivacyTitle, Privacy, PrivacyAccept  string
-	Submit, Required, Optional, ThanksTitle, Thanks, YourRef, KeepRef          string
+	Lang, Title, Intro, OtherLang, OtherLangName, ErrorsTitle                     string
+	Like, Compliment, Complaint, Information, WhatCompliment, WhatComplaint       string
+	MedicalWarning, When, Date, Time, Where, Phone, Counter, Online, Other        string
+	PhoneFrom, CounterLocation, OtherDetails, Department, Service, NotSure        string
+	Outcome, Contact, ContactYes, ContactNo, ContactBy, ByPhone, ByEmail          string
+	Details, Name, Email, ContactNumber, PrivacyTitle, Privacy, PrivacyAccept     string
+	Submit, Required, Optional, ThanksTitle, Thanks, YourRef, KeepRef             string
 	CheckBy, OtherOptions, OtherPhone, OtherPerson, OtherMail, DateHint, TimeHint string
 }
 
@@ -33,12 +33,12 @@ var formTexts = map[string]formText{
 		Contact: "Do you want to be told the result, or contacted if we need more information? *", ContactYes: "Yes, I want to be contacted",
 		ContactNo: "No, I don't want to be contacted", ContactBy: "How should we contact you?", ByPhone: "By phone or text message (SMS)",
 		ByEmail: "By e-mail", Details: "Your details", Name: "Name", Email: "E-mail", ContactNumber: "Contact number",
-		PrivacyTitle: "Privacy and your personal information",
-		Privacy:      "We will only use this information to resolve your complaint. We manage your personal information in line with the law on information privacy, and remove it after a retention period.",
+		PrivacyTitle:  "Privacy and your personal information",
+		Privacy:       "We will only use this information to resolve your complaint. We manage your personal information in line with the law on information privacy, and remove it after a retention period.",
 		PrivacyAccept: "I have read the privacy notice *", Submit: "Send", Required: "required", Optional: "optional",
 		ThanksTitle: "Thank you", Thanks: "We have received your %s.", YourRef: "Your reference is",
-		KeepRef: "Keep it: you will need it if you contact us about this.",
-		CheckBy: "To check it, call the hotline and choose “check a ticket”, or text STATUS and the reference.",
+		KeepRef:      "Keep it: you will need it if you contact us about this.",
+		CheckBy:      "To check it, call the hotline and choose “check a ticket”, or text STATUS and the reference.",
 		OtherOptions: "Other ways to give feedback", OtherPhone: "Phone: the hotline", OtherPerson: "In person: visit one of our counters",
 		OtherMail: "Mail: write to the department you wish to deal with",
 	},
@@ -61,12 +61,12 @@ var formTexts = map[string]formText{
 		Contact: "¿Quiere que le informemos del resultado o le contactemos si necesitamos más información? *", ContactYes: "Sí, quiero que me contacten",
 		ContactNo: "No, no quiero que me contacten", ContactBy: "¿Cómo le contactamos?", ByPhone: "Por teléfono o mensaje de texto (SMS)",
 		ByEmail: "Por correo electrónico", Details: "Sus datos", Name: "Nombre", Email: "Correo electrónico", ContactNumber: "Número de contacto",
-		PrivacyTitle: "Privacidad y sus datos personales",
-		Privacy:      "Solo usaremos esta información para resolver su queja. Tratamos sus datos personales según la ley de privacidad de la información y los borramos tras un plazo de conservación.",
+		PrivacyTitle:  "Privacidad y sus datos personales",
+		Privacy:       "Solo usaremos esta información para resolver su queja. Tratamos sus datos personales según la ley de privacidad de la información y los borramos tras un plazo de conservación.",
 		PrivacyAccept: "He leído el aviso de privacidad *", Submit: "Enviar", Required: "obligatorio", Optional: "opcional",
 		ThanksTitle: "Gracias", Thanks: "Hemos recibido su %s.", YourRef: "Su referencia es",
-		KeepRef: "Guárdela: la necesitará si nos contacta sobre esto.",
-		CheckBy: "Para consultarla, llame a la línea y elija “consultar un caso”, o envíe STATUS y la referencia por SMS.",
+		KeepRef:      "Guárdela: la necesitará si nos contacta sobre esto.",
+		CheckBy:      "Para consultarla, llame a la línea y elija “consultar un caso”, o envíe STATUS y la referencia por SMS.",
 		OtherOptions: "Otras formas de opinar", OtherPhone: "Teléfono: la línea de atención", OtherPerson: "En persona: visite una de nuestras ventanillas",
 		OtherMail: "Correo: escriba al departamento con el que quiere tratar",
 	},
