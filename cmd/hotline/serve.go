@@ -10,6 +10,7 @@ import (
 	"github.com/publicservice/hotline/agents"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/ivr"
+	"github.com/publicservice/hotline/sms/twilio"
 	"github.com/publicservice/hotline/telephony"
 )
 
@@ -76,10 +77,16 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			}
 		}
 	}
-	hs, ln, err := listenHTTP(*addr, httpAPI(cfg, st.DB, st.Redis, st.Queues, clk, m.Logger, ctl, sw).Handler())
+	tw, smsOn := twilio.FromEnv()
+	tk, err := newTickets(cfg, st.DB, clk, m.Logger, tw, smsOn)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	hs, ln, err := listenHTTP(*addr, tk.Mount(httpAPI(cfg, st.DB, st.Redis, st.Queues, clk, m.Logger, ctl, sw).Handler()))
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	go tk.Run(runCtx)
 	m.listening("http", ln.Addr().String())
 	m.Logger.Info("controller started", "id", *id, "http", ln.Addr().String(), "ari", env("ARI_URL", "http://127.0.0.1:8088/ari"))
 
