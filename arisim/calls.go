@@ -38,6 +38,10 @@ type Call struct {
 	Abandoned bool `json:"abandoned,omitempty"`
 	// Recorded are the stored recordings the application made of the channel (a message left).
 	Recorded []string `json:"recorded,omitempty"`
+	// Heard are the media played to the channel, in order, each as
+	// "<language>:<media URI>" (e.g. "es:number:3"): the language Asterisk
+	// played it in (the play's lang, else the channel's language).
+	Heard []string `json:"heard,omitempty"`
 }
 
 // BridgeVisit is one stay of a channel in a bridge.
@@ -78,6 +82,7 @@ func (c *Call) clone() Call {
 	}
 	cp.Digits = append([]DigitSent(nil), c.Digits...)
 	cp.Recorded = append([]string(nil), c.Recorded...)
+	cp.Heard = append([]string(nil), c.Heard...)
 	return cp
 }
 

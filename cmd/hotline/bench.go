@@ -11,13 +11,19 @@ import (
 
 // bench runs a benchmark and prints one JSON object of figures.
 func (m *Main) bench(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "asterisk" {
+		return m.benchAsterisk(ctx, args[1:])
+	}
+	if len(args) > 0 && args[0] == minimalAppCommand {
+		return m.benchMinimalApp(ctx, args[1:])
+	}
 	if len(args) == 0 || args[0] != "calls" {
 		if len(args) > 0 {
 			fmt.Fprintf(m.Stderr, "hotline bench: unknown benchmark %q\n", args[0])
 		} else {
 			fmt.Fprintln(m.Stderr, "hotline bench: which benchmark?")
 		}
-		fmt.Fprintln(m.Stderr, "usage: hotline bench calls [-calls N] [-concurrent N] [-arrival-window D]")
+		fmt.Fprintln(m.Stderr, "usage: hotline bench calls [-calls N] [-concurrent N] [-arrival-window D]\n       hotline bench asterisk [-asterisk PATH] [flags]")
 		return errUsage
 	}
 	fs := flag.NewFlagSet("bench calls", flag.ContinueOnError)

@@ -73,11 +73,23 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	if err := simulation.StaffAgents(runCtx, rig, cfg, *agentsN, *talk, *seed); err != nil {
 		return err
 	}
-	hs, ln, err := listenHTTP(*addr, httpAPI(cfg, db, rdb, rig.Queues, clk, m.Logger, rig.Controller, rig.Switch).Handler())
+	tk, sim, err := demoTickets(cfg, db, clk, m.Logger)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer sim.Close()
+	hs, ln, err := listenHTTP(*addr, tk.Mount(httpAPI(cfg, db, rdb, rig.Queues, clk, m.Logger, rig.Controller, rig.Switch).Handler()))
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	defer hs.Close()
+	if err := demoSMS(tk, sim, ln.Addr().String()); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	go tk.Run(runCtx)
+	m.listening("twilio", sim.URL())
+	fmt.Fprintf(m.Stderr, "demo: complaints form on http://%s/feedback; staff: http://%s/staff/tickets (user any, password %s); Twilio simulator on %s (/_sim/messages, POST /_sim/inbound?from=&body=)\n",
+		ln.Addr(), ln.Addr(), tk.StaffToken, sim.URL())
 	m.listening("ari", rig.Addr)
 	m.listening("http", ln.Addr().String())
 	fmt.Fprintf(m.Stderr, "demo: HTTP on http://%s (try /api/v1/queues, /healthz); ARI simulator on http://%s/ari (user hotline); %d agents; ~%.0f calls/hour; Ctrl-C stops\n",

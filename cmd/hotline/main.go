@@ -5,6 +5,7 @@
 //	hotline demo       everything on one machine: simulator, controller, simulated callers and agents
 //	hotline simulate   a simulated day on the accelerated clock; prints figures and ground truth as JSON
 //	hotline bench      benchmarks (hotline bench calls)
+//	hotline retention  anonymise tickets' personal fields after the retention period
 //
 // Secrets and URLs come from the environment: ARI_URL, ARI_USER, ARI_PASSWORD,
 // ARI_APP, DATABASE_URL, REDIS_URL; HOTLINE_CONFIG names the YAML
@@ -69,6 +70,7 @@ commands:
   demo       simulator + controller + simulated callers and agents, HTTP on -addr (default :8080)
   simulate   a simulated day: -calls N -agents N -hours H -seed S; prints JSON
   bench      benchmarks: "hotline bench calls" prints JSON figures
+  retention  anonymise tickets' personal fields after complaints.retention; prints JSON
 
 Run "hotline <command> -h" for a command's flags.
 `
@@ -90,6 +92,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.simulate(ctx, args[1:])
 	case "bench":
 		return m.bench(ctx, args[1:])
+	case "retention":
+		return m.retention(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/ivr"
+	"github.com/publicservice/hotline/sms/twilio"
 	"github.com/publicservice/hotline/telephony"
 )
 
@@ -25,6 +26,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	prefix := fs.String("redis-prefix", env("HOTLINE_REDIS_PREFIX", "hotline"), "Redis hash tag of the queue keys (env HOTLINE_REDIS_PREFIX)")
 	callPrefix := fs.String("call-prefix", env("HOTLINE_CALL_PREFIX", ""), "prefix of call ids (channel id after it); give each Asterisk its own when several share one Redis and Postgres (env HOTLINE_CALL_PREFIX)")
 	maxCalls := fs.Int("max-calls", 0, "refuse new calls (congestion) while this many are in progress, to shed load from an overloaded Asterisk; 0: no limit")
+	adaptive := fs.Bool("adaptive-shed", false, "also refuse new calls beyond an adaptive limit that shrinks while Asterisk answers ARI requests slowly (90th percentile above -adaptive-target) and grows back while it is fast")
+	adaptiveTarget := fs.Duration("adaptive-target", 150*time.Millisecond, "ARI request time (90th percentile over 1 s) above which -adaptive-shed lowers its limit")
 	alwaysOpen := fs.Bool("always-open", false, "ignore opening hours and holidays (for trying the controller by hand, not for production)")
 	loginAgents := fs.Bool("login-agents", false, "sign in every configured agent at start")
 	drain := fs.Duration("drain", 30*time.Second, "on SIGTERM, wait this long for calls to end; calls still up are re-adopted by the next start")
@@ -33,6 +36,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	if err := m.checkFlags(fs, intIn("max-calls", *maxCalls, 0, 1_000_000), durationIn("drain", *drain, 0, 24*time.Hour),
+		durationIn("adaptive-target", *adaptiveTarget, time.Millisecond, time.Minute),
 		rule{*id == "", "-id: want a controller id (env HOTLINE_ID)"},
 		rule{*prefix == "", "-redis-prefix: want a name (env HOTLINE_REDIS_PREFIX)"}); err != nil {
 		return err
@@ -59,17 +63,31 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close(context.Background())
+	var limit *ivr.AdaptiveLimit
+	var observe func(time.Duration)
+	if *adaptive {
+		limit = &ivr.AdaptiveLimit{Target: *adaptiveTarget}
+		if *maxCalls > 0 {
+			limit.Max = *maxCalls
+		}
+		observe = func(d time.Duration) { limit.Observe(time.Now(), d) }
+	}
 	sw, err := telephony.NewARI(telephony.ARIOptions{URL: env("ARI_URL", "http://127.0.0.1:8088/ari"), Application: env("ARI_APP", "hotline"),
-		Username: env("ARI_USER", "hotline"), Password: password, Clock: clk, Logger: m.Logger})
+		Username: env("ARI_USER", "hotline"), Password: password, Clock: clk, Logger: m.Logger, ObserveRequest: observe})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	ctl, err := ivr.New(ivr.Options{ID: *id, CallIDPrefix: *callPrefix, MaxCalls: *maxCalls, Config: cfg, Switch: sw, Queues: st.Queues, Writer: st.Writer, Clock: clk, Logger: m.Logger,
+	ctl, err := ivr.New(ivr.Options{ID: *id, CallIDPrefix: *callPrefix, MaxCalls: *maxCalls, Adaptive: limit, Config: cfg, Switch: sw, Queues: st.Queues, Writer: st.Writer, Clock: clk, Logger: m.Logger,
 		AgentStates: st.Journal.Load})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	hs, ln, err := listenHTTP(*addr, httpAPI(cfg, st.DB, st.Redis, st.Queues, clk, m.Logger, ctl, sw).Handler())
+	tw, smsOn := twilio.FromEnv()
+	tk, err := newTickets(cfg, st.DB, clk, m.Logger, tw, smsOn)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	hs, ln, err := listenHTTP(*addr, tk.Mount(httpAPI(cfg, st.DB, st.Redis, st.Queues, clk, m.Logger, ctl, sw).Handler()))
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -81,6 +99,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			return fmt.Errorf("serve: sign in: %w", err)
 		}
 	}
+	go tk.Run(runCtx)
 	m.listening("http", ln.Addr().String())
 	m.Logger.Info("controller started", "id", *id, "http", ln.Addr().String(), "ari", env("ARI_URL", "http://127.0.0.1:8088/ari"))
 

@@ -155,7 +155,7 @@ func scratchDeps(ctx context.Context, schema string, keep bool) (simulation.Deps
 // httpAPI builds the HTTP API of a running controller with its health checks.
 func httpAPI(cfg *config.Config, db *store.DB, rdb redis.UniversalClient, q *queue.Queues, clk clock.Clock, log *slog.Logger,
 	ctl *ivr.Controller, sw *telephony.ARI) *web.Server {
-	return &web.Server{Queues: q, Config: cfg, Clock: clk, Logger: log, Summary: func() any { return ctl.Stats() },
+	return &web.Server{Queues: q, Config: cfg, Clock: clk, Logger: log, Summary: func() any { return ctl.Stats() }, AgentsChanged: ctl.AgentsChanged,
 		// The API's routes read Redis: while the controller's heartbeat finds
 		// it unreachable they answer 503 at once.
 		Unavailable: func() error {

@@ -68,6 +68,17 @@ func TestMisuse(t *testing.T) {
 		{[]string{"bench", "calls", "-calls", "0"}, "-calls 0"},
 		{[]string{"bench", "calls", "-concurrent", "-1"}, "-concurrent -1"},
 		{[]string{"bench", "calls", "-arrival-window", "0s"}, "-arrival-window 0s"},
+		{[]string{"bench", "asterisk", "-rate-start", "0"}, "-rate-start 0"},
+		{[]string{"bench", "asterisk", "-rate-max", "1", "-rate-start", "2"}, "-rate-max 1 is below -rate-start 2"},
+		{[]string{"bench", "asterisk", "-modes", "fast"}, `-modes "fast"`},
+		{[]string{"bench", "asterisk", "-step-duration", "0s"}, "-step-duration 0s"},
+		{[]string{"bench", "asterisk", "-agents", "0"}, "-agents 0"},
+		{[]string{"bench", "asterisk", "-overload-rate", "-1"}, "-overload-rate -1"},
+		{[]string{"bench", "asterisk", "-asterisk", "/nonexistent/asterisk.sh"}, "-asterisk /nonexistent/asterisk.sh"},
+		{[]string{"bench", "asterisk-minimal-app", "-agents", "-2"}, "-agents -2"},
+		{[]string{"retention", "-older-than", "-1h"}, "-older-than -1h0m0s"},
+		{[]string{"retention", "stray"}, `unexpected argument "stray"`},
+		{[]string{"serve", "-adaptive-target", "0s"}, "-adaptive-target 0s"},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(append([]string{"hotline"}, c.args...), " "), func(t *testing.T) {
