@@ -14,8 +14,9 @@ import (
 const MaxMessage = 120 * time.Second
 
 // closedHours: the queue's department is closed now (hours or a holiday):
-// the caller hears the hours, then 1 callback request, 2 recorded message.
-func (c *call) closedHours() {
+// the caller hears prefix, the hours, then 1 callback request, 2 recorded
+// message.
+func (c *call) closedHours(prefix ...string) {
 	cfg := c.ctl.cfg
 	c.rec.Disposition = hotline.DispAfterHours
 	c.path("closed")
@@ -31,7 +32,7 @@ func (c *call) closedHours() {
 		}
 	}
 	c.stopPlayback()
-	c.enter(stClosed, first, hours)
+	c.enter(stClosed, append(append([]string{}, prefix...), first, hours)...)
 }
 
 // chooseClosed handles 1 (callback request) and 2 (message) after hours or
