@@ -19,7 +19,7 @@ func TestWholeLineClosedSaidAfterLanguage(t *testing.T) {
 	n.start("ctl1")
 	ch := n.call("3455550201", didMain, &arisim.Script{Presses: []arisim.Press{
 		{Digits: "1", AfterMs: 300, From: "answer"}, // English
-		press("2", 4000),  // a message
+		press("2", 4000),   // a message
 		press("#", 8000)}}) // end of the message
 	rec := e.waitRecord(ch)
 	if rec.Disposition != hotline.DispMessage || rec.Queue != "general" {
