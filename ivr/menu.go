@@ -266,6 +266,9 @@ func (c *call) promptOf(s state) string {
 	case stTicket:
 		return config.PromptTicketEnter
 	case stClosed:
+		if c.msgFailed {
+			return config.PromptMessageFailedCallback
+		}
 		return config.PromptAfterHoursOptions
 	case stMaxWait:
 		return config.PromptMaxWait
