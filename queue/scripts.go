@@ -118,7 +118,9 @@ if why == 'ABANDON' then
   if w <= tonumber(ARGV[7]) then bump(dk, ik, 'abandoned_within_sl', 1) end
 elseif why == 'EXITWITHTIMEOUT' then
   bump(dk, ik, 'timed_out', 1)
-elseif h[4] ~= '1' then
+elseif why == 'EXITEMPTY' then
+  bump(dk, ik, 'unstaffed', 1)
+elseif why == 'CALLBACKREQUESTED' and h[4] ~= '1' then
   bump(dk, ik, 'callbacks_requested', 1)
 end
 maxw(dk, ik, w)
