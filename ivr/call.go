@@ -218,6 +218,7 @@ type call struct {
 	cbOf       string // callback leg: the original call id
 	cbMatch    *queue.Match
 	gone       bool // caller channel gone
+	pending    bool // waiting, but not queued yet: Redis was unreachable when the caller arrived
 	finishing  bool
 	dirty      bool // state to save after the current message
 }
