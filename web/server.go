@@ -28,6 +28,13 @@ type Server struct {
 	Checks map[string]func(ctx context.Context) error
 	// Summary, when set, is included in /healthz (calls in menus, waiting, …).
 	Summary func() any
+	// Unavailable, when set and returning an error, makes every API route
+	// answer 503 at once (e.g. the controller's heartbeat finds Redis
+	// unreachable), without waiting for Redis timeouts.
+	Unavailable func() error
+	// AgentsChanged, when set, is called after an agent action changed the
+	// staffing of queues (the agent's skills), e.g. ivr.Controller.AgentsChanged.
+	AgentsChanged func(ctx context.Context, queues []string)
 }
 
 // Handler returns the routes:
@@ -43,10 +50,10 @@ type Server struct {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /api/v1/queues", s.listQueues)
-	mux.HandleFunc("GET /api/v1/queues/{id}", s.getQueue)
-	mux.HandleFunc("GET /api/v1/agents", s.listAgents)
-	mux.HandleFunc("POST /api/v1/agents/{id}/{action}", s.agentAction)
+	mux.HandleFunc("GET /api/v1/queues", s.gate(s.listQueues))
+	mux.HandleFunc("GET /api/v1/queues/{id}", s.gate(s.getQueue))
+	mux.HandleFunc("GET /api/v1/agents", s.gate(s.listAgents))
+	mux.HandleFunc("POST /api/v1/agents/{id}/{action}", s.gate(s.agentAction))
 	return mux
 }
 
@@ -58,9 +65,10 @@ func (s *Server) log() *slog.Logger {
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), checkTimeout)
 	defer cancel()
 	out := map[string]any{"status": "ok"}
+	failing := []string{}
 	checks := map[string]string{}
 	status := http.StatusOK
 	names := make([]string, 0, len(s.Checks))
@@ -71,6 +79,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	for _, n := range names {
 		if err := s.Checks[n](ctx); err != nil {
 			checks[n] = err.Error()
+			failing = append(failing, n)
 			status = http.StatusServiceUnavailable
 			out["status"] = "unavailable"
 		} else {
@@ -78,6 +87,9 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	out["checks"] = checks
+	if len(failing) > 0 {
+		out["unavailable"] = failing // which of redis, postgres, ari
+	}
 	if s.Summary != nil {
 		out["calls"] = s.Summary()
 	}
@@ -181,13 +193,17 @@ func (s *Server) agentAction(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	s.agentChanged(ctx, st.Agent, action)
 	writeJSON(w, http.StatusOK, AgentView{ID: st.Agent.ID, Name: st.Agent.Name, State: string(st.State), Reason: st.Reason,
 		Since: st.Since, CallID: st.CallID, Queue: st.Queue, Skills: st.Agent.Skills})
 }
 
-// error writes err as {"error": code, "message": ...} with the status of its code.
+// error writes err as {"error": {"code": ..., "message": ...}} with the status of its code.
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
-	code := hotline.ErrorCode(err)
+	code, msg := hotline.ErrorCode(err), hotline.ErrorMessage(err)
+	if code == hotline.EINTERNAL && errors.Is(err, context.DeadlineExceeded) {
+		code, msg = hotline.EUNAVAILABLE, "A service the request needs did not answer in time."
+	}
 	status, ok := hotline.HTTPStatus[code]
 	if !ok {
 		status = http.StatusInternalServerError
@@ -195,10 +211,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	if code == hotline.EINTERNAL {
 		s.log().Error("http request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		status = http.StatusServiceUnavailable
-	}
-	writeJSON(w, status, map[string]string{"error": code, "message": hotline.ErrorMessage(err)})
+	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: code, Message: msg}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/config"
 	"github.com/publicservice/hotline/internal/testenv"
@@ -24,7 +26,12 @@ type fixture struct {
 
 func newFixture(t *testing.T, checks map[string]func(context.Context) error) *fixture {
 	t.Helper()
-	rdb := testenv.MustRedis(t)
+	return newFixtureOn(t, testenv.MustRedis(t), checks, nil)
+}
+
+// newFixtureOn is newFixture on a given Redis, with an Unavailable gate.
+func newFixtureOn(t *testing.T, rdb redis.UniversalClient, checks map[string]func(context.Context) error, gate func() error) *fixture {
+	t.Helper()
 	cfg := config.Sample()
 	clk := clock.NewVirtual(time.Date(2026, 11, 30, 10, 0, 0, 0, cfg.Location()), clock.Paused())
 	t.Cleanup(clk.Close)
@@ -36,7 +43,8 @@ func newFixture(t *testing.T, checks map[string]func(context.Context) error) *fi
 		}
 	})
 	q := queue.New(rdb, clk, queue.Options{Prefix: prefix, Threshold: cfg.Threshold, ShortAbandon: cfg.ShortAbandon(), Location: cfg.Location()})
-	s := &Server{Queues: q, Config: cfg, Clock: clk, Checks: checks, Summary: func() any { return map[string]int{"menu": 1} }}
+	s := &Server{Queues: q, Config: cfg, Clock: clk, Checks: checks, Summary: func() any { return map[string]int{"menu": 1} },
+		Unavailable: gate}
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	return &fixture{srv: ts, q: q, clk: clk, cfg: cfg}
@@ -148,10 +156,10 @@ func TestAgentActions(t *testing.T) {
 	if v.State != "logged_out" {
 		t.Fatalf("after logout: %+v", v)
 	}
-	var e map[string]string
+	var e ErrorBody
 	f.do(t, "POST", "/api/v1/agents/nobody/login", 404, &e)
-	if e["error"] != "not_found" || e["message"] == "" {
-		t.Fatalf("error body %v", e)
+	if e.Error.Code != "not_found" || e.Error.Message == "" {
+		t.Fatalf("error body %+v", e)
 	}
 	f.do(t, "POST", "/api/v1/agents/"+id+"/dance", 404, &e)
 	f.do(t, "POST", "/api/v1/agents/"+id+"/available", 409, &e) // logged out: not a legal transition

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -34,11 +35,25 @@ func (m *Main) benchAsterisk(ctx context.Context, args []string) error {
 	overDur := fs.Duration("overload-duration", 30*time.Second, "how long the overload is offered")
 	maxCalls := fs.Int("max-calls", 0, "the fixed limit of the overload part (0: the controller's measured capacity)")
 	quiet := fs.Bool("quiet", false, "no progress lines on stderr")
-	if err := fs.Parse(args); err != nil {
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
+	}
+	badMode := ""
+	for _, md := range strings.Split(*modes, ",") {
+		if md != "minimal" && md != "controller" && md != "queue_app" {
+			badMode = md
+		}
+	}
+	if err := m.checkFlags(fs, rule{badMode != "" || *modes == "", fmt.Sprintf("-modes %q: want minimal, controller and/or queue_app, comma-separated", *modes)},
+		floatIn("rate-start", *start, 0, 10_000), floatIn("rate-step", *step, 0, 10_000), floatIn("rate-max", *maxRate, 0, 10_000),
+		rule{*maxRate < *start, fmt.Sprintf("-rate-max %v is below -rate-start %v", *maxRate, *start)},
+		durationIn("step-duration", *dur, time.Second, 24*time.Hour), intIn("agents", *agents, 1, 100_000),
+		durationIn("talk", *talk, 0, time.Hour), rule{math.IsNaN(*overRate) || *overRate < 0 || *overRate > 10_000, fmt.Sprintf("-overload-rate %v: want 0 to 10000", *overRate)},
+		durationIn("overload-duration", *overDur, time.Second, 24*time.Hour), intIn("max-calls", *maxCalls, 0, 1_000_000)); err != nil {
 		return err
 	}
 	if _, err := os.Stat(*script); err != nil {
-		return fmt.Errorf("bench asterisk: -asterisk %s: %w", *script, err)
+		return m.usageError(fs, "-asterisk %s: %v", *script, err)
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -68,7 +83,10 @@ func (m *Main) benchMinimalApp(ctx context.Context, args []string) error {
 	user := fs.String("ari-user", env("ARI_USER", "hotline"), "ARI user (password: ARI_PASSWORD)")
 	app := fs.String("app", "hotline", "Stasis application")
 	agents := fs.Int("agents", 60, "agents to spread calls over")
-	if err := fs.Parse(args); err != nil {
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := m.checkFlags(fs, intIn("agents", *agents, 1, 100_000)); err != nil {
 		return err
 	}
 	ready := make(chan struct{})

@@ -29,8 +29,11 @@ type Event struct {
 		MediaURI  string `json:"media_uri"`
 		TargetURI string `json:"target_uri"`
 		State     string `json:"state"`
+		Language  string `json:"language"`
 	} `json:"playback"`
 	Digit       string          `json:"digit"`
+	DialplanApp string          `json:"dialplan_app"`
+	AppData     string          `json:"dialplan_app_data"`
 	Application string          `json:"application"`
 	Cause       int             `json:"cause"`
 	Raw         json.RawMessage `json:"-"`
@@ -186,6 +189,18 @@ func (call *Call) WaitPlayback(ctx context.Context, media string) (Event, error)
 	return call.c.Wait(ctx, func(e Event) bool {
 		return e.Type == "PlaybackStarted" && e.ChannelID() == call.HotlineChannel && strings.Contains(e.Playback.MediaURI, media)
 	})
+}
+
+// Playbacks returns the PlaybackStarted and PlaybackContinuing events on the
+// hotline's half (one per media item, in order).
+func (call *Call) Playbacks() []Event {
+	var out []Event
+	for _, e := range call.Events() {
+		if (e.Type == "PlaybackStarted" || e.Type == "PlaybackContinuing") && e.ChannelID() == call.HotlineChannel {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // WaitEvent waits for an event of type typ on either half of the call.

@@ -187,6 +187,21 @@ func (p *SIPPhone) Invites() []string {
 	return out
 }
 
+// InviteTimes lists when this phone received each INVITE (from SIPp's
+// message log), in order.
+func (p *SIPPhone) InviteTimes() []time.Time {
+	b, _ := os.ReadFile(p.msgFile)
+	var out []time.Time
+	for _, m := range inviteTimeRE.FindAllSubmatch(b, -1) {
+		if t, err := time.ParseInLocation("2006-01-02 15:04:05.000000", string(m[1]), time.Local); err == nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+var inviteTimeRE = regexp.MustCompile(`(?m)^-+ (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6})\s*\n[^\n]*message received[^\n]*\n(?:\s*\n)*INVITE `)
+
 var inviteRE = regexp.MustCompile(`(?m)message received[^\n]*\n\s*\n?(?:\r?\n)*INVITE (\S+) SIP/2\.0`)
 
 // Messages is SIPp's log of every message sent and received.
@@ -280,11 +295,15 @@ const uasXML = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="uas">
   <recv request="OPTIONS" optional="true" next="options"/>
   <recv request="REGISTER" optional="true" next="register"/>
+{{- if eq .Mode "answer"}}
   <recv request="INVITE">
     <action>
       <ereg regexp="sip:[^>]*" search_in="hdr" header="Contact:" assign_to="contact"/>
     </action>
   </recv>
+{{- else}}
+  <recv request="INVITE"/>
+{{- end}}
   <send><![CDATA[
 SIP/2.0 100 Trying
 [last_Via:]
