@@ -151,7 +151,7 @@ func (ctl *Controller) guardLoop(ctx context.Context) {
 				if !downSince.IsZero() {
 					outage = time.Since(downSince)
 				}
-				again = ctl.rebuild(ctx, reason, outage) > 0
+				again = ctl.rebuild(ctx, reason, outage, b.Epoch+"."+b.RunID) > 0
 			}
 			downSince = time.Time{}
 			if healthySince.IsZero() {
@@ -172,7 +172,7 @@ func (ctl *Controller) guardLoop(ctx context.Context) {
 
 // rebuild puts back what Redis lost (see the comment at the top); it returns
 // the number of Redis operations that failed.
-func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.Duration) int {
+func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.Duration, round string) int {
 	release := ctl.clk.Hold()
 	defer release()
 	r := Rebuild{Reason: reason, Started: time.Now(), Outage: outage}
@@ -200,13 +200,48 @@ func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.D
 		}, release: wg.Done})
 	}
 	wg.Wait()
+	if r.Errors == 0 {
+		mctx, cancel := context.WithTimeout(ctx, time.Second)
+		if err := ctl.q.MarkRebuilt(mctx, round, ctl.id); err != nil {
+			r.Errors++
+		}
+		cancel()
+	}
+	if r.Errors > 0 {
+		// Not every call is back: signing agents in now could offer one
+		// busy with a call not put back yet. Again at the next heartbeat.
+		r.Took = time.Since(r.Started)
+		ctl.log.Warn("redis: rebuild incomplete, retrying", "reason", r.Reason, "errors", r.Errors)
+		ctl.guard.mu.Lock()
+		ctl.guard.rebuilds = append(ctl.guard.rebuilds, r)
+		ctl.guard.mu.Unlock()
+		return r.Errors
+	}
 	if ctl.opt.AgentStates != nil {
+		// Agents busy with other controllers' calls must be back before any
+		// agent is signed in again as available: wait (at least the settle
+		// time, at most the lease time) until every live controller put its
+		// calls back.
 		t := time.NewTimer(ctl.opt.RebuildSettle)
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return 0
 		case <-t.C:
+		}
+		deadline := r.Started.Add(ctl.opt.LeaseTTL)
+		for time.Now().Before(deadline) {
+			wctx, cancel := context.WithTimeout(ctx, time.Second)
+			left, err := ctl.q.WaitingFor(wctx, round)
+			cancel()
+			if err == nil && len(left) == 0 {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return 0
+			case <-time.After(ctl.opt.Heartbeat):
+			}
 		}
 		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		recs, err := ctl.opt.AgentStates(actx)

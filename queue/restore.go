@@ -203,3 +203,46 @@ func (q *Queues) journal(id string, a *agents.Agent, st agents.State, reason str
 	}
 	q.opt.OnAgentChange(agents.Record{Agent: *a, State: st, Reason: reason, Since: at})
 }
+
+// MarkRebuilt records that owner put its calls back in the rebuild round
+// (e.g. the epoch and run id of the data set being rebuilt).
+func (q *Queues) MarkRebuilt(ctx context.Context, round, owner string) error {
+	k := q.key("rebuilt", round)
+	_, err := q.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.SAdd(ctx, k, owner)
+		p.Expire(ctx, k, time.Hour)
+		return nil
+	})
+	return wrap("mark rebuilt", err)
+}
+
+// WaitingFor lists the live controllers (holding a lease) that have not
+// marked the rebuild round yet.
+func (q *Queues) WaitingFor(ctx context.Context, round string) ([]string, error) {
+	var owners, done *redis.StringSliceCmd
+	_, err := q.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		owners = p.SMembers(ctx, q.key("owners"))
+		done = p.SMembers(ctx, q.key("rebuilt", round))
+		return nil
+	})
+	if err != nil {
+		return nil, wrap("rebuild round", err)
+	}
+	marked := map[string]bool{}
+	for _, o := range done.Val() {
+		marked[o] = true
+	}
+	var out []string
+	for _, o := range owners.Val() {
+		if !marked[o] {
+			n, err := q.rdb.Exists(ctx, q.key("lease", o)).Result()
+			if err != nil {
+				return nil, wrap("rebuild round", err)
+			}
+			if n == 1 {
+				out = append(out, o)
+			}
+		}
+	}
+	return out, nil
+}
