@@ -45,6 +45,7 @@ type Rebuild struct {
 	AgentsBusy     int           // agents put back ringing or on a call
 	AgentsRestored int           // agents signed in again from the journal
 	Conflicts      int           // agents found busy with another call (left as they were)
+	AgentsFreed    int           // agents Redis showed busy with a call of this controller that ended
 	Errors         int           // Redis operations that failed (the rebuild runs again at the next heartbeat)
 }
 
@@ -185,6 +186,8 @@ func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.D
 	r.Calls = len(calls)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
+	busy := map[string]string{}
+	live := make([]string, 0, len(calls))
 	for _, c := range calls {
 		c := c
 		wg.Add(1)
@@ -196,10 +199,23 @@ func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.D
 			r.AgentsBusy += st.agents
 			r.Conflicts += st.conflicts
 			r.Errors += st.errors
+			if st.agent != "" {
+				busy[st.agent] = st.call
+			}
+			live = append(live, c.queueCallID())
 			mu.Unlock()
 		}, release: wg.Done})
 	}
 	wg.Wait()
+	if r.Errors == 0 {
+		fctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		n, err := ctl.q.FreeStale(fctx, ctl.id, busy, live, ctl.clk.Now())
+		cancel()
+		if err != nil {
+			r.Errors++
+		}
+		r.AgentsFreed = n
+	}
 	if r.Errors == 0 {
 		mctx, cancel := context.WithTimeout(ctx, time.Second)
 		if err := ctl.q.MarkRebuilt(mctx, round, ctl.id); err != nil {
@@ -266,14 +282,17 @@ func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.D
 	r.Took = time.Since(r.Started)
 	ctl.log.Warn("redis: rebuilt what it lost", "reason", r.Reason, "outage", r.Outage, "took", r.Took,
 		"calls", r.Calls, "callers", r.Callers, "queued_now", r.Queued, "agents_busy", r.AgentsBusy,
-		"agents_restored", r.AgentsRestored, "conflicts", r.Conflicts, "errors", r.Errors)
+		"agents_restored", r.AgentsRestored, "agents_freed", r.AgentsFreed, "conflicts", r.Conflicts, "errors", r.Errors)
 	ctl.guard.mu.Lock()
 	ctl.guard.rebuilds = append(ctl.guard.rebuilds, r)
 	ctl.guard.mu.Unlock()
 	return r.Errors
 }
 
-type restoreStats struct{ callers, queued, agents, conflicts, errors int }
+type restoreStats struct {
+	callers, queued, agents, conflicts, errors int
+	agent, call                                string // the agent busy with this call, if any
+}
 
 // caller is this call as the queue knows it.
 func (c *call) caller() queue.Caller {
@@ -317,6 +336,9 @@ func (c *call) restoreInRedis() (st restoreStats) {
 		rc.Caller, rc.CallerState = c.cbMatch.Caller, "offered"
 		a := c.cbMatch.Agent
 		rc.Agent, rc.AgentState, rc.AgentSince = &a, agents.Ringing, c.rec.Arrived
+	}
+	if rc.Agent != nil {
+		st.agent, st.call = rc.Agent.ID, rc.Caller.CallID
 	}
 	if rc.CallerState != "" || rc.Agent != nil {
 		ctx, cancel := c.ctx()
