@@ -102,9 +102,13 @@ func (ctl *Controller) guardLoop(ctx context.Context) {
 		downSince    time.Time
 		healthySince time.Time
 		lastSweep    time.Time
+		failures     int
 	)
+	// A slow answer under load is not an outage: a beat may take up to a
+	// quarter of the lease, and Redis counts as down after two failed beats.
+	timeout := max(ctl.opt.LeaseTTL/4, ctl.opt.Heartbeat)
 	for {
-		bctx, cancel := context.WithTimeout(ctx, max(ctl.opt.Heartbeat, 500*time.Millisecond))
+		bctx, cancel := context.WithTimeout(ctx, timeout)
 		b, err := ctl.q.Heartbeat(bctx, ctl.id, ctl.opt.LeaseTTL, ctl.clk.Now())
 		cancel()
 		ctl.guard.beats.Add(1)
@@ -112,6 +116,11 @@ func (ctl *Controller) guardLoop(ctx context.Context) {
 			return
 		}
 		if err != nil {
+			failures++
+		}
+		if err != nil && failures < 2 {
+			// One failed beat: wait for the next before calling Redis down.
+		} else if err != nil {
 			if downSince.IsZero() {
 				downSince = time.Now()
 				ctl.log.Warn("redis unreachable: callers are kept on hold until it is back", "err", err)
@@ -122,6 +131,7 @@ func (ctl *Controller) guardLoop(ctx context.Context) {
 			ctl.guard.ok.Store(false)
 			healthySince = time.Time{}
 		} else {
+			failures = 0
 			reason := ""
 			switch {
 			case !downSince.IsZero():
@@ -177,6 +187,7 @@ func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.D
 	release := ctl.clk.Hold()
 	defer release()
 	r := Rebuild{Reason: reason, Started: time.Now(), Outage: outage}
+	cutoff := ctl.clk.Now()
 	ctl.mu.Lock()
 	calls := make([]*call, 0, len(ctl.calls))
 	for _, c := range ctl.calls {
@@ -209,7 +220,7 @@ func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.D
 	wg.Wait()
 	if r.Errors == 0 {
 		fctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		n, err := ctl.q.FreeStale(fctx, ctl.id, busy, live, ctl.clk.Now())
+		n, err := ctl.q.FreeStale(fctx, ctl.id, busy, live, cutoff, ctl.clk.Now())
 		cancel()
 		if err != nil {
 			r.Errors++

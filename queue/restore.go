@@ -248,18 +248,19 @@ func (q *Queues) WaitingFor(ctx context.Context, round string) ([]string, error)
 }
 
 // KEYS: anchor. ARGV: P, owner, now µs, JSON {agent: call} of the agents busy
-// with owner's calls, JSON [call ids] of owner's calls in progress.
+// with owner's calls, JSON [call ids] of owner's calls in progress, cutoff µs.
 // Returns the number of agents freed.
 var freeStaleScript = script(`
 local me, now = ARGV[2], tonumber(ARGV[3])
 local legit = cjson.decode(ARGV[4])
+local cutoff = tonumber(ARGV[6])
 local live = {}
 for _, cid in ipairs(cjson.decode(ARGV[5])) do live[cid] = true end
 local freed = 0
 for _, aid in ipairs(redis.call('SMEMBERS', k('agents'))) do
   local ak = k('a', aid)
-  local h = redis.call('HMGET', ak, 'state', 'call', 'owner', 'json', 'idle')
-  if (h[1] == 'ringing' or h[1] == 'on_call') and h[3] == me and legit[aid] ~= h[2] then
+  local h = redis.call('HMGET', ak, 'state', 'call', 'owner', 'json', 'idle', 'since')
+  if (h[1] == 'ringing' or h[1] == 'on_call') and h[3] == me and legit[aid] ~= h[2] and num(h[6]) < cutoff then
     local stale = true
     if h[1] == 'ringing' and not live[h[2]] then
       -- a match on its way to this controller's inbox, or a callback being dialled
@@ -284,8 +285,10 @@ return freed
 // ringing for a caller owner does not have (a match on its way to its
 // inbox, a callback being dialled) is left alone. This mends what a command
 // that failed while Redis was unreachable left behind (a release, a
-// no-answer). It returns the number of agents freed.
-func (q *Queues) FreeStale(ctx context.Context, owner string, busy map[string]string, live []string, now time.Time) (int, error) {
+// no-answer). Only agents in that state since before cutoff (the moment
+// owner took its snapshot of busy and live) are considered: calls move on
+// meanwhile. It returns the number of agents freed.
+func (q *Queues) FreeStale(ctx context.Context, owner string, busy map[string]string, live []string, cutoff, now time.Time) (int, error) {
 	if busy == nil {
 		busy = map[string]string{}
 	}
@@ -300,6 +303,6 @@ func (q *Queues) FreeStale(ctx context.Context, owner string, busy map[string]st
 	if err != nil {
 		return 0, wrap("free stale agents", err)
 	}
-	n, err := freeStaleScript.Run(ctx, q.rdb, []string{q.key("queues")}, q.pfx, owner, i64(us(now)), bj, lj).Int()
+	n, err := freeStaleScript.Run(ctx, q.rdb, []string{q.key("queues")}, q.pfx, owner, i64(us(now)), bj, lj, i64(us(cutoff))).Int()
 	return n, wrap("free stale agents", err)
 }
