@@ -70,7 +70,8 @@ type Options struct {
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 	// CallbackEndpoint maps a caller's number to the endpoint that calls it
-	// back (e.g. PJSIP/<number>@trunk). Default "PJSIP/<number>@trunk".
+	// back. Default: the configuration's hotline.callback_dial template
+	// (config.DefaultCallbackDial, PJSIP/{number}@provider).
 	CallbackEndpoint func(number string) string
 	// CallbackRing is how long a callback rings the citizen (default 30 s).
 	CallbackRing time.Duration
@@ -92,6 +93,11 @@ type Options struct {
 	// recorded with disposition failed and IVR path "shed") instead of
 	// pushing an overloaded Asterisk further. 0: no limit.
 	MaxCalls int
+	// Adaptive, when set, sheds load as MaxCalls does but with a limit that
+	// follows Asterisk's measured load (see AdaptiveLimit; feed it the ARI
+	// request times, e.g. telephony.ARIOptions.ObserveRequest). Both apply
+	// when both are set.
+	Adaptive *AdaptiveLimit
 	// OnEvent, when set, is called after each handled telephony event that
 	// caused a Switch command, with its reaction time (see Controller.Reaction).
 	// It runs on the call's goroutine: keep it short.
@@ -167,7 +173,7 @@ func New(opt Options) (*Controller, error) {
 		opt.Logger = slog.Default()
 	}
 	if opt.CallbackEndpoint == nil {
-		opt.CallbackEndpoint = func(n string) string { return "PJSIP/" + n + "@trunk" }
+		opt.CallbackEndpoint = opt.Config.CallbackEndpoint
 	}
 	if opt.CallbackRing <= 0 {
 		opt.CallbackRing = 30 * time.Second
@@ -355,21 +361,30 @@ func (ctl *Controller) route(ev telephony.Event, arrived time.Time) {
 	c.post(msg{ev: &ev, arrived: arrived, release: ev.Done})
 }
 
-// overloaded reports whether MaxCalls calls are in progress.
+// overloaded reports whether MaxCalls calls are in progress, or the
+// adaptive limit refuses one more.
 func (ctl *Controller) overloaded() bool {
-	if ctl.opt.MaxCalls <= 0 {
+	if ctl.opt.MaxCalls <= 0 && ctl.opt.Adaptive == nil {
 		return false
 	}
 	ctl.mu.Lock()
-	defer ctl.mu.Unlock()
-	return len(ctl.calls) >= ctl.opt.MaxCalls
+	n := len(ctl.calls)
+	ctl.mu.Unlock()
+	if ctl.opt.MaxCalls > 0 && n >= ctl.opt.MaxCalls {
+		return true
+	}
+	return ctl.opt.Adaptive != nil && !ctl.opt.Adaptive.Allow(ctl.clk.Now(), n)
 }
 
 // shed refuses a new inbound call while overloaded and records it.
 func (ctl *Controller) shed(ev telephony.Event) {
 	n := ctl.shedCount.Add(1)
 	if n == 1 || n%100 == 0 {
-		ctl.log.Warn("overloaded: refusing new calls", "max_calls", ctl.opt.MaxCalls, "refused_so_far", n)
+		args := []any{"max_calls", ctl.opt.MaxCalls, "refused_so_far", n}
+		if a := ctl.opt.Adaptive; a != nil {
+			args = append(args, "adaptive_limit", a.Limit(), "ari_p90", a.Latency())
+		}
+		ctl.log.Warn("overloaded: refusing new calls", args...)
 	}
 	now := ctl.clk.Now()
 	did := ""
@@ -480,6 +495,7 @@ func (ctl *Controller) matchLoop(ctx context.Context) {
 		return
 	case <-ctl.adopt1:
 	}
+	ctl.dispatchAll(ctx)
 	backoff := 50 * time.Millisecond
 	for ctx.Err() == nil {
 		m, held, err := ctl.q.NextMatchHeld(ctx, ctl.id, ctl.opt.MatchWait)
@@ -551,6 +567,32 @@ func (ctl *Controller) dispatch(ctx context.Context, q string) {
 	}
 	if _, err := ctl.q.Dispatch(ctx, q, ctl.clk.Now()); err != nil && ctx.Err() == nil {
 		ctl.log.Warn("dispatch", "queue", q, "err", err)
+	}
+}
+
+// dispatchFor runs the queue's dispatch and reports whether it matched call
+// id (whose match is then on its way to the owner's inbox).
+func (ctl *Controller) dispatchFor(ctx context.Context, q, id string) bool {
+	ms, err := ctl.q.Dispatch(ctx, q, ctl.clk.Now())
+	if err != nil && ctx.Err() == nil {
+		ctl.log.Warn("dispatch", "queue", q, "err", err)
+	}
+	for _, m := range ms {
+		if m.Caller.CallID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// dispatchAll runs a dispatch of every configured queue: at start, callers
+// and pending callbacks that waited while no controller ran are offered to
+// the agents free now.
+func (ctl *Controller) dispatchAll(ctx context.Context) {
+	release := ctl.clk.Hold()
+	defer release()
+	for i := range ctl.cfg.Queues {
+		ctl.dispatch(ctx, ctl.cfg.Queues[i].ID)
 	}
 }
 
@@ -629,3 +671,7 @@ func instanceToken() string {
 }
 
 func isGone(err error) bool { return telephony.IsGone(err) }
+
+// AgentsChanged is told (by the HTTP API) that the staffing of queues
+// changed: an agent signed in, out, paused or became available.
+func (ctl *Controller) AgentsChanged(ctx context.Context, queues []string) {}

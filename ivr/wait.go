@@ -73,8 +73,27 @@ func (c *call) enterQueue(q string) {
 	c.to(stWaiting)
 	c.armWaitTimers()
 	ctx, cancel = c.ctx()
-	c.ctl.dispatch(ctx, c.queue)
+	matched := c.ctl.dispatchFor(ctx, c.queue, c.id)
 	cancel()
+	if !matched {
+		c.queueEntry()
+	}
+}
+
+// queueEntry tells a caller who joined a queue and was not matched at once
+// that the officers are busy (queue_entry), then the music resumes. The
+// music started first, at the moment of joining (the caller's wait counts
+// from there).
+func (c *call) queueEntry() {
+	if c.st != stWaiting || c.pb != "" {
+		return
+	}
+	c.stopMOH()
+	c.play(func() {
+		if c.st == stWaiting || c.st == stRinging {
+			c.startMOH()
+		}
+	}, config.PromptQueueEntry)
 }
 
 // armWaitTimers (re)starts the announcement and max-wait timers.

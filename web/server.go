@@ -32,6 +32,9 @@ type Server struct {
 	// answer 503 at once (e.g. the controller's heartbeat finds Redis
 	// unreachable), without waiting for Redis timeouts.
 	Unavailable func() error
+	// AgentsChanged, when set, is called after an agent action changed the
+	// staffing of queues (the agent's skills), e.g. ivr.Controller.AgentsChanged.
+	AgentsChanged func(ctx context.Context, queues []string)
 }
 
 // Handler returns the routes:
@@ -190,6 +193,7 @@ func (s *Server) agentAction(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	s.agentChanged(ctx, st.Agent, action)
 	writeJSON(w, http.StatusOK, AgentView{ID: st.Agent.ID, Name: st.Agent.Name, State: string(st.State), Reason: st.Reason,
 		Since: st.Since, CallID: st.CallID, Queue: st.Queue, Skills: st.Agent.Skills})
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/publicservice/hotline"
@@ -24,9 +25,12 @@ import (
 	"github.com/publicservice/hotline/web"
 )
 
-// Defaults for a developer machine (see scripts/services.sh).
+// Defaults for a developer machine (see scripts/services.sh, which creates both
+// databases): serve and demo keep their records in "hotline"; simulate and
+// bench work in scratch schemas of "test", beside the tests'.
 const (
-	defaultDatabaseURL = "postgres://postgres:postgres@127.0.0.1:5432/test?sslmode=disable"
+	defaultDatabaseURL = "postgres://postgres:postgres@127.0.0.1:5432/hotline?sslmode=disable"
+	scratchDatabaseURL = "postgres://postgres:postgres@127.0.0.1:5432/test?sslmode=disable"
 	defaultRedisURL    = "redis://127.0.0.1:6379/0"
 )
 
@@ -62,6 +66,10 @@ func loadConfig(path string) (*config.Config, error) {
 func openServices(ctx context.Context) (*store.DB, redis.UniversalClient, error) {
 	db, err := store.Open(ctx, env("DATABASE_URL", defaultDatabaseURL))
 	if err != nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "3D000" { // invalid_catalog_name
+			return nil, nil, fmt.Errorf("postgres: %w (run scripts/services.sh, which creates it, or set DATABASE_URL)", err)
+		}
 		return nil, nil, fmt.Errorf("postgres: %w", err)
 	}
 	rdb, err := openRedis(ctx)
@@ -74,7 +82,8 @@ func openServices(ctx context.Context) (*store.DB, redis.UniversalClient, error)
 
 // openStack opens the services, the queues under the Redis hash tag prefix
 // ("" means "hotline") and the records writer.
-func openStack(ctx context.Context, cfg *config.Config, clk clock.Clock, prefix string, log *slog.Logger) (*stack, error) {
+// With spoolDir the writer keeps records there while Postgres is away.
+func openStack(ctx context.Context, cfg *config.Config, clk clock.Clock, prefix, spoolDir string, log *slog.Logger) (*stack, error) {
 	db, rdb, err := openServices(ctx)
 	if err != nil {
 		return nil, err
@@ -87,7 +96,12 @@ func openStack(ctx context.Context, cfg *config.Config, clk clock.Clock, prefix 
 		Location:      cfg.Location(),
 		OnAgentChange: j.Record,
 	})
-	w := store.NewWriter(db, log, store.WriterOptions{})
+	w, err := store.OpenWriter(db, log, store.WriterOptions{SpoolDir: spoolDir})
+	if err != nil {
+		rdb.Close()
+		db.Close()
+		return nil, err
+	}
 	return &stack{Config: cfg, DB: db, Writer: w, Redis: rdb, Queues: q, Journal: j}, nil
 }
 
@@ -117,7 +131,7 @@ func soundsDir() string {
 // scratchDeps opens a Postgres schema of its own (dropped at close unless
 // keep) and a Redis client, for a simulation or a benchmark.
 func scratchDeps(ctx context.Context, schema string, keep bool) (simulation.Deps, func(), error) {
-	dsn := env("DATABASE_URL", defaultDatabaseURL)
+	dsn := env("DATABASE_URL", scratchDatabaseURL)
 	db, err := simulation.OpenSchema(ctx, dsn, schema)
 	if err != nil {
 		return simulation.Deps{}, nil, err
@@ -141,7 +155,7 @@ func scratchDeps(ctx context.Context, schema string, keep bool) (simulation.Deps
 // httpAPI builds the HTTP API of a running controller with its health checks.
 func httpAPI(cfg *config.Config, db *store.DB, rdb redis.UniversalClient, q *queue.Queues, clk clock.Clock, log *slog.Logger,
 	ctl *ivr.Controller, sw *telephony.ARI) *web.Server {
-	return &web.Server{Queues: q, Config: cfg, Clock: clk, Logger: log, Summary: func() any { return ctl.Stats() },
+	return &web.Server{Queues: q, Config: cfg, Clock: clk, Logger: log, Summary: func() any { return ctl.Stats() }, AgentsChanged: ctl.AgentsChanged,
 		// The API's routes read Redis: while the controller's heartbeat finds
 		// it unreachable they answer 503 at once.
 		Unavailable: func() error {
