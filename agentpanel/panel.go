@@ -42,6 +42,7 @@ import (
 type Calls interface {
 	AgentCall(ctx context.Context, agent, callID string) (ivr.AgentCall, error)
 	Control(ctx context.Context, agent, callID, action, target string) error
+	Dispatch(ctx context.Context, queue string) error
 }
 
 // Events records queue events (*store.Writer).

@@ -110,7 +110,7 @@ func (s *Server) agentAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reason := r.URL.Query().Get("reason")
-	if err := SetAgentState(r, s.Queues, s.Config, id, action, reason, s.Clock.Now()); err != nil {
+	if err := SetAgentState(r, s.Queues, s.Config, id, action, reason, s.Clock.Now(), s.Dispatch); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -127,10 +127,30 @@ func (s *Server) agentAction(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, NewAgentView(s.Config, st))
 }
 
+// Dispatcher runs a dispatch of a queue (ivr.Controller.Dispatch): after an
+// agent becomes available, a caller already waiting is offered at once.
+type Dispatcher func(ctx context.Context, queue string) error
+
 // SetAgentState applies action (login, logout, pause with a configured
-// reason, available) to agent id. The caller has checked MayActOn.
-func SetAgentState(r *http.Request, q *queue.Queues, cfg *config.Config, id, action, reason string, now time.Time) error {
-	ctx := r.Context()
+// reason, available) to agent id, then dispatches the agent's queues when
+// they became available (dispatch may be nil). The caller has checked
+// MayActOn.
+func SetAgentState(r *http.Request, q *queue.Queues, cfg *config.Config, id, action, reason string, now time.Time, dispatch Dispatcher) error {
+	err := setAgentState(r.Context(), q, cfg, id, action, reason, now)
+	if err != nil || dispatch == nil || (action != "login" && action != "available") {
+		return err
+	}
+	if a := cfg.Agent(id); a != nil {
+		for _, s := range a.Skills {
+			if err := dispatch(r.Context(), s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func setAgentState(ctx context.Context, q *queue.Queues, cfg *config.Config, id, action, reason string, now time.Time) error {
 	switch action {
 	case "login":
 		a := cfg.Agent(id)

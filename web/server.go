@@ -39,6 +39,9 @@ type Server struct {
 	Auth *auth.Service
 	// Audit, when set, records supervisors' actions on agents.
 	Audit Auditor
+	// Dispatch, when set, offers waiting callers to an agent who just became
+	// available (the controller's Dispatch).
+	Dispatch Dispatcher
 	// Mount functions add the UI packages' routes (agent panel, supervisor
 	// pages, …) to the mux.
 	Mount []func(mux *http.ServeMux)

@@ -148,7 +148,8 @@ func openRedis(ctx context.Context) (*redis.Client, error) {
 func httpAPI(cfg *config.Config, db *store.DB, rdb redis.UniversalClient, q *queue.Queues, clk clock.Clock, log *slog.Logger,
 	ctl *ivr.Controller, sw *telephony.ARI, insecureCookies bool) *web.Server {
 	return &web.Server{Queues: q, Config: cfg, Clock: clk, Logger: log, Summary: func() any { return ctl.Stats() },
-		Auth: auth.New(db.Pool(), auth.Options{InsecureCookies: insecureCookies, Logger: log}),
+		Auth:     auth.New(db.Pool(), auth.Options{InsecureCookies: insecureCookies, Logger: log}),
+		Dispatch: ctl.Dispatch,
 		Checks: map[string]func(context.Context) error{
 			"redis":    func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
 			"postgres": func(ctx context.Context) error { return db.Pool().Ping(ctx) },
