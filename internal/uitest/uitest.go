@@ -45,6 +45,7 @@ type Stack struct {
 	Auth   *auth.Service
 	Sup    *supervisor.Service
 	DB     *store.DB
+	Server *httptest.Server
 }
 
 // Start boots the stack; everything stops in tb.Cleanup.
@@ -82,7 +83,7 @@ func Start(tb testing.TB) *Stack {
 	}
 	webtest.MustAddUser(tb, svc, "supervisor1", Password, auth.Supervisor, "")
 	rig.Sim.SetEndpoint("PJSIP", "supervisor1", arisim.EndpointBehaviour{})
-	return &Stack{URL: ts.URL, Rig: rig, Config: cfg, Auth: svc, Sup: sup, DB: db}
+	return &Stack{URL: ts.URL, Rig: rig, Config: cfg, Auth: svc, Sup: sup, DB: db, Server: ts}
 }
 
 // Call places a caller from number who chooses English, then the main
