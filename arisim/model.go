@@ -100,7 +100,7 @@ type channel struct {
 	endpoint    string   // "PJSIP/agent1" for endpoint channel_ids
 	behaviour   EndpointBehaviour
 	dialstr     string
-	ringing     bool // originated, not yet answered
+	ringing     bool     // originated, not yet answered
 	ringApp     string   // originated: the app and args it enters when answered (AnswerFarEnd)
 	ringArgs    []string //
 	timers      []clock.Timer
