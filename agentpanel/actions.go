@@ -27,7 +27,7 @@ func (p *Panel) setState(w http.ResponseWriter, r *http.Request) {
 		jsonhttp.Error(w, r, p.log(), err)
 		return
 	}
-	if err := web.SetAgentState(r, p.Queues, p.Config, a.ID, in.Action, in.Reason, p.now(), p.dispatcher()); err != nil {
+	if err := web.SetAgentState(r, p.Queues, p.Config, a.ID, in.Action, in.Reason, p.now(), p.Changed); err != nil {
 		jsonhttp.Error(w, r, p.log(), err)
 		return
 	}
@@ -156,11 +156,4 @@ func (p *Panel) servePage(w http.ResponseWriter, r *http.Request) {
 	if err := p.page.Execute(w, d); err != nil {
 		p.log().Error("agent page", "err", err)
 	}
-}
-
-func (p *Panel) dispatcher() web.Dispatcher {
-	if p.Calls == nil {
-		return nil
-	}
-	return p.Calls.Dispatch
 }

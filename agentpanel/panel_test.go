@@ -146,9 +146,10 @@ func TestBlindTransferToQueue(t *testing.T) {
 		c := state(t, a3).Call
 		return c != nil && c.CallID == body["call_id"] && c.Queue == "registry"
 	})
-	if st := state(t, a1); st.Call != nil || st.Wrapup == nil {
-		t.Fatalf("agent1 after the transfer: %+v", st)
-	}
+	uitest.CheckFor(t, 5*time.Second, "agent1 free of the call, its wrap-up pending", func() bool {
+		st := state(t, a1)
+		return st.Call == nil && st.Wrapup != nil && st.Wrapup.CallID == body["call_id"]
+	})
 }
 
 func TestPanelRefusals(t *testing.T) {

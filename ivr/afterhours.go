@@ -114,8 +114,13 @@ func (c *call) recordingDone(ev telephony.Event) {
 	}
 	c.rec.Recording = name
 	c.rec.Disposition = hotline.DispMessage
+	length := ev.Duration // whole seconds
+	if !c.recStarted.IsZero() && !ev.Time.IsZero() && ev.Time.After(c.recStarted) {
+		length = ev.Time.Sub(c.recStarted) // to the millisecond of Asterisk's event times
+	}
+	c.recStarted = time.Time{}
 	c.ctl.w.Message(store.Message{Time: c.now(), CallID: c.id, Department: c.rec.Department,
-		Language: c.rec.Language, Recording: name, Duration: ev.Duration})
+		Language: c.rec.Language, Recording: name, Duration: length})
 	if c.gone {
 		c.finish()
 		return

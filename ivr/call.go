@@ -203,18 +203,22 @@ type call struct {
 	boundChans, boundRecs []string
 
 	// queue (wait.go, connect.go)
-	inQueue   bool
-	mohOn     bool
-	offer     *offer
-	match     *queue.Match // the connected match
-	agentCh   string
-	bridge    string
-	recName   string
-	cbOf      string // callback leg: the original call id
-	cbMatch   *queue.Match
-	gone      bool // caller channel gone
-	finishing bool
-	dirty     bool // state to save after the current message
+	inQueue bool
+	mohOn   bool
+	offer   *offer
+	match   *queue.Match // the connected match
+	agentCh string
+	bridge  string
+	recName string
+	// recStarted is the RecordingStarted event's time (Asterisk's
+	// RecordingFinished gives the length in whole seconds only).
+	recStarted time.Time
+	cbOf       string // callback leg: the original call id
+	cbMatch    *queue.Match
+	gone       bool // caller channel gone
+	pending    bool // waiting, but not queued yet: Redis was unreachable when the caller arrived
+	finishing  bool
+	dirty      bool // state to save after the current message
 	// held and muted by the agent (agentcontrol.go)
 	held, muted bool
 }

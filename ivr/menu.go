@@ -65,6 +65,10 @@ func (c *call) onEvent(ev telephony.Event) {
 			c.hangup(c.ch, "normal")
 			c.callbackFailed(outcomeOfDial(st))
 		}
+	case telephony.RecordingStarted:
+		if ev.Recording == c.recName && c.recName != "" {
+			c.recStarted = ev.Time
+		}
 	case telephony.RecordingFinished, telephony.RecordingFailed:
 		c.recordingDone(ev)
 	}
@@ -117,8 +121,19 @@ func (c *call) start(ch telephony.Channel, did string) {
 		c.enter(stLanguage, config.PromptGreeting)
 		return
 	}
-	c.rec.Language = cfg.DefaultLanguage()
+	c.setLanguage(cfg.DefaultLanguage())
 	c.afterLanguage(config.PromptGreeting)
+}
+
+// setLanguage sets the caller's language, on the channel too
+// (CHANNEL(language)): numbers and digits (number:N, digits:N) are then said
+// in it.
+func (c *call) setLanguage(lang string) {
+	c.rec.Language = lang
+	c.reacted()
+	ctx, cancel := c.ctx()
+	defer cancel()
+	c.warn("set language", c.sw().SetVariable(ctx, c.ch, "CHANNEL(language)", lang))
 }
 
 // afterLanguage goes to the department of the number, or the main menu.
@@ -392,7 +407,7 @@ func (c *call) chooseLanguage(d string) {
 	} else {
 		c.path("lang:" + lang)
 	}
-	c.rec.Language = lang
+	c.setLanguage(lang)
 	c.afterLanguage()
 }
 

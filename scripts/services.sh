@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL and Redis are installed and running on this machine
-# (Debian/Ubuntu), and that the test database exists. Safe to run repeatedly.
+# (Debian/Ubuntu), and that the test and hotline databases exist. Safe to run repeatedly.
 # Needs root (or sudo) only when something must be installed or started.
 set -euo pipefail
 
@@ -45,8 +45,10 @@ if [ -z "${DATABASE_URL:-}" ]; then
   if ! psql "postgres://postgres:postgres@127.0.0.1:5432/postgres" -tAc 'select 1' >/dev/null 2>&1; then
     as_pg "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null
   fi
-  if ! psql "postgres://postgres:postgres@127.0.0.1:5432/postgres" -tAc "select 1 from pg_database where datname='test'" | grep -q 1; then
-    psql -q "postgres://postgres:postgres@127.0.0.1:5432/postgres" -c 'CREATE DATABASE test'
-  fi
+  for db in test hotline; do # test: the tests' schemas; hotline: serve and demo
+    if ! psql "postgres://postgres:postgres@127.0.0.1:5432/postgres" -tAc "select 1 from pg_database where datname='$db'" | grep -q 1; then
+      psql -q "postgres://postgres:postgres@127.0.0.1:5432/postgres" -c "CREATE DATABASE $db"
+    fi
+  done
 fi
 echo "services: PostgreSQL and Redis are up" >&2

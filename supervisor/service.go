@@ -22,10 +22,9 @@ import (
 	"github.com/publicservice/hotline/web"
 )
 
-// Snooper is the controller's listen/whisper/barge and dispatch (*ivr.Controller).
+// Snooper is the controller's listen/whisper/barge (*ivr.Controller).
 type Snooper interface {
 	Snoop(ctx context.Context, callID, mode, endpoint string) (string, error)
-	Dispatch(ctx context.Context, queue string) error
 }
 
 // Service serves the supervisors' pages and actions.
@@ -36,6 +35,8 @@ type Service struct {
 	Queues  *queue.Queues
 	DB      *store.DB
 	Snooper Snooper
+	// Changed runs after a supervisor changed an agent's state (web.Server.AgentChanged).
+	Changed web.AfterChange
 	Clock   clock.Clock
 	Logger  *slog.Logger
 	// SlowEvery is how often the Postgres figures are refreshed (default 5 s).
@@ -167,7 +168,7 @@ func (s *Service) setState(w http.ResponseWriter, r *http.Request) {
 		jsonhttp.Error(w, r, s.log(), hotline.Errorf(hotline.ENOTFOUND, "no agent %q in the configuration", id))
 		return
 	}
-	if err := web.SetAgentState(r, s.Queues, s.Config, id, in.Action, in.Reason, s.Clock.Now(), s.dispatcher()); err != nil {
+	if err := web.SetAgentState(r, s.Queues, s.Config, id, in.Action, in.Reason, s.Clock.Now(), s.Changed); err != nil {
 		jsonhttp.Error(w, r, s.log(), err)
 		return
 	}
@@ -267,11 +268,4 @@ func (s *Service) page(name string) http.HandlerFunc {
 			s.log().Error("supervisor page", "err", err)
 		}
 	}
-}
-
-func (s *Service) dispatcher() web.Dispatcher {
-	if s.Snooper == nil {
-		return nil
-	}
-	return s.Snooper.Dispatch
 }

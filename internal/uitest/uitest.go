@@ -66,12 +66,12 @@ func Start(tb testing.TB) *Stack {
 	}
 	tb.Cleanup(rig.Close)
 	svc := auth.New(db.Pool(), auth.Options{InsecureCookies: true, Logger: log})
-	api := &web.Server{Queues: rig.Queues, Config: cfg, Clock: rig.Clock, Logger: log, Auth: svc, Dispatch: rig.Controller.Dispatch}
+	api := &web.Server{Queues: rig.Queues, Config: cfg, Clock: rig.Clock, Logger: log, Auth: svc}
 	feed := &live.Feed{Queues: rig.Queues, Config: cfg, Clock: rig.Clock, Logger: log}
 	panel := &agentpanel.Panel{Auth: svc, Feed: feed, Queues: rig.Queues, Config: cfg, Calls: rig.Controller, Events: rig.Writer,
-		DB: db.Pool(), Clock: rig.Clock, Logger: log}
+		DB: db.Pool(), Clock: rig.Clock, Logger: log, Changed: api.AgentChanged}
 	sup := &supervisor.Service{Auth: svc, Feed: feed, Config: cfg, Queues: rig.Queues, DB: db, Snooper: rig.Controller,
-		Clock: rig.Clock, Logger: log, SlowEvery: 500 * time.Millisecond}
+		Clock: rig.Clock, Logger: log, SlowEvery: 500 * time.Millisecond, Changed: api.AgentChanged}
 	api.Audit = sup
 	api.Mount = []func(*http.ServeMux){panel.Mount, sup.Mount}
 	ts := httptest.NewServer(api.Handler())
