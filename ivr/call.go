@@ -72,7 +72,7 @@ var transitions = map[state][]state{
 	stRecording:     {stWaiting, stClosed}, // after a failed recording
 	stWaiting:       {stRinging, stMaxWait, stWaiting},
 	stRinging:       {stWaiting, stTalking},
-	stTalking:       {stSurvey},
+	stTalking:       {stSurvey, stWaiting}, // waiting again after a blind transfer to a queue
 	stSurvey:        {stSurvey},
 	stClosing:       {},
 	stCallbackDial:  {stCallbackHello},
@@ -221,6 +221,8 @@ type call struct {
 	pending    bool // waiting, but not queued yet: Redis was unreachable when the caller arrived
 	finishing  bool
 	dirty      bool // state to save after the current message
+	// held and muted by the agent (agentcontrol.go)
+	held, muted bool
 }
 
 // post appends m to the mailbox and makes sure a goroutine drains it.
