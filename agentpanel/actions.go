@@ -27,7 +27,7 @@ func (p *Panel) setState(w http.ResponseWriter, r *http.Request) {
 		jsonhttp.Error(w, r, p.log(), err)
 		return
 	}
-	if err := web.SetAgentState(r, p.Queues, p.Config, a.ID, in.Action, in.Reason, p.now()); err != nil {
+	if err := web.SetAgentState(r, p.Queues, p.Config, a.ID, in.Action, in.Reason, p.now(), p.Changed); err != nil {
 		jsonhttp.Error(w, r, p.log(), err)
 		return
 	}

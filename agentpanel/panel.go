@@ -36,6 +36,7 @@ import (
 	"github.com/publicservice/hotline/ivr"
 	"github.com/publicservice/hotline/live"
 	"github.com/publicservice/hotline/queue"
+	"github.com/publicservice/hotline/web"
 )
 
 // Calls is the controller's call control (*ivr.Controller).
@@ -58,8 +59,10 @@ type Panel struct {
 	Calls  Calls
 	Events Events
 	DB     *pgxpool.Pool
-	Clock  clock.Clock
-	Logger *slog.Logger
+	// Changed runs after the agent changed their state (web.Server.AgentChanged).
+	Changed web.AfterChange
+	Clock   clock.Clock
+	Logger  *slog.Logger
 	// SIP configures the browser softphone; empty WebSocketURL: no softphone
 	// (the simulator: the answer button answers through the backend).
 	SIP SIPConfig

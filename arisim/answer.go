@@ -18,3 +18,37 @@ func (s *Sim) AnswerFarEnd(id string) error {
 	s.answerOriginatedLocked(ch, ch.ringApp, ch.ringArgs)
 	return nil
 }
+
+// Snoop is one snoop channel on a channel, as the simulator saw it created.
+type Snoop struct {
+	ChannelID string `json:"channel_id"` // the snoop channel
+	Of        string `json:"of"`         // the channel snooped on
+	Spy       string `json:"spy"`        // in, out, both, none ("" = none)
+	Whisper   string `json:"whisper"`
+	// BridgedWith are the other channels of the bridge the snoop channel is in now.
+	BridgedWith []string `json:"bridged_with"`
+	Gone        bool     `json:"gone"`
+}
+
+// Snoops lists the snoop channels created on channel id (listen, whisper).
+func (s *Sim) Snoops(id string) []Snoop {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch := s.channels[id]
+	if ch == nil {
+		return nil
+	}
+	out := []Snoop{}
+	for _, sn := range ch.snoops {
+		v := Snoop{ChannelID: sn.id, Of: id, Spy: sn.snoopDirs[0], Whisper: sn.snoopDirs[1], BridgedWith: []string{}, Gone: sn.gone}
+		if b := sn.bridge; b != nil {
+			for _, o := range b.channels {
+				if o != sn {
+					v.BridgedWith = append(v.BridgedWith, o.id)
+				}
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}

@@ -110,6 +110,7 @@ type channel struct {
 	script      *Script
 	rec         *liveRecording
 	snoopOf     *channel
+	snoopDirs   [2]string // spy, whisper of a snoop channel (Snoops)
 	snoops      []*channel
 	talked      bool // has been in a mixing bridge with another channel
 	talkedHere  bool // ... in the bridge it is in now

@@ -53,7 +53,12 @@ func Home(role Role) string {
 }
 
 func (s *Service) loginPage(w http.ResponseWriter, r *http.Request, service, username, msg string, status int) {
+	// One token per browser until it expires: several open sign-in pages
+	// (or a stray request redirected here) must not invalidate each other.
 	tok := randomToken()
+	if c, err := r.Cookie(loginCSRFCookie); err == nil && len(c.Value) == len(tok) {
+		tok = c.Value
+	}
 	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: tok, Path: "/login", MaxAge: 3600,
 		HttpOnly: true, Secure: !s.opt.InsecureCookies, SameSite: http.SameSiteStrictMode})
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -88,6 +88,11 @@ type Hotline struct {
 	// Menu holds main-menu entries besides the departments' digits (e.g. 0
 	// for an officer, 9 to check a ticket).
 	Menu []MenuEntry `yaml:"menu"`
+	// CallbackDial is the ARI endpoint that calls a citizen back, with
+	// {number} standing for their number (default
+	// DefaultCallbackDial, "PJSIP/{number}@provider": the trunk of the shipped
+	// asterisk-config/pjsip.conf).
+	CallbackDial string `yaml:"callback_dial"`
 
 	hours weekHours
 }
@@ -146,7 +151,7 @@ type Survey struct {
 // Complaints holds the published handling deadlines, in working days.
 type Complaints struct {
 	// AcknowledgeDays: a complaint is acknowledged within this many working
-	// days (default 2).
+	// days (default 5).
 	AcknowledgeDays int `yaml:"acknowledge_days"`
 	// ResolveDays: a complaint is resolved within this many working days
 	// (default 10).
@@ -154,6 +159,13 @@ type Complaints struct {
 	// CorrespondenceDays: letters and e-mails are replied to within this many
 	// working days (default 5, Belize Public Service standard).
 	CorrespondenceDays int `yaml:"correspondence_days"`
+	// Supervisors are told about overdue tickets of departments that name
+	// none of their own.
+	Supervisors []string `yaml:"supervisors"`
+	// Retention: personal fields of tickets closed (or resolved) longer ago
+	// than this are anonymised by `hotline retention` (default 8760h, a
+	// year; write a negative duration to keep them for ever).
+	Retention time.Duration `yaml:"retention"`
 }
 
 // Kiosk holds kiosk settings.
@@ -224,8 +236,19 @@ type Department struct {
 	// Menu entries of the department menu.
 	Menu []MenuEntry `yaml:"menu"`
 	// Services is the department's service inventory with published
-	// processing times.
+	// processing times (see services.go).
 	Services []Service `yaml:"services"`
+	// Address of the department's counter, per language (for the SMS
+	// information message).
+	Address map[string]string `yaml:"address"`
+	// WebLink is the department's web page.
+	WebLink string `yaml:"web_link"`
+	// ResolveDays is the resolution target of the department's tickets in
+	// working days (default complaints.resolve_days).
+	ResolveDays int `yaml:"resolve_days"`
+	// Supervisors are told about the department's overdue tickets (default
+	// complaints.supervisors): agent ids or e-mail addresses.
+	Supervisors []string `yaml:"supervisors"`
 
 	hours weekHours
 }
@@ -275,18 +298,6 @@ type MenuEntry struct {
 	Label string `yaml:"label"`
 }
 
-// Service is one entry of a department's service inventory.
-type Service struct {
-	// Name of the service.
-	Name string `yaml:"name"`
-	// ProcessingTime as published, e.g. "5 working days".
-	ProcessingTime string `yaml:"processing_time"`
-	// ProcessingDays in working days when it can be counted (0: not stated).
-	ProcessingDays int `yaml:"processing_days"`
-	// Online reports whether the service can be completed online.
-	Online bool `yaml:"online"`
-}
-
 // Queue is a queue callers wait in for an officer. Agents with the queue's
 // id among their skills serve it.
 type Queue struct {
@@ -326,6 +337,13 @@ type Queue struct {
 	// NotReadyAlert: the wallboard raises a staffing alert when at least
 	// this many of the queue's agents are not ready at once (0: never).
 	NotReadyAlert int `yaml:"not_ready_alert"`
+	// WhenUnstaffed is what happens to a caller when no signed-in agent
+	// has the queue's skill, on joining or when the last one signs out
+	// (app_queue's joinempty/leavewhenempty): "callback" (told at once,
+	// offered a callback or a message; the default), "message" (told, then
+	// straight to a recorded message), "queue:<id>" (moved to another
+	// queue) or "wait" (waits anyway). See Unstaffed* constants.
+	WhenUnstaffed string `yaml:"when_unstaffed"`
 
 	// AutoPause: an agent who does not answer is paused (default true).
 	AutoPause bool `yaml:"-"`

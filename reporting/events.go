@@ -155,6 +155,9 @@ func countInto(events []hotline.QueueEvent, include func(time.Time) bool, key fu
 		}
 		o = open[k]
 		if o == nil {
+			if e.Type == hotline.EvExitEmpty && include(e.Time) {
+				countsOf(per, key(e.Queue, e.Time)).Unstaffed++ // could not join: nobody serves the queue
+			}
 			continue
 		}
 		c := countsOf(per, o.key)
@@ -193,6 +196,10 @@ func countInto(events []hotline.QueueEvent, include func(time.Time) bool, key fu
 		case hotline.EvExitWithTimeout:
 			if leave() {
 				c.TimedOut++
+			}
+		case hotline.EvExitEmpty:
+			if leave() {
+				c.Unstaffed++
 			}
 		case hotline.EvCallbackRequest:
 			if leave() {

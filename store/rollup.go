@@ -192,3 +192,30 @@ func scanEvent(row pgx.CollectableRow) (hotline.QueueEvent, error) {
 }
 
 func us(n int64) time.Duration { return time.Duration(n) * time.Microsecond }
+
+// unstoredEvents returns the events (uids[i] the uid of events[i]) whose uid
+// is not in queue_events yet.
+func unstoredEvents(ctx context.Context, q dbtx, events []hotline.QueueEvent, uids []string) ([]hotline.QueueEvent, error) {
+	rows, err := q.Query(ctx, `SELECT uid FROM queue_events WHERE uid = ANY($1)`, uids)
+	if err != nil {
+		return nil, fmt.Errorf("rollup: stored uids: %w", err)
+	}
+	stored, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("rollup: stored uids: %w", err)
+	}
+	if len(stored) == 0 {
+		return events, nil
+	}
+	seen := make(map[string]bool, len(stored))
+	for _, u := range stored {
+		seen[u] = true
+	}
+	out := make([]hotline.QueueEvent, 0, len(events))
+	for i, e := range events {
+		if !seen[uids[i]] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}

@@ -68,9 +68,12 @@ func TestOpenConcurrently(t *testing.T) {
 	if err := dbs[0].Pool().QueryRow(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob("migrations/*.sql")
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if n != len(files) {
-		t.Errorf("schema_migrations has %d rows, want %d (one a migration file)", n, len(files))
+		t.Errorf("schema_migrations has %d rows, want %d (one per migration file)", n, len(files))
 	}
 }
 

@@ -35,6 +35,8 @@ type Service struct {
 	Queues  *queue.Queues
 	DB      *store.DB
 	Snooper Snooper
+	// Changed runs after a supervisor changed an agent's state (web.Server.AgentChanged).
+	Changed web.AfterChange
 	Clock   clock.Clock
 	Logger  *slog.Logger
 	// SlowEvery is how often the Postgres figures are refreshed (default 5 s).
@@ -166,7 +168,7 @@ func (s *Service) setState(w http.ResponseWriter, r *http.Request) {
 		jsonhttp.Error(w, r, s.log(), hotline.Errorf(hotline.ENOTFOUND, "no agent %q in the configuration", id))
 		return
 	}
-	if err := web.SetAgentState(r, s.Queues, s.Config, id, in.Action, in.Reason, s.Clock.Now()); err != nil {
+	if err := web.SetAgentState(r, s.Queues, s.Config, id, in.Action, in.Reason, s.Clock.Now(), s.Changed); err != nil {
 		jsonhttp.Error(w, r, s.log(), err)
 		return
 	}

@@ -110,7 +110,7 @@ func (s *Server) agentAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reason := r.URL.Query().Get("reason")
-	if err := SetAgentState(r, s.Queues, s.Config, id, action, reason, s.Clock.Now()); err != nil {
+	if err := SetAgentState(r, s.Queues, s.Config, id, action, reason, s.Clock.Now(), s.agentChanged); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -127,10 +127,31 @@ func (s *Server) agentAction(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, NewAgentView(s.Config, st))
 }
 
+// AfterChange runs after an agent's state changed (Server.AgentChanged:
+// dispatch the agent's queues when they became available, tell the
+// controller).
+type AfterChange func(ctx context.Context, a agents.Agent, action string)
+
 // SetAgentState applies action (login, logout, pause with a configured
-// reason, available) to agent id. The caller has checked MayActOn.
-func SetAgentState(r *http.Request, q *queue.Queues, cfg *config.Config, id, action, reason string, now time.Time) error {
-	ctx := r.Context()
+// reason, available) to agent id, then runs after (may be nil). The caller
+// has checked MayActOn.
+func SetAgentState(r *http.Request, q *queue.Queues, cfg *config.Config, id, action, reason string, now time.Time, after AfterChange) error {
+	if err := setAgentState(r.Context(), q, cfg, id, action, reason, now); err != nil {
+		return err
+	}
+	if a := cfg.Agent(id); a != nil && after != nil {
+		after(r.Context(), agentOf(a), action)
+	}
+	return nil
+}
+
+// AgentChanged is what the API does after an agent's state changed; the
+// agent panel and the supervisor pages call it too.
+func (s *Server) AgentChanged(ctx context.Context, a agents.Agent, action string) {
+	s.agentChanged(ctx, a, action)
+}
+
+func setAgentState(ctx context.Context, q *queue.Queues, cfg *config.Config, id, action, reason string, now time.Time) error {
 	switch action {
 	case "login":
 		a := cfg.Agent(id)

@@ -38,7 +38,7 @@ func staticHandler() http.Handler {
 func publicRoute(r *http.Request) bool {
 	p := r.URL.Path
 	switch {
-	case p == "/healthz", p == "/login", strings.HasPrefix(p, "/static/"):
+	case p == "/healthz", p == "/login", p == "/favicon.ico", strings.HasPrefix(p, "/static/"):
 		return true
 	case p == "/api/v1/session" && r.Method == http.MethodPost:
 		return true

@@ -42,6 +42,13 @@ type Server struct {
 	// Mount functions add the UI packages' routes (agent panel, supervisor
 	// pages, …) to the mux.
 	Mount []func(mux *http.ServeMux)
+	// Unavailable, when set and returning an error, makes every API route
+	// answer 503 at once (e.g. the controller's heartbeat finds Redis
+	// unreachable), without waiting for Redis timeouts.
+	Unavailable func() error
+	// AgentsChanged, when set, is called after an agent action changed the
+	// staffing of queues (the agent's skills), e.g. ivr.Controller.AgentsChanged.
+	AgentsChanged func(ctx context.Context, queues []string)
 }
 
 // Auditor records a supervisor's action (package supervisor implements it).
@@ -72,11 +79,11 @@ func (s *Server) Handler() http.Handler {
 	s.Auth.Register(mux, s.serviceName())
 	any := s.Auth.Require()
 	sup := s.Auth.Require(auth.Supervisor)
-	mux.Handle("GET /api/v1/queues", any(http.HandlerFunc(s.listQueues)))
-	mux.Handle("GET /api/v1/queues/{id}", any(http.HandlerFunc(s.getQueue)))
-	mux.Handle("GET /api/v1/agents", sup(http.HandlerFunc(s.listAgents)))
-	mux.Handle("GET /api/v1/agents/{id}", any(http.HandlerFunc(s.getAgent)))
-	mux.Handle("POST /api/v1/agents/{id}/{action}", any(http.HandlerFunc(s.agentAction)))
+	mux.Handle("GET /api/v1/queues", any(s.gate(s.listQueues)))
+	mux.Handle("GET /api/v1/queues/{id}", any(s.gate(s.getQueue)))
+	mux.Handle("GET /api/v1/agents", sup(s.gate(s.listAgents)))
+	mux.Handle("GET /api/v1/agents/{id}", any(s.gate(s.getAgent)))
+	mux.Handle("POST /api/v1/agents/{id}/{action}", any(s.gate(s.agentAction)))
 	mux.HandleFunc("GET /{$}", s.home)
 	for _, m := range s.Mount {
 		m(mux)
@@ -104,9 +111,10 @@ func (s *Server) log() *slog.Logger {
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), checkTimeout)
 	defer cancel()
 	out := map[string]any{"status": "ok"}
+	failing := []string{}
 	checks := map[string]string{}
 	status := http.StatusOK
 	names := make([]string, 0, len(s.Checks))
@@ -117,6 +125,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	for _, n := range names {
 		if err := s.Checks[n](ctx); err != nil {
 			checks[n] = err.Error()
+			failing = append(failing, n)
 			status = http.StatusServiceUnavailable
 			out["status"] = "unavailable"
 		} else {
@@ -124,6 +133,9 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	out["checks"] = checks
+	if len(failing) > 0 {
+		out["unavailable"] = failing // which of redis, postgres, ari
+	}
 	if s.Summary != nil {
 		out["calls"] = s.Summary()
 	}

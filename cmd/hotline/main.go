@@ -6,6 +6,7 @@
 //	hotline simulate   a simulated day on the accelerated clock; prints figures and ground truth as JSON
 //	hotline bench      benchmarks (hotline bench calls)
 //	hotline user       staff accounts: add, password, token
+//	hotline retention  anonymise tickets' personal fields after the retention period
 //
 // Secrets and URLs come from the environment: ARI_URL, ARI_USER, ARI_PASSWORD,
 // ARI_APP, DATABASE_URL, REDIS_URL; HOTLINE_CONFIG names the YAML
@@ -15,7 +16,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,13 +28,13 @@ func main() {
 	m := NewMain(os.Stdout, os.Stderr)
 	ctx, stop := signalContext()
 	defer stop()
-	if err := m.Run(ctx, os.Args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) || errors.Is(err, errUsage) {
-			os.Exit(2)
-		}
+	err := m.Run(ctx, os.Args[1:])
+	code := exitCode(err)
+	if code == 1 { // misuse was printed with its usage already
 		fmt.Fprintln(os.Stderr, "hotline:", err)
-		os.Exit(1)
 	}
+	stop()
+	os.Exit(code)
 }
 
 // Main is the program, so tests can boot it on port 0.
@@ -78,6 +78,7 @@ commands:
   export     CSV for open data: export calls|ratings|tickets -from YYYY-MM-DD -to YYYY-MM-DD
   generate   fill the database: -calls N -presses N -tickets N -months M -seed S
   staff      staff records for the training KPI: staff set -agent ID -trained YYYY-MM-DD
+  retention  anonymise tickets' personal fields after complaints.retention; prints JSON
 
 Run "hotline <command> -h" for a command's flags.
 `
@@ -109,6 +110,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.staffCmd(ctx, args[1:])
 	case "generate":
 		return m.generate(ctx, args[1:])
+	case "retention":
+		return m.retention(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

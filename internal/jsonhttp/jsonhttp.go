@@ -47,7 +47,10 @@ func Status(err error) int {
 // Error writes err as {"error": {"code", "message"}}. Internal errors are
 // logged (with the method and path only) and their text is not shown.
 func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	code := hotline.ErrorCode(err)
+	code, msg := hotline.ErrorCode(err), hotline.ErrorMessage(err)
+	if code == hotline.EINTERNAL && errors.Is(err, context.DeadlineExceeded) {
+		code, msg = hotline.EUNAVAILABLE, "A service the request needs did not answer in time."
+	}
 	if code == hotline.EINTERNAL {
 		if log == nil {
 			log = slog.Default()
@@ -56,8 +59,8 @@ func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) 
 	}
 	var b ErrorBody
 	b.Error.Code = code
-	b.Error.Message = hotline.ErrorMessage(err)
-	Write(w, Status(err), b)
+	b.Error.Message = msg
+	Write(w, hotline.HTTPStatus[code], b)
 }
 
 // Decode reads a JSON body of at most 64 KiB into v, refusing unknown

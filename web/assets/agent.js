@@ -51,7 +51,7 @@
     const out = a.state === "logged_out";
     $("btn-login").hidden = !out;
     $("btn-logout").hidden = out;
-    $("btn-available").hidden = out || a.state === "available";
+    $("btn-available").hidden = out || ["available", "ringing", "on_call"].includes(a.state);
     $("btn-pause").hidden = out;
     $("wrap-note").hidden = !s.wrap_until;
 
@@ -106,6 +106,7 @@
 
   H.live("/api/v1/agent/events", render, (c) => {
     const e = $("conn");
+    if (c !== "live" && e.dataset.state === "live") e.dataset.drops = String(Number(e.dataset.drops || 0) + 1);
     e.dataset.state = c;
     e.textContent = c === "live" ? "live" : "reconnecting…";
   });

@@ -106,6 +106,7 @@
     });
     const pts = iv.map((x, i) => x.service_level.value == null ? null : [(i + 0.5) * bw, Ht - x.service_level.value * Ht]).filter(Boolean);
     if (pts.length) sk.push(svgEl("polyline", { points: pts.map((p) => p.join(",")).join(" ") }, "sl"));
+    pts.forEach((p) => sk.push(svgEl("circle", { cx: p[0], cy: p[1], r: 3 }, "sl-point")));
     const ty = Ht - t.target * Ht;
     sk.push(svgEl("line", { x1: 0, x2: W, y1: ty, y2: ty }, "target"));
     const lab = svgEl("text", { x: 2, y: ty - 2 }); lab.textContent = "target " + pct(t.target); sk.push(lab);
