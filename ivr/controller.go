@@ -92,6 +92,11 @@ type Options struct {
 	// recorded with disposition failed and IVR path "shed") instead of
 	// pushing an overloaded Asterisk further. 0: no limit.
 	MaxCalls int
+	// FallbackContext is the dialplan context new calls are handed back to
+	// (POST /channels/{id}/continue, extension s, priority 1) while the
+	// controller drains (default "hotline-fallback" of the shipped
+	// extensions.conf: the fallback message or queue).
+	FallbackContext string
 	// OnEvent, when set, is called after each handled telephony event that
 	// caused a Switch command, with its reaction time (see Controller.Reaction).
 	// It runs on the call's goroutine: keep it short.
@@ -109,8 +114,9 @@ type Controller struct {
 	clk clock.Clock
 	log *slog.Logger
 
-	runCtx  context.Context
-	stopped atomic.Bool
+	runCtx   context.Context
+	stopped  atomic.Bool
+	draining atomic.Bool
 
 	mu     sync.Mutex
 	calls  map[string]*call // by call id
@@ -149,6 +155,9 @@ func New(opt Options) (*Controller, error) {
 	}
 	if opt.CallbackEndpoint == nil {
 		opt.CallbackEndpoint = opt.Config.CallbackEndpoint
+	}
+	if opt.FallbackContext == "" {
+		opt.FallbackContext = "hotline-fallback"
 	}
 	if opt.CallbackRing <= 0 {
 		opt.CallbackRing = 30 * time.Second
@@ -292,6 +301,10 @@ func (ctl *Controller) route(ev telephony.Event, arrived time.Time) {
 			ctl.hangupStray(ev.Channel.ID, ev)
 			return
 		case "inbound":
+			if ctl.draining.Load() {
+				ctl.handBack(ev)
+				return
+			}
 			if ctl.overloaded() {
 				ctl.shed(ev)
 				return

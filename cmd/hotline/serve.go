@@ -26,7 +26,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	maxCalls := fs.Int("max-calls", 0, "refuse new calls (congestion) while this many are in progress, to shed load from an overloaded Asterisk; 0: no limit")
 	alwaysOpen := fs.Bool("always-open", false, "ignore opening hours and holidays (for trying the controller by hand, not for production)")
 	loginAgents := fs.Bool("login-agents", false, "sign in every configured agent at start")
-	drain := fs.Duration("drain", 30*time.Second, "on SIGTERM, wait this long for calls to end; calls still up are re-adopted by the next start")
+	drain := fs.Duration("drain", 30*time.Second, "on SIGTERM, wait this long for calls to end (new calls meanwhile go to the dialplan fallback); calls still up are re-adopted by the next start")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -80,6 +80,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("serve: controller stopped: %w", err)
 	case <-ctx.Done():
 	}
+	ctl.Drain() // new calls go to the dialplan fallback from now on
 	m.Logger.Info("draining: waiting for calls to end", "calls", len(ctl.CallIDs()), "limit", *drain)
 	deadline := time.Now().Add(*drain)
 	for len(ctl.CallIDs()) > 0 && time.Now().Before(deadline) {
