@@ -69,8 +69,8 @@ var transitions = map[state][]state{
 	stTicket:        {stWaiting, stClosed, stTicket},
 	stClosed:        {stRecording, stClosed},
 	stMaxWait:       {stRecording, stMaxWait},
-	stRecording:     {stWaiting, stClosed}, // after a failed recording
-	stWaiting:       {stRinging, stMaxWait, stWaiting},
+	stRecording:     {stWaiting, stClosed},                                    // after a failed recording
+	stWaiting:       {stRinging, stMaxWait, stWaiting, stClosed, stRecording}, // the last two: left an unstaffed queue
 	stRinging:       {stWaiting, stTalking},
 	stTalking:       {stSurvey},
 	stSurvey:        {stSurvey},
@@ -197,6 +197,10 @@ type call struct {
 	heard  bool // heard an information message
 	// msgFailed: a message could not be recorded (not offered again).
 	msgFailed bool
+	// unstaffedMenu: the closed-style menu is the unstaffed queue's offer;
+	// unstaffedHops counts moves to another queue (when_unstaffed queue:<id>).
+	unstaffedMenu bool
+	unstaffedHops int
 	// surveyOpt: opted in to the post-call survey (default_opt_in, changed
 	// by the survey key while waiting); surveySet once decided.
 	surveyOpt, surveySet bool

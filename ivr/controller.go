@@ -637,7 +637,3 @@ func instanceToken() string {
 }
 
 func isGone(err error) bool { return telephony.IsGone(err) }
-
-// AgentsChanged is told (by the HTTP API) that the staffing of queues
-// changed: an agent signed in, out, paused or became available.
-func (ctl *Controller) AgentsChanged(ctx context.Context, queues []string) {}

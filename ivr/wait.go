@@ -38,6 +38,10 @@ func (c *call) enterQueue(q string) {
 		c.closedHours()
 		return
 	}
+	if rule := c.whenUnstaffed(); rule != config.UnstaffedWait && !c.staffed() {
+		c.joinEmpty(rule)
+		return
+	}
 	c.stopPlayback()
 	c.startMOH()
 	at := c.now()
@@ -122,6 +126,9 @@ func (c *call) announce() {
 	every := config.DefaultAnnounceEvery
 	if c.qcfg != nil && c.qcfg.AnnounceEvery > 0 {
 		every = c.qcfg.AnnounceEvery
+	}
+	if c.leaveIfUnstaffed() {
+		return
 	}
 	ctx, cancel := c.ctx()
 	// A safety net: a dispatch missed (an agent's wrap-up ended on a
