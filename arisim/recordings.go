@@ -138,6 +138,9 @@ func (s *Sim) finishRecordingLocked(r *liveRecording, state string) {
 	r.state = state
 	if state == "done" {
 		s.stored[r.name] = &storedRecording{name: r.name, format: r.format, duration: d}
+		if r.ch != nil && r.ch.call != nil {
+			r.ch.call.Recorded = append(r.ch.call.Recorded, r.name)
+		}
 	}
 	s.emitRecordingLocked(r, "RecordingFinished")
 }

@@ -47,6 +47,8 @@ type Config struct {
 	Agents []Agent `yaml:"agents"`
 	// Prompts maps language → prompt key → prompt.
 	Prompts map[string]map[string]Prompt `yaml:"prompts"`
+	// Staff holds the agent panel's and wallboard's settings (staff.go).
+	Staff `yaml:",inline"`
 
 	name     string
 	loc      *time.Location
@@ -147,7 +149,7 @@ type Survey struct {
 // Complaints holds the published handling deadlines, in working days.
 type Complaints struct {
 	// AcknowledgeDays: a complaint is acknowledged within this many working
-	// days (default 2).
+	// days (default 5).
 	AcknowledgeDays int `yaml:"acknowledge_days"`
 	// ResolveDays: a complaint is resolved within this many working days
 	// (default 10).
@@ -155,6 +157,13 @@ type Complaints struct {
 	// CorrespondenceDays: letters and e-mails are replied to within this many
 	// working days (default 5, Belize Public Service standard).
 	CorrespondenceDays int `yaml:"correspondence_days"`
+	// Supervisors are told about overdue tickets of departments that name
+	// none of their own.
+	Supervisors []string `yaml:"supervisors"`
+	// Retention: personal fields of tickets closed (or resolved) longer ago
+	// than this are anonymised by `hotline retention` (default 8760h, a
+	// year; write a negative duration to keep them for ever).
+	Retention time.Duration `yaml:"retention"`
 }
 
 // Kiosk holds kiosk settings.
@@ -199,8 +208,19 @@ type Department struct {
 	// Menu entries of the department menu.
 	Menu []MenuEntry `yaml:"menu"`
 	// Services is the department's service inventory with published
-	// processing times.
+	// processing times (see services.go).
 	Services []Service `yaml:"services"`
+	// Address of the department's counter, per language (for the SMS
+	// information message).
+	Address map[string]string `yaml:"address"`
+	// WebLink is the department's web page.
+	WebLink string `yaml:"web_link"`
+	// ResolveDays is the resolution target of the department's tickets in
+	// working days (default complaints.resolve_days).
+	ResolveDays int `yaml:"resolve_days"`
+	// Supervisors are told about the department's overdue tickets (default
+	// complaints.supervisors): agent ids or e-mail addresses.
+	Supervisors []string `yaml:"supervisors"`
 
 	hours weekHours
 }
@@ -250,18 +270,6 @@ type MenuEntry struct {
 	Label string `yaml:"label"`
 }
 
-// Service is one entry of a department's service inventory.
-type Service struct {
-	// Name of the service.
-	Name string `yaml:"name"`
-	// ProcessingTime as published, e.g. "5 working days".
-	ProcessingTime string `yaml:"processing_time"`
-	// ProcessingDays in working days when it can be counted (0: not stated).
-	ProcessingDays int `yaml:"processing_days"`
-	// Online reports whether the service can be completed online.
-	Online bool `yaml:"online"`
-}
-
 // Queue is a queue callers wait in for an officer. Agents with the queue's
 // id among their skills serve it.
 type Queue struct {
@@ -298,6 +306,9 @@ type Queue struct {
 	Callback bool `yaml:"callback"`
 	// Hours override the department's opening hours.
 	Hours []string `yaml:"hours"`
+	// NotReadyAlert: the wallboard raises a staffing alert when at least
+	// this many of the queue's agents are not ready at once (0: never).
+	NotReadyAlert int `yaml:"not_ready_alert"`
 	// WhenUnstaffed is what happens to a caller when no signed-in agent
 	// has the queue's skill, on joining or when the last one signs out
 	// (app_queue's joinempty/leavewhenempty): "callback" (told at once,
@@ -326,6 +337,9 @@ type Agent struct {
 	Skills []string `yaml:"skills"`
 	// Languages the agent speaks (default: all configured languages).
 	Languages []string `yaml:"languages"`
+	// Site is the contact centre the agent works at (default: the first of
+	// sites; empty when no sites are configured).
+	Site string `yaml:"site"`
 }
 
 // HasSkill reports whether the agent serves queue q.

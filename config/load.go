@@ -76,6 +76,8 @@ const (
 	DefaultRingTimeout    = 15 * time.Second
 	DefaultWrapUp         = 10 * time.Second
 	DefaultMisuseInterval = 2 * time.Second
+	// DefaultRetention keeps tickets' personal fields for a year.
+	DefaultRetention = 365 * 24 * time.Hour
 )
 
 // DefaultSurveyKeys is the default phone keypad mapping, in the order the
@@ -127,8 +129,12 @@ func (c *Config) defaults() {
 	}
 	cp := &c.Complaints
 	if cp.AcknowledgeDays == 0 {
-		cp.AcknowledgeDays = 2
+		cp.AcknowledgeDays = 5
 	}
+	if cp.Retention == 0 {
+		cp.Retention = DefaultRetention
+	}
+	c.serviceDefaults()
 	if cp.ResolveDays == 0 {
 		cp.ResolveDays = 10
 	}

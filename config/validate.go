@@ -36,6 +36,7 @@ func (c *Config) validate() error {
 	c.checkQueues(&p)
 	c.checkCalls(&p)
 	c.checkAgents(&p)
+	c.checkStaff(&p)
 	c.checkPrompts(&p)
 	return errors.Join(p...)
 }
@@ -218,6 +219,7 @@ func actionList() string {
 func (c *Config) checkDepartments(p *problems) {
 	c.depts = make(map[string]*Department, len(c.Departments))
 	c.byDigit = map[string]*Department{}
+	services := map[string]string{}
 	for i := range c.Departments {
 		d := &c.Departments[i]
 		path := fmt.Sprintf("departments[%d]", i)
@@ -248,14 +250,7 @@ func (c *Config) checkDepartments(p *problems) {
 			c.checkQueueRef(p, path+".queue", d.Queue)
 		}
 		c.checkMenu(p, path+".menu", d.Menu, map[string]string{})
-		for j, s := range d.Services {
-			if strings.TrimSpace(s.Name) == "" {
-				p.add(fmt.Sprintf("%s.services[%d].name", path, j), "missing")
-			}
-			if s.ProcessingDays < 0 {
-				p.add(fmt.Sprintf("%s.services[%d].processing_days", path, j), "negative (want working days, 0 when not stated)")
-			}
-		}
+		c.checkServices(p, path, d, services)
 	}
 }
 

@@ -29,7 +29,7 @@ func TestParseBaseAndDefaults(t *testing.T) {
 	if !c.Survey.On || !c.Survey.DefaultOptIn || c.Survey.Retries != 1 || c.Survey.Ratings["1"].String() != "very_happy" || c.Survey.Ratings["4"].String() != "very_unhappy" {
 		t.Errorf("survey defaults: %+v", c.Survey)
 	}
-	if c.Complaints.AcknowledgeDays != 2 || c.Complaints.ResolveDays != 10 || c.Complaints.CorrespondenceDays != 5 {
+	if c.Complaints.AcknowledgeDays != 5 || c.Complaints.ResolveDays != 10 || c.Complaints.CorrespondenceDays != 5 {
 		t.Errorf("complaint defaults: %+v", c.Complaints)
 	}
 	if a := c.Agent("a1"); a.Endpoint != "PJSIP/a1" || len(a.Languages) != 2 {

@@ -72,7 +72,7 @@ var transitions = map[state][]state{
 	stRecording:     {stWaiting, stClosed},                                    // after a failed recording
 	stWaiting:       {stRinging, stMaxWait, stWaiting, stClosed, stRecording}, // the last two: left an unstaffed queue
 	stRinging:       {stWaiting, stTalking},
-	stTalking:       {stSurvey},
+	stTalking:       {stSurvey, stWaiting}, // waiting again after a blind transfer to a queue
 	stSurvey:        {stSurvey},
 	stClosing:       {},
 	stCallbackDial:  {stCallbackHello},
@@ -222,8 +222,11 @@ type call struct {
 	cbOf       string // callback leg: the original call id
 	cbMatch    *queue.Match
 	gone       bool // caller channel gone
+	pending    bool // waiting, but not queued yet: Redis was unreachable when the caller arrived
 	finishing  bool
 	dirty      bool // state to save after the current message
+	// held and muted by the agent (agentcontrol.go)
+	held, muted bool
 }
 
 // post appends m to the mailbox and makes sure a goroutine drains it.

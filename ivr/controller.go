@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/publicservice/hotline"
+	"github.com/publicservice/hotline/agents"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/config"
 	"github.com/publicservice/hotline/queue"
@@ -97,10 +98,37 @@ type Options struct {
 	// controller drains (default "hotline-fallback" of the shipped
 	// extensions.conf: the fallback message or queue).
 	FallbackContext string
+	// Adaptive, when set, sheds load as MaxCalls does but with a limit that
+	// follows Asterisk's measured load (see AdaptiveLimit; feed it the ARI
+	// request times, e.g. telephony.ARIOptions.ObserveRequest). Both apply
+	// when both are set.
+	Adaptive *AdaptiveLimit
 	// OnEvent, when set, is called after each handled telephony event that
 	// caused a Switch command, with its reaction time (see Controller.Reaction).
 	// It runs on the call's goroutine: keep it short.
 	OnEvent func(ev telephony.EventType, reaction time.Duration)
+	// AnswerAgent, when set, makes a ringing agent leg answer at the far end
+	// (the simulator's AnswerFarEnd): the agent panel's answer button against
+	// the simulator. Nil with a real Asterisk, where the agent's browser
+	// softphone (JsSIP) answers the SIP call itself. See agentcontrol.go.
+	AnswerAgent func(ctx context.Context, channel string) error
+
+	// Redis faults and dead controllers (guard.go). AgentStates loads the
+	// agents' last sign-in states from outside Redis (store.AgentJournal's
+	// Load); without it a Redis that lost its data gets its agents back
+	// only from the calls in progress.
+	AgentStates func(ctx context.Context) ([]agents.Record, error)
+	// Heartbeat is how often (wall time) the controller renews its lease and
+	// checks that Redis still has its data (default 500 ms).
+	Heartbeat time.Duration
+	// LeaseTTL is how long a lease outlives its last renewal: a controller
+	// silent that long is dead for good and swept (default 10 s).
+	LeaseTTL time.Duration
+	// RebuildSettle is how long a rebuild waits, after restoring this
+	// controller's calls, before signing agents in again from AgentStates, so
+	// that every controller has put back the agents busy with its calls first
+	// (default 4 heartbeats).
+	RebuildSettle time.Duration
 }
 
 // Controller drives the calls of one Asterisk.
@@ -131,6 +159,8 @@ type Controller struct {
 	seq       atomic.Int64
 	shedCount atomic.Int64
 	inst      string // distinguishes this run's playback ids from a predecessor's
+
+	guard guardState // Redis health, rebuilds, sweeps (guard.go)
 }
 
 // New checks the options and returns a controller; Run starts it.
@@ -171,6 +201,18 @@ func New(opt Options) (*Controller, error) {
 	if opt.MatchWait <= 0 {
 		opt.MatchWait = time.Second
 	}
+	if opt.Heartbeat <= 0 {
+		opt.Heartbeat = 500 * time.Millisecond
+	}
+	if opt.LeaseTTL <= 0 {
+		opt.LeaseTTL = 10 * time.Second
+	}
+	if opt.LeaseTTL < 3*opt.Heartbeat {
+		opt.LeaseTTL = 3 * opt.Heartbeat
+	}
+	if opt.RebuildSettle <= 0 {
+		opt.RebuildSettle = 4 * opt.Heartbeat
+	}
 	return &Controller{
 		opt: opt, id: opt.ID, cfg: opt.Config, sw: opt.Switch, q: opt.Queues, w: opt.Writer,
 		clk: opt.Clock, log: opt.Logger.With("controller", opt.ID),
@@ -202,8 +244,9 @@ func (ctl *Controller) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	wg.Add(1)
+	wg.Add(2)
 	go func() { defer wg.Done(); ctl.matchLoop(ctx) }()
+	go func() { defer wg.Done(); ctl.guardLoop(ctx) }()
 
 	events := ctl.sw.Events()
 loop:
@@ -336,21 +379,30 @@ func (ctl *Controller) route(ev telephony.Event, arrived time.Time) {
 	c.post(msg{ev: &ev, arrived: arrived, release: ev.Done})
 }
 
-// overloaded reports whether MaxCalls calls are in progress.
+// overloaded reports whether MaxCalls calls are in progress, or the
+// adaptive limit refuses one more.
 func (ctl *Controller) overloaded() bool {
-	if ctl.opt.MaxCalls <= 0 {
+	if ctl.opt.MaxCalls <= 0 && ctl.opt.Adaptive == nil {
 		return false
 	}
 	ctl.mu.Lock()
-	defer ctl.mu.Unlock()
-	return len(ctl.calls) >= ctl.opt.MaxCalls
+	n := len(ctl.calls)
+	ctl.mu.Unlock()
+	if ctl.opt.MaxCalls > 0 && n >= ctl.opt.MaxCalls {
+		return true
+	}
+	return ctl.opt.Adaptive != nil && !ctl.opt.Adaptive.Allow(ctl.clk.Now(), n)
 }
 
 // shed refuses a new inbound call while overloaded and records it.
 func (ctl *Controller) shed(ev telephony.Event) {
 	n := ctl.shedCount.Add(1)
 	if n == 1 || n%100 == 0 {
-		ctl.log.Warn("overloaded: refusing new calls", "max_calls", ctl.opt.MaxCalls, "refused_so_far", n)
+		args := []any{"max_calls", ctl.opt.MaxCalls, "refused_so_far", n}
+		if a := ctl.opt.Adaptive; a != nil {
+			args = append(args, "adaptive_limit", a.Limit(), "ari_p90", a.Latency())
+		}
+		ctl.log.Warn("overloaded: refusing new calls", args...)
 	}
 	now := ctl.clk.Now()
 	did := ""

@@ -54,6 +54,17 @@ func (c *call) enterQueue(q string) {
 	pos, err := c.ctl.q.Enqueue(ctx, queue.Caller{CallID: c.id, Queue: c.queue, Priority: prio, Enqueued: at,
 		Owner: c.ctl.id, Language: c.rec.Language})
 	cancel()
+	if err != nil && queue.Unavailable(err) {
+		// Redis is unreachable: the caller holds (music, announcements) and is
+		// queued, with this entry time, as soon as Redis is back.
+		c.log.Warn("redis unreachable: caller held until it is back", "err", err)
+		c.pending = true
+		c.path("queue:" + c.queue)
+		c.event(hotline.EvEnterQueue, "", 0, 0, 0, "redis_unavailable")
+		c.to(stWaiting)
+		c.armWaitTimers()
+		return
+	}
 	if err != nil {
 		c.warn("enqueue", err)
 		c.rec.Disposition = hotline.DispFailed
@@ -126,6 +137,10 @@ func (c *call) announce() {
 	every := config.DefaultAnnounceEvery
 	if c.qcfg != nil && c.qcfg.AnnounceEvery > 0 {
 		every = c.qcfg.AnnounceEvery
+	}
+	if c.pending && !c.retryEnqueue() {
+		c.after(tAnnounce, every, c.announce)
+		return
 	}
 	if c.leaveIfUnstaffed() {
 		return
@@ -206,9 +221,12 @@ func (c *call) maxWait() {
 	if err != nil {
 		c.warn("leave (max wait)", err)
 	}
-	if !ok {
+	// Not queued (Redis was down when the caller came, or lost them), or
+	// Redis unreachable now: the caller is not left waiting for nobody.
+	if !ok && !c.pending && !queue.Unavailable(err) {
 		return
 	}
+	c.pending = false
 	c.inQueue = false
 	c.rec.Wait = at.Sub(c.rec.Enqueued)
 	c.rec.Disposition = hotline.DispTimeout

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/publicservice/hotline"
+	"github.com/publicservice/hotline/agents"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -249,6 +250,9 @@ func (q *Queues) NoAnswer(ctx context.Context, m Match, at time.Time, pause bool
 	}
 	if res[0].(int64) == 0 {
 		return hotline.Errorf(hotline.ECONFLICT, "agent %s is %v, not ringing for call %s", m.Agent.ID, res[2], m.Caller.CallID)
+	}
+	if pause {
+		q.journal(m.Agent.ID, &m.Agent, agents.Paused, agents.ReasonAuto, at)
 	}
 	return nil
 }

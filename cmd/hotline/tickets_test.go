@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/publicservice/hotline/clock"
+	"github.com/publicservice/hotline/config"
+	"github.com/publicservice/hotline/internal/testenv"
+	"github.com/publicservice/hotline/simulation"
+	"github.com/publicservice/hotline/store"
+	"github.com/publicservice/hotline/ticket"
+	ticketpg "github.com/publicservice/hotline/ticket/postgres"
+)
+
+// The demo end to end: a complaint through the public API, its
+// acknowledgement through the outbox to the Twilio simulator and back as a
+// delivery callback, STATUS by SMS, the staff view behind the sign-in.
+func TestDemoTickets(t *testing.T) {
+	useTestDB(t)
+	t.Setenv("HOTLINE_STAFF_TOKEN", "demo-secret")
+	prefix := "demo-tickets-" + time.Now().Format("150405.000000")
+	t.Cleanup(func() { simulation.DeleteKeys(context.Background(), testenv.MustRedis(t), prefix) })
+	addrs, _, stop := boot(t, []string{"demo", "-addr", "127.0.0.1:0", "-ari-addr", "127.0.0.1:0", "-redis-prefix", prefix,
+		"-calls-per-hour", "60", "-summary-every", "1h"}, "http", "ari", "twilio")
+	base, sim := "http://"+addrs["http"], addrs["twilio"]
+	res, err := http.Post(base+"/api/v1/tickets", "application/json", strings.NewReader(
+		`{"kind":"complaint","what_happened":"Waited 40 minutes","department":"dvdl","privacy_accepted":true,"contact_wanted":true,"contact_by":"phone","phone":"+13455550100"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct{ Reference string }
+	_ = json.NewDecoder(res.Body).Decode(&created)
+	res.Body.Close()
+	if res.StatusCode != 201 || created.Reference == "" {
+		t.Fatalf("create: %d", res.StatusCode)
+	}
+	staffGet := func(path string) (int, map[string]any) {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.SetBasicAuth("officer1", "demo-secret")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&out)
+		return res.StatusCode, out
+	}
+	checkFor(t, 20*time.Second, "the acknowledgement at the Twilio simulator, delivered", func() bool {
+		var msgs []struct{ Body, Status, To string }
+		getJSON(t, sim+"/_sim/messages", 200, &msgs)
+		return len(msgs) == 1 && strings.Contains(msgs[0].Body, created.Reference) && msgs[0].To == "+13455550100" && msgs[0].Status == "delivered"
+	})
+	checkFor(t, 10*time.Second, "the delivery callback recorded", func() bool {
+		var st string
+		db, err := store.Open(context.Background(), env("DATABASE_URL", ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		_ = db.Pool().QueryRow(context.Background(), `SELECT status FROM sms_outbox`).Scan(&st)
+		return st == "delivered"
+	})
+	if code, _ := staffGet("/api/v1/tickets/" + created.Reference); code != 200 {
+		t.Errorf("staff view: %d", code)
+	}
+	res, _ = http.Get(base + "/api/v1/tickets/" + created.Reference)
+	res.Body.Close()
+	if res.StatusCode != 401 {
+		t.Errorf("without sign-in: %d", res.StatusCode)
+	}
+	res, err = http.Post(sim+"/_sim/inbound?"+url.Values{"from": {"+13455550199"}, "body": {"STATUS " + created.Reference}}.Encode(), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(b), created.Reference+" is received") {
+		t.Errorf("STATUS by SMS: %d %s", res.StatusCode, b)
+	}
+	res, _ = http.Get(base + "/feedback?lang=es")
+	b, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(b), "Quejas y felicitaciones") {
+		t.Errorf("form: %d", res.StatusCode)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRetentionCommand(t *testing.T) {
+	useTestDB(t)
+	db, err := store.Open(context.Background(), env("DATABASE_URL", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cfg := config.Sample()
+	svc := &ticketpg.Service{Pool: db.Pool(), Config: cfg, Clock: clock.Real(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	old := &ticket.Ticket{Kind: ticket.Complaint, Channel: ticket.ByLetter, WhatHappened: "Letter", Name: "Ann", Created: time.Now().AddDate(-2, 0, 0)}
+	recent := &ticket.Ticket{Kind: ticket.Complaint, Channel: ticket.ByLetter, WhatHappened: "Letter", Name: "Bob"}
+	for _, tk := range []*ticket.Ticket{old, recent} {
+		if err := svc.Create(context.Background(), tk, "staff"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Transition(context.Background(), tk.Reference, ticket.Resolved, "staff", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Pool().Exec(context.Background(), `UPDATE tickets SET resolved_at = now() - interval '400 days' WHERE reference = $1`, old.Reference); err != nil {
+		t.Fatal(err)
+	}
+	out := &syncBuffer{}
+	m := NewMain(out, io.Discard)
+	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := m.Run(context.Background(), []string{"retention"}); err != nil {
+		t.Fatal(err)
+	}
+	var res struct{ Anonymised int }
+	if err := json.Unmarshal([]byte(out.String()), &res); err != nil || res.Anonymised != 1 {
+		t.Fatalf("output %q %v", out.String(), err)
+	}
+	if a, _ := svc.Find(context.Background(), old.Reference); a.Name != "" {
+		t.Error("old ticket kept its name")
+	}
+	if b, _ := svc.Find(context.Background(), recent.Reference); b.Name != "Bob" {
+		t.Error("recent ticket anonymised")
+	}
+}
