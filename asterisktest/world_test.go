@@ -2,6 +2,7 @@ package asterisktest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -73,6 +74,7 @@ type world struct {
 	id      string // the controller's id, kept across its restarts
 	spool   string // its writer's spool directory
 	serve   *serveProc
+	token   string // bearer token of a supervisor account for the staff API (h-web's sign-in)
 	mu      sync.Mutex
 	phones  map[string]*realasterisk.SIPPhone
 	setTo   map[string]phone
@@ -227,6 +229,20 @@ func (w *world) startServe(t *testing.T, ctx context.Context, flags ...string) {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	})
+	if w.token == "" { // every staff route needs an account: a supervisor's bearer token
+		user := exec.Command(bin, "user", "add", "-username", "test-"+w.name, "-role", "supervisor", "-config", w.cfgPath)
+		user.Env = append(os.Environ(), "DATABASE_URL="+w.dsn, "HOTLINE_PASSWORD=asterisktest-"+w.name)
+		if out, err := user.CombinedOutput(); err != nil {
+			t.Fatalf("hotline user add: %v: %s", err, out)
+		}
+		tok := exec.Command(bin, "user", "token", "-username", "test-"+w.name, "-name", "asterisktest")
+		tok.Env = append(os.Environ(), "DATABASE_URL="+w.dsn)
+		out, err := tok.Output()
+		if err != nil {
+			t.Fatalf("hotline user token: %v", err)
+		}
+		w.token = strings.TrimSpace(string(out))
+	}
 }
 
 // kill sends SIGKILL (no drain, no cleanup) and waits for the exit.
@@ -249,7 +265,13 @@ func (sp *serveProc) term() { _ = sp.cmd.Process.Signal(syscall.SIGTERM) }
 // agentAction posts to the controller's agent API (login, logout, available, pause).
 func (w *world) agentAction(t *testing.T, id, action string) {
 	t.Helper()
-	resp, err := http.Post(w.serve.addr+"/api/v1/agents/"+id+"/"+action, "", nil)
+	path := "/api/v1/agents/" + id + "/" + action
+	if action == "pause" {
+		path += "?reason=break" // a configured pause reason
+	}
+	req, _ := http.NewRequest(http.MethodPost, w.serve.addr+path, nil)
+	req.Header.Set("Authorization", "Bearer "+w.token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("%s agent %s %s: %v", w.name, id, action, err)
 	}
@@ -266,7 +288,18 @@ func (w *world) agentState(t *testing.T, id string) (state, reason string) {
 			ID, State, Reason string
 		} `json:"agents"`
 	}
-	if err := getJSON(w.serve.addr+"/api/v1/agents", &list); err != nil {
+	req, _ := http.NewRequest(http.MethodGet, w.serve.addr+"/api/v1/agents", nil)
+	req.Header.Set("Authorization", "Bearer "+w.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err == nil {
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			err = fmt.Errorf("GET /api/v1/agents: %d", resp.StatusCode)
+		} else {
+			err = json.NewDecoder(resp.Body).Decode(&list)
+		}
+	}
+	if err != nil {
 		t.Fatalf("agents: %v", err)
 	}
 	for _, a := range list.Agents {

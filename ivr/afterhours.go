@@ -47,8 +47,11 @@ func (c *call) chooseClosed(d string) {
 		c.rec.Callback = true
 		c.path("closed:callback")
 		data := "after_hours"
-		if c.st == stMaxWait {
+		switch {
+		case c.st == stMaxWait:
 			data = "max_wait"
+		case c.unstaffedMenu:
+			data = "unstaffed"
 		}
 		c.event(hotline.EvCallbackRequest, "", 0, 0, 0, data)
 		c.closing(config.PromptCallbackConfirmed)
@@ -64,8 +67,9 @@ func (c *call) chooseClosed(d string) {
 	}
 }
 
-// leaveMessage records a message ended by # (at most MaxMessage).
-func (c *call) leaveMessage() {
+// leaveMessage records a message ended by # (at most MaxMessage), after
+// prefix and the leave_message prompt.
+func (c *call) leaveMessage(prefix ...string) {
 	c.stop(tInput)
 	c.to(stRecording)
 	c.play(func() {
@@ -94,7 +98,7 @@ func (c *call) leaveMessage() {
 			}
 			c.closing(config.PromptGoodbye)
 		})
-	}, config.PromptLeaveMessage)
+	}, append(append([]string{}, prefix...), config.PromptLeaveMessage)...)
 }
 
 // recordingDone stores the message (linked to the call record) and thanks

@@ -37,7 +37,10 @@ const (
 	didNight = "1002" // straight to a department closed now
 )
 
-// testConfigYAML builds the test configuration with every prompt.
+// testConfigYAML builds the test configuration with every prompt. Its
+// queues wait when nobody serves them (when_unstaffed: wait) so that tests
+// can queue callers before signing agents in; unstaffed_test.go tests the
+// other rules.
 // media overrides the media URI of prompt keys (both languages).
 func testConfigYAML(media map[string]string) string {
 	var b strings.Builder
@@ -79,10 +82,10 @@ departments:
     menu:
       - {digit: "2", action: officer}
 queues:
-  - {id: general, department: gen, announce_every: 20s, ring_timeout: 8s, wrap_up: 3s, callback: true}
-  - {id: complaints, department: gen, announce_every: 20s, ring_timeout: 8s, wrap_up: 3s}
-  - {id: nightq, department: night, ring_timeout: 8s}
-  - {id: slow, department: gen, announce_every: 30s, ring_timeout: 8s, max_wait: 45s}
+  - {id: general, department: gen, announce_every: 20s, ring_timeout: 8s, wrap_up: 3s, callback: true, when_unstaffed: wait}
+  - {id: complaints, department: gen, announce_every: 20s, ring_timeout: 8s, wrap_up: 3s, when_unstaffed: wait}
+  - {id: nightq, department: night, ring_timeout: 8s, when_unstaffed: wait}
+  - {id: slow, department: gen, announce_every: 30s, ring_timeout: 8s, max_wait: 45s, when_unstaffed: wait}
 agents:
   - {id: a1, name: Ann, skills: [general, complaints, nightq, slow]}
   - {id: a2, name: Bob, skills: [general, complaints]}
@@ -114,17 +117,18 @@ func quietLogger() *slog.Logger {
 // env is one test's world: a virtual clock, Redis (own prefix), Postgres
 // (own schema), the writer, and any number of nodes (simulator + controller).
 type env struct {
-	t      *testing.T
-	ctx    context.Context
-	clk    *clock.Virtual
-	cfg    *config.Config
-	rdb    redis.UniversalClient
-	prefix string
-	q      *queue.Queues
-	db     *store.DB
-	w      *store.Writer
-	j      *store.AgentJournal
-	log    *slog.Logger
+	t        *testing.T
+	ctx      context.Context
+	clk      *clock.Virtual
+	cfg      *config.Config
+	rdb      redis.UniversalClient
+	prefix   string
+	q        *queue.Queues
+	db       *store.DB
+	apiToken string // agentchange_test.go
+	w        *store.Writer
+	j        *store.AgentJournal
+	log      *slog.Logger
 }
 
 func newEnv(t *testing.T, cfgYAML string) *env { return newEnvOn(t, cfgYAML, nil) }

@@ -269,6 +269,9 @@ func (c *call) promptOf(s state) string {
 		if c.msgFailed {
 			return config.PromptMessageFailedCallback
 		}
+		if c.unstaffedMenu {
+			return config.PromptUnstaffed
+		}
 		return config.PromptAfterHoursOptions
 	case stMaxWait:
 		return config.PromptMaxWait

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/publicservice/hotline/agentpanel"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/ivr"
 	"github.com/publicservice/hotline/sms/twilio"
@@ -30,7 +31,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	adaptiveTarget := fs.Duration("adaptive-target", 150*time.Millisecond, "ARI request time (90th percentile over 1 s) above which -adaptive-shed lowers its limit")
 	alwaysOpen := fs.Bool("always-open", false, "ignore opening hours and holidays (for trying the controller by hand, not for production)")
 	loginAgents := fs.Bool("login-agents", false, "sign in every configured agent at start")
-	drain := fs.Duration("drain", 30*time.Second, "on SIGTERM, wait this long for calls to end; calls still up are re-adopted by the next start")
+	insecure := fs.Bool("insecure-cookies", env("HOTLINE_INSECURE_COOKIES", "") != "", "session cookies without Secure, for plain-HTTP try-outs on localhost only (env HOTLINE_INSECURE_COOKIES=1)")
+	drain := fs.Duration("drain", 30*time.Second, "on SIGTERM, wait this long for calls to end (new calls meanwhile go to the dialplan fallback); calls still up are re-adopted by the next start")
 	spoolDir := fs.String("spool-dir", env("HOTLINE_SPOOL_DIR", ""), "where call records, queue events, ratings and messages wait while Postgres is unreachable (default: hotline-spool-<id> in the temporary directory; use persistent storage in production) (env HOTLINE_SPOOL_DIR)")
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
@@ -87,7 +89,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	hs, ln, err := listenHTTP(*addr, tk.Mount(httpAPI(cfg, st.DB, st.Redis, st.Queues, clk, m.Logger, ctl, sw).Handler()))
+	api := httpAPI(cfg, st.DB, st.Redis, st.Queues, clk, m.Logger, ctl, sw, *insecure)
+	mountUI(api, st.DB, st.Writer, ctl, agentpanel.SIPConfig{WebSocketURL: env("HOTLINE_SIP_WS", ""), Domain: env("HOTLINE_SIP_DOMAIN", "")})
+	hs, ln, err := listenHTTP(*addr, tk.Mount(api.Handler()))
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -111,6 +115,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("serve: controller stopped: %w", err)
 	case <-ctx.Done():
 	}
+	ctl.Drain() // new calls go to the dialplan fallback from now on
 	m.Logger.Info("draining: waiting for calls to end", "calls", len(ctl.CallIDs()), "limit", *drain)
 	deadline := time.Now().Add(*drain)
 	for len(ctl.CallIDs()) > 0 && time.Now().Before(deadline) {
