@@ -75,6 +75,14 @@ type world struct {
 	token   string // bearer token of a supervisor account for the staff API (h-web's sign-in)
 	mu      sync.Mutex
 	phones  map[string]*realasterisk.SIPPhone
+	setTo   map[string]phone
+}
+
+// behaviour is what an agent's phone was last set to do.
+func (w *world) behaviour(id string) phone {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.setTo[id]
 }
 
 func (w *world) real() bool { return w.ast != nil }
@@ -85,7 +93,7 @@ func newWorld(t *testing.T, name string) *world {
 	t.Helper()
 	db, dsn := storetest.MustOpenDBSchema(t)
 	rdb := testenv.MustRedis(t)
-	w := &world{t: t, name: name, db: db, dsn: dsn, rdb: rdb, prefix: "asttest-" + name + "-" + rnd(), phones: map[string]*realasterisk.SIPPhone{}}
+	w := &world{t: t, name: name, db: db, dsn: dsn, rdb: rdb, prefix: "asttest-" + name + "-" + rnd(), phones: map[string]*realasterisk.SIPPhone{}, setTo: map[string]phone{}}
 	t.Cleanup(func() {
 		ctx := context.Background()
 		keys, _ := rdb.Keys(ctx, "{"+w.prefix+"}*").Result()
@@ -295,6 +303,9 @@ func (w *world) agentState(t *testing.T, id string) (state, reason string) {
 // real Asterisk; an endpoint behaviour on the simulator). offline: no phone.
 func (w *world) setAgent(t *testing.T, ctx context.Context, id string, b phone) {
 	t.Helper()
+	w.mu.Lock()
+	w.setTo[id] = b
+	w.mu.Unlock()
 	if !w.real() {
 		w.sim.SetEndpoint("PJSIP", id, b.sim())
 		return

@@ -276,6 +276,15 @@ func TestServeCommand(t *testing.T) {
 	addrs, _, stop := boot(t, []string{"serve", "-addr", "127.0.0.1:0", "-id", "serve-test", "-redis-prefix", prefix, "-login-agents", "-drain", "0s"}, "http")
 	base := "http://" + addrs["http"]
 	checkFor(t, 10*time.Second, "the controller connected to ARI", func() bool { return sim.Connected("hotline") })
+	// The simulator sees the WebSocket a moment before the controller marks it connected.
+	checkFor(t, 10*time.Second, "healthz ok", func() bool {
+		resp, err := http.Get(base + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
 	var h map[string]any
 	getJSON(t, base+"/healthz", 200, &h)
 	if h["checks"].(map[string]any)["ari"] != "ok" {
