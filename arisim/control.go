@@ -49,6 +49,12 @@ func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, 200, resp)
+	case r.Method == http.MethodPost && len(segs) == 3 && segs[0] == "channels" && segs[2] == "answer":
+		if err := s.AnswerFarEnd(segs[1]); err != nil {
+			writeJSON(w, 404, msg(err.Error()))
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
 	case r.Method == http.MethodPost && len(segs) == 3 && segs[0] == "channels" && segs[2] == "dtmf":
 		gap, _ := strconv.Atoi(q.Get("gap_ms"))
 		digits := q.Get("digits")

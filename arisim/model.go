@@ -101,6 +101,8 @@ type channel struct {
 	behaviour   EndpointBehaviour
 	dialstr     string
 	ringing     bool // originated, not yet answered
+	ringApp     string   // originated: the app and args it enters when answered (AnswerFarEnd)
+	ringArgs    []string //
 	timers      []clock.Timer
 	ringTimeout clock.Timer
 	gone        bool

@@ -35,6 +35,7 @@ func (c *Config) validate() error {
 	c.checkHotline(&p)
 	c.checkQueues(&p)
 	c.checkAgents(&p)
+	c.checkStaff(&p)
 	c.checkPrompts(&p)
 	return errors.Join(p...)
 }

@@ -72,7 +72,7 @@ var transitions = map[state][]state{
 	stRecording:     {},
 	stWaiting:       {stRinging, stMaxWait, stWaiting},
 	stRinging:       {stWaiting, stTalking},
-	stTalking:       {stSurvey},
+	stTalking:       {stSurvey, stWaiting}, // waiting again after a blind transfer to a queue
 	stSurvey:        {stSurvey},
 	stClosing:       {},
 	stCallbackDial:  {stCallbackHello},
@@ -215,6 +215,8 @@ type call struct {
 	gone      bool // caller channel gone
 	finishing bool
 	dirty     bool // state to save after the current message
+	// held and muted by the agent (agentcontrol.go)
+	held, muted bool
 }
 
 // post appends m to the mailbox and makes sure a goroutine drains it.

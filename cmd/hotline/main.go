@@ -6,6 +6,7 @@
 //	hotline simulate   a simulated day on the accelerated clock; prints figures and ground truth as JSON
 //	hotline bench      benchmarks (hotline bench calls)
 //	hotline retention  anonymise tickets' personal fields after the retention period
+//	hotline user       staff accounts: add, password, token
 //
 // Secrets and URLs come from the environment: ARI_URL, ARI_USER, ARI_PASSWORD,
 // ARI_APP, DATABASE_URL, REDIS_URL; HOTLINE_CONFIG names the YAML
@@ -40,7 +41,9 @@ func main() {
 // Main is the program, so tests can boot it on port 0.
 type Main struct {
 	Stdout, Stderr io.Writer
-	Logger         *slog.Logger
+	// Stdin is where "hotline user" reads a password (default os.Stdin).
+	Stdin  io.Reader
+	Logger *slog.Logger
 	// OnListen, when set, is told each address a command listens on
 	// ("http", "ari"), so tests can boot commands on port 0.
 	OnListen func(what, addr string)
@@ -72,6 +75,7 @@ commands:
   simulate   a simulated day: -calls N -agents N -hours H -seed S; prints JSON
   bench      benchmarks: "hotline bench calls" prints JSON figures
   retention  anonymise tickets' personal fields after complaints.retention; prints JSON
+  user       staff accounts: "hotline user add -username U -role agent -agent a101" (password on stdin)
 
 Run "hotline <command> -h" for a command's flags.
 `
@@ -95,6 +99,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.bench(ctx, args[1:])
 	case "retention":
 		return m.retention(ctx, args[1:])
+	case "user":
+		return m.user(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

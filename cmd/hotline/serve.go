@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/publicservice/hotline/agentpanel"
 	"github.com/publicservice/hotline/agents"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/ivr"
@@ -27,6 +28,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	maxCalls := fs.Int("max-calls", 0, "refuse new calls (congestion) while this many are in progress, to shed load from an overloaded Asterisk; 0: no limit")
 	alwaysOpen := fs.Bool("always-open", false, "ignore opening hours and holidays (for trying the controller by hand, not for production)")
 	loginAgents := fs.Bool("login-agents", false, "sign in every configured agent at start")
+	insecure := fs.Bool("insecure-cookies", env("HOTLINE_INSECURE_COOKIES", "") != "", "session cookies without Secure, for plain-HTTP try-outs on localhost only (env HOTLINE_INSECURE_COOKIES=1)")
 	drain := fs.Duration("drain", 30*time.Second, "on SIGTERM, wait this long for calls to end; calls still up are re-adopted by the next start")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -66,12 +68,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			}
 		}
 	}
+	api := httpAPI(cfg, st.DB, st.Redis, st.Queues, clk, m.Logger, ctl, sw, *insecure)
+	mountUI(api, st.DB, st.Writer, ctl, agentpanel.SIPConfig{WebSocketURL: env("HOTLINE_SIP_WS", ""), Domain: env("HOTLINE_SIP_DOMAIN", "")})
 	tw, smsOn := twilio.FromEnv()
-	tk, err := newTickets(cfg, st.DB, clk, m.Logger, tw, smsOn)
+	tk, err := newTickets(cfg, st.DB, clk, m.Logger, api.Auth, tw, smsOn)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	hs, ln, err := listenHTTP(*addr, tk.Mount(httpAPI(cfg, st.DB, st.Redis, st.Queues, clk, m.Logger, ctl, sw).Handler()))
+	api.Mount = append(api.Mount, tk.Mount)
+	hs, ln, err := listenHTTP(*addr, api.Handler())
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

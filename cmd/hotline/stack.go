@@ -13,6 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/publicservice/hotline/auth"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/config"
 	"github.com/publicservice/hotline/ivr"
@@ -145,8 +146,9 @@ func openRedis(ctx context.Context) (*redis.Client, error) {
 
 // httpAPI builds the HTTP API of a running controller with its health checks.
 func httpAPI(cfg *config.Config, db *store.DB, rdb redis.UniversalClient, q *queue.Queues, clk clock.Clock, log *slog.Logger,
-	ctl *ivr.Controller, sw *telephony.ARI) *web.Server {
+	ctl *ivr.Controller, sw *telephony.ARI, insecureCookies bool) *web.Server {
 	return &web.Server{Queues: q, Config: cfg, Clock: clk, Logger: log, Summary: func() any { return ctl.Stats() },
+		Auth: auth.New(db.Pool(), auth.Options{InsecureCookies: insecureCookies, Logger: log}),
 		Checks: map[string]func(context.Context) error{
 			"redis":    func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
 			"postgres": func(ctx context.Context) error { return db.Pool().Ping(ctx) },
