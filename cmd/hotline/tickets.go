@@ -43,7 +43,7 @@ func newTickets(cfg *config.Config, db *store.DB, clk clock.Clock, log *slog.Log
 	ob := &smspg.Outbox{Pool: db.Pool()}
 	t := &tickets{Service: svc, Outbox: ob, Logger: log, Auth: au}
 	t.HTTP = &tickethttp.Handler{Tickets: svc, Config: cfg, Clock: clk, Logger: log, Actor: staffActor,
-		CSRF: func(r *http.Request) string { return auth.CSRFToken(r.Context()) },
+		CSRF: func(r *http.Request) string { return auth.CSRFToken(r.Context()) }, Facts: svc.Facts,
 		Notifications: func(r *http.Request, who string) ([]ticket.Notification, error) {
 			return svc.Notifications(r.Context(), who)
 		}}

@@ -11,6 +11,10 @@
 //	POST /api/v1/staff/tickets            staff: enter a letter, e-mail, counter or phone ticket ("channel", "received")
 //	GET  /api/v1/tickets/notifications    staff: overdue notifications (?recipient=)
 //	GET  /staff/tickets                   staff: the same search as a page, with the form to enter a letter or e-mail
+//	GET  /reports/complaints?year=        staff: formal complaints resolution rate by month, overall and by department
+//	GET  /api/v1/reports/complaints?year= staff: the same as JSON
+//	GET  /reports/feedback/annual?year=   staff: the annual compliments and complaints report (counts by department,
+//	                                      service, channel, outcome; on-time rate); .csv for the same as CSV
 //
 // Staff routes sit behind the sign-in wrappers given to Routes (package
 // auth); without them they answer 401. Errors are JSON {"error": {"code", "message", "field"}}
@@ -44,6 +48,8 @@ type Handler struct {
 	Logger        *slog.Logger
 	// Actor names the signed-in staff member of a request (default "staff").
 	Actor func(r *http.Request) string
+	// Facts feeds the reports (ticket/postgres.Service.Facts); nil: no reports.
+	Facts Facts
 	// CSRF is the session's CSRF token for the staff page's forms (auth.CSRFToken).
 	CSRF func(r *http.Request) string
 }
@@ -78,6 +84,17 @@ func (h *Handler) Routes(mux *http.ServeMux, staff, supervisor func(http.Handler
 	mux.Handle("POST /api/v1/tickets/{reference}/assign", sup(h.apiAssign))
 	mux.Handle("POST /api/v1/staff/tickets", s(h.apiStaffCreate))
 	mux.Handle("GET /staff/tickets", s(h.staffPage))
+	if h.Facts != nil {
+		mux.Handle("GET /reports/complaints", s(h.complaintsReport))
+		mux.Handle("GET /api/v1/reports/complaints", s(func(w http.ResponseWriter, r *http.Request) {
+			q := r.URL.Query()
+			q.Set("format", "json")
+			r.URL.RawQuery = q.Encode()
+			h.complaintsReport(w, r)
+		}))
+		mux.Handle("GET /reports/feedback/annual", s(h.annualReport))
+		mux.Handle("GET /reports/feedback/annual.csv", s(h.annualCSV))
+	}
 	mux.Handle("POST /staff/tickets", s(h.staffPost))
 }
 

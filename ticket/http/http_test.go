@@ -43,7 +43,7 @@ func newServer(t *testing.T) (*httptest.Server, *tickettest.Env, tokens) {
 		}
 		*u.dst = tok
 	}
-	h := &tickethttp.Handler{Tickets: e.Tickets, Config: e.Config, Clock: e.Clock,
+	h := &tickethttp.Handler{Tickets: e.Tickets, Config: e.Config, Clock: e.Clock, Facts: e.Tickets.Facts,
 		Notifications: func(r *http.Request, who string) ([]ticket.Notification, error) {
 			return e.Tickets.Notifications(r.Context(), who)
 		},
