@@ -113,9 +113,12 @@ func (c *call) recordingDone(ev telephony.Event) {
 		return
 	}
 	c.rec.Recording = name
-	c.rec.Disposition = hotline.DispMessage
+	if c.rec.Answered.IsZero() { // a voice comment after the survey keeps the call answered
+		c.rec.Disposition = hotline.DispMessage
+	}
 	c.ctl.w.Message(store.Message{Time: c.now(), CallID: c.id, Department: c.rec.Department,
 		Language: c.rec.Language, Recording: name, Duration: ev.Duration})
+	c.messageTicket(name)
 	if c.gone {
 		c.finish()
 		return

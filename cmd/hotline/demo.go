@@ -55,7 +55,8 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	simulation.DeleteKeys(runCtx, rdb, *prefix) // a fresh day: no agents or callers left from a previous demo
 	rigOpts := simulation.RigOptions{
 		Clock: clk, Config: cfg, SoundsDir: soundsDir(), Seed: *seed, Prefix: *prefix, Addr: *ariAddr,
-		Password: env("ARI_PASSWORD", "hotline"), ControllerID: "demo", Logger: m.Logger}
+		Password: env("ARI_PASSWORD", "hotline"), ControllerID: "demo", Logger: m.Logger,
+		Tickets: ticketDesk(cfg, db, clk, m.Logger)}
 	rig, err := simulation.NewRig(runCtx, deps, rigOpts)
 	if err != nil && errors.Is(err, syscall.EADDRINUSE) && !flagSet(fs, "ari-addr") {
 		// The default port is taken (a real Asterisk, or another demo): any free one will do.

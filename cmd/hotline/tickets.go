@@ -143,3 +143,9 @@ func randomHex(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// ticketDesk is the IVR's view of the tickets: status by phone, recorded
+// messages as tickets, department information by SMS.
+func ticketDesk(cfg *config.Config, db *store.DB, clk clock.Clock, log *slog.Logger) ticketpg.Desk {
+	return ticketpg.Desk{Service: &ticketpg.Service{Pool: db.Pool(), Config: cfg, Clock: clk, Logger: log}}
+}
