@@ -72,7 +72,7 @@ var transitions = map[state][]state{
 	stRecording:     {},
 	stWaiting:       {stRinging, stMaxWait, stWaiting},
 	stRinging:       {stWaiting, stTalking},
-	stTalking:       {stSurvey, stWaiting}, // waiting again after a blind transfer to a queue
+	stTalking:       {stSurvey, stWaiting},   // waiting again after a blind transfer to a queue
 	stSurvey:        {stSurvey, stRecording}, // a voice comment after a poor rating
 	stClosing:       {},
 	stCallbackDial:  {stCallbackHello},
