@@ -107,6 +107,12 @@ const (
 	// ("queue:<id>" or "agent:<id>").
 	EvBlindTransfer    QueueEventType = "BLINDTRANSFER"
 	EvAttendedTransfer QueueEventType = "ATTENDEDTRANSFER"
+	// EvCallbackFailed: the hotline could not reach the citizen it called
+	// back; Data holds the reason (no_answer, rejected, failed, lost).
+	EvCallbackFailed QueueEventType = "CALLBACKFAILED"
+	// EvExitEmpty: the caller left (Data "leave") or could not join (Data
+	// "join") a queue no signed-in agent serves (queue_log's EXITEMPTY).
+	EvExitEmpty QueueEventType = "EXITEMPTY"
 )
 
 // QueueEvent is one line of the append-only queue event log.

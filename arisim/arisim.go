@@ -48,6 +48,10 @@ type Options struct {
 	AsteriskID string
 	// InboundContext is the dialplan context inbound calls arrive in (default hotline-in).
 	InboundContext string
+	// KeepCalls bounds the ground-truth records kept (GET /_sim/calls, Calls): beyond it the oldest
+	// ended calls are dropped; calls in progress are always kept. 0 keeps every record (tests and
+	// simulated days, which compare every call); `hotline arisim` and the demo set a bound.
+	KeepCalls int
 	// FallbackApp is where the dialplan hands a new inbound call whose application has no
 	// WebSocket connected ("" hangs the call up, as a dialplan with only Hangup() would).
 	FallbackApp string
@@ -84,11 +88,14 @@ type Sim struct {
 	endpoints  map[string]*endpoint // "PJSIP/agent1"
 	localCtx   map[string]EndpointBehaviour
 	calls      []*Call
+	callSeq    uint64          // last Call.Seq given
+	evicted    uint64          // ended calls dropped from the window (Options.KeepCalls)
 	ended      map[string]bool // channel ids of calls that have hung up
 	conns      map[*wsConn]struct{}
 	seqCounter int
 	touched    map[*wsConn]uint64
 	closed     bool
+	failRecs   string // while set: recordings fail at once with this cause
 
 	srvMu sync.Mutex
 	srv   *http.Server

@@ -1,12 +1,15 @@
 package arisim
 
 import (
+	"sort"
 	"time"
 )
 
 // Call is the simulator's ground-truth record of one call (one channel's life as the far
 // end saw it), as GET /_sim/calls returns it.
 type Call struct {
+	// Seq numbers the records in the order the calls started, from 1: GET /_sim/calls?after=<seq> pages.
+	Seq       uint64 `json:"seq"`
 	ChannelID string `json:"channel_id"`
 	// Direction is "inbound" (a simulated caller) or "outbound" (an originate).
 	Direction string    `json:"direction"`
@@ -33,6 +36,12 @@ type Call struct {
 	Fallback      string `json:"fallback,omitempty"`
 	// Abandoned: the caller ran out of patience waiting.
 	Abandoned bool `json:"abandoned,omitempty"`
+	// Recorded are the stored recordings the application made of the channel (a message left).
+	Recorded []string `json:"recorded,omitempty"`
+	// Heard are the media played to the channel, in order, each as
+	// "<language>:<media URI>" (e.g. "es:number:3"): the language Asterisk
+	// played it in (the play's lang, else the channel's language).
+	Heard []string `json:"heard,omitempty"`
 }
 
 // BridgeVisit is one stay of a channel in a bridge.
@@ -72,6 +81,8 @@ func (c *Call) clone() Call {
 		cp.Bridges[i].With = append([]string(nil), c.Bridges[i].With...)
 	}
 	cp.Digits = append([]DigitSent(nil), c.Digits...)
+	cp.Recorded = append([]string(nil), c.Recorded...)
+	cp.Heard = append([]string(nil), c.Heard...)
 	return cp
 }
 
@@ -102,14 +113,16 @@ func (s *Sim) CallOf(channelID string) (Call, bool) {
 }
 
 func (s *Sim) recordInboundLocked(ch *channel, app, from, to string) *Call {
-	c := &Call{ChannelID: ch.id, Direction: "inbound", App: app, From: from, To: to, Entered: s.now()}
+	s.callSeq++
+	c := &Call{Seq: s.callSeq, ChannelID: ch.id, Direction: "inbound", App: app, From: from, To: to, Entered: s.now()}
 	s.calls = append(s.calls, c)
 	ch.call = c
 	return c
 }
 
 func (s *Sim) recordOutboundLocked(ch *channel, app, ep string) {
-	c := &Call{ChannelID: ch.id, Direction: "outbound", App: app, Endpoint: ep, Entered: s.now()}
+	s.callSeq++
+	c := &Call{Seq: s.callSeq, ChannelID: ch.id, Direction: "outbound", App: app, Endpoint: ep, Entered: s.now()}
 	s.calls = append(s.calls, c)
 	ch.call = c
 }
@@ -124,6 +137,7 @@ func (s *Sim) recordHangupLocked(ch *channel, cause int, who string) {
 	if c := ch.call; c != nil && c.HungUp.IsZero() {
 		c.HungUp, c.HungUpBy, c.Cause = s.now(), who, cause
 		s.ended[c.ChannelID] = true
+		s.trimCallsLocked()
 	}
 }
 
@@ -177,4 +191,44 @@ func appendUnique(l []string, x string) []string {
 		}
 	}
 	return append(l, x)
+}
+
+// CallsPage returns the records with Seq > after, oldest first, at most limit
+// (0: all), and how many ended calls were dropped from the window so far
+// (Options.KeepCalls).
+func (s *Sim) CallsPage(after uint64, limit int) ([]Call, uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := sort.Search(len(s.calls), func(i int) bool { return s.calls[i].Seq > after })
+	n := len(s.calls) - i
+	if limit > 0 && limit < n {
+		n = limit
+	}
+	out := make([]Call, 0, n)
+	for _, c := range s.calls[i : i+n] {
+		out = append(out, c.clone())
+	}
+	return out, s.evicted
+}
+
+// trimCallsLocked drops the oldest ended calls once the records exceed
+// KeepCalls by an eighth (so that trimming is amortised), down to KeepCalls.
+func (s *Sim) trimCallsLocked() {
+	keep := s.opts.KeepCalls
+	if keep <= 0 || len(s.calls) <= keep+keep/8 {
+		return
+	}
+	excess := len(s.calls) - keep
+	kept := s.calls[:0]
+	for _, c := range s.calls {
+		if excess > 0 && !c.HungUp.IsZero() {
+			excess--
+			s.evicted++
+			delete(s.ended, c.ChannelID)
+			continue
+		}
+		kept = append(kept, c)
+	}
+	clear(s.calls[len(kept):])
+	s.calls = kept
 }

@@ -59,7 +59,8 @@ type Press struct {
 	Digits string `json:"digits"`
 	// AfterMs: wait this long before the first digit, counted from the previous press's last
 	// digit (From "previous", the default), from the application's answer ("answer"), from the
-	// call's entry ("entry"), or, in AfterBridge, from leaving the bridge.
+	// call's entry ("entry"), from the first music on hold ("moh": the caller reached a queue),
+	// or, in AfterBridge, from leaving the bridge.
 	AfterMs int    `json:"after_ms"`
 	From    string `json:"from,omitempty"`
 	// GapMs between the digits of this press (default 350).
@@ -219,7 +220,13 @@ func (s *Sim) SendDTMF(ctx context.Context, channelID, digits string, gap time.D
 	if ch == nil {
 		return fmt.Errorf("%w: %s", ErrNoChannel, channelID)
 	}
-	s.pressLocked(ch, digits, gap)
+	if err := checkDigits("digits", digits); err != nil {
+		return err
+	}
+	if gap < 0 {
+		return invalid("gap: %s: want 0 or more", gap)
+	}
+	s.pressLocked(ch, strings.ToUpper(digits), gap)
 	return nil
 }
 

@@ -209,6 +209,7 @@ func (s *Sim) removeChannelLocked(ch *channel) {
 		if ch.call.HungUpBy == "" {
 			ch.call.HungUpBy = "system"
 		}
+		s.trimCallsLocked()
 	}
 }
 

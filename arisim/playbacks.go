@@ -74,6 +74,9 @@ func (s *Sim) playLocked(q *req, ch *channel, br *bridge, id string) reply {
 		id = s.uuidLocked()
 	}
 	lang := q.get("lang")
+	if lang == "" && ch != nil {
+		lang = ch.lang // Asterisk plays in the channel's language (CHANNEL(language))
+	}
 	if lang == "" {
 		lang = "en"
 	}
@@ -109,6 +112,9 @@ func (s *Sim) startPlaybackLocked(pb *playback) {
 
 func (s *Sim) startItemLocked(pb *playback) {
 	it := pb.items[pb.idx]
+	if pb.ch != nil && pb.ch.call != nil {
+		pb.ch.call.Heard = append(pb.ch.call.Heard, pb.lang+":"+it.uri)
+	}
 	switch it.kind {
 	case mediaOK:
 		s.scheduleItemLocked(pb, it.d)

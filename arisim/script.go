@@ -115,6 +115,9 @@ func (s *Sim) onMOHLocked(ch *channel) {
 	if ch.call != nil {
 		ch.call.FirstMOH = s.now()
 	}
+	if sc := ch.script; sc != nil {
+		s.schedulePressesLocked(ch, sc.Presses, "moh", s.now())
+	}
 	if sc := ch.script; sc != nil && sc.PatienceMs > 0 && !ch.talked {
 		s.afterLocked(ch, ms(sc.PatienceMs), func() {
 			if !ch.talked {

@@ -86,6 +86,11 @@ type Hotline struct {
 	// Menu holds main-menu entries besides the departments' digits (e.g. 0
 	// for an officer, 9 to check a ticket).
 	Menu []MenuEntry `yaml:"menu"`
+	// CallbackDial is the ARI endpoint that calls a citizen back, with
+	// {number} standing for their number (default
+	// DefaultCallbackDial, "PJSIP/{number}@provider": the trunk of the shipped
+	// asterisk-config/pjsip.conf).
+	CallbackDial string `yaml:"callback_dial"`
 
 	hours weekHours
 }
@@ -308,6 +313,13 @@ type Queue struct {
 	// NotReadyAlert: the wallboard raises a staffing alert when at least
 	// this many of the queue's agents are not ready at once (0: never).
 	NotReadyAlert int `yaml:"not_ready_alert"`
+	// WhenUnstaffed is what happens to a caller when no signed-in agent
+	// has the queue's skill, on joining or when the last one signs out
+	// (app_queue's joinempty/leavewhenempty): "callback" (told at once,
+	// offered a callback or a message; the default), "message" (told, then
+	// straight to a recorded message), "queue:<id>" (moved to another
+	// queue) or "wait" (waits anyway). See Unstaffed* constants.
+	WhenUnstaffed string `yaml:"when_unstaffed"`
 
 	// AutoPause: an agent who does not answer is paused (default true).
 	AutoPause bool `yaml:"-"`

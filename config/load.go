@@ -196,6 +196,7 @@ func (c *Config) defaults() {
 			q.WrapUp = *q.RawWrapUp
 		}
 	}
+	c.callDefaults()
 	for i := range c.Agents {
 		a := &c.Agents[i]
 		if a.Endpoint == "" {

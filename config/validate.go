@@ -34,6 +34,7 @@ func (c *Config) validate() error {
 	c.checkDepartments(&p)
 	c.checkHotline(&p)
 	c.checkQueues(&p)
+	c.checkCalls(&p)
 	c.checkAgents(&p)
 	c.checkStaff(&p)
 	c.checkPrompts(&p)

@@ -198,3 +198,29 @@ func unwrapAll(err error) error {
 		err = u.Unwrap()
 	}
 }
+
+func TestCallbackDialAndWhenUnstaffed(t *testing.T) {
+	c := Sample()
+	if got := c.CallbackEndpoint("3455550100"); got != "PJSIP/3455550100@provider" {
+		t.Errorf("callback endpoint %q", got)
+	}
+	for _, q := range c.Queues {
+		if q.WhenUnstaffed != UnstaffedCallback {
+			t.Errorf("queue %s when_unstaffed %q, want the default callback", q.ID, q.WhenUnstaffed)
+		}
+	}
+	y := string(sampleYAML)
+	for _, tc := range []struct{ name, from, to, want string }{
+		{"no {number}", `callback_dial: "PJSIP/{number}@provider"`, `callback_dial: "PJSIP/x@provider"`, "hotline.callback_dial"},
+		{"bad when_unstaffed", "{id: worc, department: worc,", "{id: worc, department: worc, when_unstaffed: hangup,", "when_unstaffed"},
+		{"unknown queue", "{id: worc, department: worc,", "{id: worc, department: worc, when_unstaffed: \"queue:nope\",", "unknown queue"},
+	} {
+		if !strings.Contains(y, tc.from) {
+			t.Fatalf("%s: sample has no %q", tc.name, tc.from)
+		}
+		_, err := Parse([]byte(strings.Replace(y, tc.from, tc.to, 1)), "x.yaml")
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}

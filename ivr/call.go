@@ -69,7 +69,7 @@ var transitions = map[state][]state{
 	stTicket:        {stWaiting, stClosed, stTicket, stMainMenu, stDeptMenu}, // back to the menu after a status
 	stClosed:        {stRecording, stClosed},
 	stMaxWait:       {stRecording, stMaxWait},
-	stRecording:     {},
+	stRecording:     {stWaiting, stClosed}, // after a failed recording
 	stWaiting:       {stRinging, stMaxWait, stWaiting},
 	stRinging:       {stWaiting, stTalking},
 	stTalking:       {stSurvey, stWaiting},   // waiting again after a blind transfer to a queue
@@ -195,6 +195,8 @@ type call struct {
 	digits string
 	tries  int
 	heard  bool // heard an information message
+	// msgFailed: a message could not be recorded (not offered again).
+	msgFailed bool
 	// surveyOpt: opted in to the post-call survey (default_opt_in, changed
 	// by the survey key while waiting); surveySet once decided.
 	surveyOpt, surveySet bool
@@ -206,18 +208,22 @@ type call struct {
 	boundChans, boundRecs []string
 
 	// queue (wait.go, connect.go)
-	inQueue   bool
-	mohOn     bool
-	offer     *offer
-	match     *queue.Match // the connected match
-	agentCh   string
-	bridge    string
-	recName   string
-	cbOf      string // callback leg: the original call id
-	cbMatch   *queue.Match
-	gone      bool // caller channel gone
-	finishing bool
-	dirty     bool // state to save after the current message
+	inQueue bool
+	mohOn   bool
+	offer   *offer
+	match   *queue.Match // the connected match
+	agentCh string
+	bridge  string
+	recName string
+	// recStarted is the RecordingStarted event's time (Asterisk's
+	// RecordingFinished gives the length in whole seconds only).
+	recStarted time.Time
+	cbOf       string // callback leg: the original call id
+	cbMatch    *queue.Match
+	gone       bool // caller channel gone
+	pending    bool // waiting, but not queued yet: Redis was unreachable when the caller arrived
+	finishing  bool
+	dirty      bool // state to save after the current message
 	// held and muted by the agent (agentcontrol.go)
 	held, muted bool
 }

@@ -67,9 +67,15 @@ func (c *call) ringAgent(m queue.Match) {
 	c.offer = o
 	c.ctl.bindChan(o.ch, c)
 	c.to(stRinging)
-	if c.pb == "" && !c.mohOn {
-		c.startMOH()
-	}
+	// "Connecting you to an officer" while the officer's phone rings (it
+	// replaces what was playing; the bridge stops it when they answer), then
+	// the music again.
+	c.stopMOH()
+	c.play(func() {
+		if c.st == stRinging || c.st == stWaiting {
+			c.startMOH()
+		}
+	}, config.PromptConnecting)
 	ring := c.ringTimeout()
 	c.after(tRing, ring, func() {
 		if c.offer == o && !o.settled {
@@ -375,6 +381,9 @@ func (c *call) startCallback(m queue.Match) {
 func (c *call) callbackAnswered() {
 	c.stop(tRing)
 	c.to(stCallbackHello)
+	if c.rec.Language != "" {
+		c.setLanguage(c.rec.Language)
+	}
 	c.play(func() {
 		if c.st == stCallbackHello && c.cbMatch != nil {
 			m := *c.cbMatch
@@ -405,5 +414,6 @@ func (c *call) callbackFailed(outcome string) {
 	c.rec.Disposition = hotline.DispFailed
 	c.rec.HungUpBy = "system"
 	c.path("callback_failed:" + outcome)
+	c.event(hotline.EvCallbackFailed, "", 0, 0, 0, outcome)
 	c.finish()
 }

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/publicservice/hotline"
+	"github.com/publicservice/hotline/agents"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/config"
 	"github.com/publicservice/hotline/queue"
@@ -69,7 +70,8 @@ type Options struct {
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 	// CallbackEndpoint maps a caller's number to the endpoint that calls it
-	// back (e.g. PJSIP/<number>@trunk). Default "PJSIP/<number>@trunk".
+	// back. Default: the configuration's hotline.callback_dial template
+	// (config.DefaultCallbackDial, PJSIP/{number}@provider).
 	CallbackEndpoint func(number string) string
 	// CallbackRing is how long a callback rings the citizen (default 30 s).
 	CallbackRing time.Duration
@@ -91,6 +93,11 @@ type Options struct {
 	// recorded with disposition failed and IVR path "shed") instead of
 	// pushing an overloaded Asterisk further. 0: no limit.
 	MaxCalls int
+	// Adaptive, when set, sheds load as MaxCalls does but with a limit that
+	// follows Asterisk's measured load (see AdaptiveLimit; feed it the ARI
+	// request times, e.g. telephony.ARIOptions.ObserveRequest). Both apply
+	// when both are set.
+	Adaptive *AdaptiveLimit
 	// OnEvent, when set, is called after each handled telephony event that
 	// caused a Switch command, with its reaction time (see Controller.Reaction).
 	// It runs on the call's goroutine: keep it short.
@@ -104,6 +111,23 @@ type Options struct {
 	// its reference, turns recorded messages into tickets, and sends a
 	// department's information by SMS (tickets.go).
 	Tickets TicketDesk
+
+	// Redis faults and dead controllers (guard.go). AgentStates loads the
+	// agents' last sign-in states from outside Redis (store.AgentJournal's
+	// Load); without it a Redis that lost its data gets its agents back
+	// only from the calls in progress.
+	AgentStates func(ctx context.Context) ([]agents.Record, error)
+	// Heartbeat is how often (wall time) the controller renews its lease and
+	// checks that Redis still has its data (default 500 ms).
+	Heartbeat time.Duration
+	// LeaseTTL is how long a lease outlives its last renewal: a controller
+	// silent that long is dead for good and swept (default 10 s).
+	LeaseTTL time.Duration
+	// RebuildSettle is how long a rebuild waits, after restoring this
+	// controller's calls, before signing agents in again from AgentStates, so
+	// that every controller has put back the agents busy with its calls first
+	// (default 4 heartbeats).
+	RebuildSettle time.Duration
 }
 
 // Controller drives the calls of one Asterisk.
@@ -133,6 +157,8 @@ type Controller struct {
 	seq       atomic.Int64
 	shedCount atomic.Int64
 	inst      string // distinguishes this run's playback ids from a predecessor's
+
+	guard guardState // Redis health, rebuilds, sweeps (guard.go)
 }
 
 // New checks the options and returns a controller; Run starts it.
@@ -156,7 +182,7 @@ func New(opt Options) (*Controller, error) {
 		opt.Logger = slog.Default()
 	}
 	if opt.CallbackEndpoint == nil {
-		opt.CallbackEndpoint = func(n string) string { return "PJSIP/" + n + "@trunk" }
+		opt.CallbackEndpoint = opt.Config.CallbackEndpoint
 	}
 	if opt.CallbackRing <= 0 {
 		opt.CallbackRing = 30 * time.Second
@@ -169,6 +195,18 @@ func New(opt Options) (*Controller, error) {
 	}
 	if opt.MatchWait <= 0 {
 		opt.MatchWait = time.Second
+	}
+	if opt.Heartbeat <= 0 {
+		opt.Heartbeat = 500 * time.Millisecond
+	}
+	if opt.LeaseTTL <= 0 {
+		opt.LeaseTTL = 10 * time.Second
+	}
+	if opt.LeaseTTL < 3*opt.Heartbeat {
+		opt.LeaseTTL = 3 * opt.Heartbeat
+	}
+	if opt.RebuildSettle <= 0 {
+		opt.RebuildSettle = 4 * opt.Heartbeat
 	}
 	return &Controller{
 		opt: opt, id: opt.ID, cfg: opt.Config, sw: opt.Switch, q: opt.Queues, w: opt.Writer,
@@ -201,8 +239,9 @@ func (ctl *Controller) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	wg.Add(1)
+	wg.Add(2)
 	go func() { defer wg.Done(); ctl.matchLoop(ctx) }()
+	go func() { defer wg.Done(); ctl.guardLoop(ctx) }()
 
 	events := ctl.sw.Events()
 loop:
@@ -331,21 +370,30 @@ func (ctl *Controller) route(ev telephony.Event, arrived time.Time) {
 	c.post(msg{ev: &ev, arrived: arrived, release: ev.Done})
 }
 
-// overloaded reports whether MaxCalls calls are in progress.
+// overloaded reports whether MaxCalls calls are in progress, or the
+// adaptive limit refuses one more.
 func (ctl *Controller) overloaded() bool {
-	if ctl.opt.MaxCalls <= 0 {
+	if ctl.opt.MaxCalls <= 0 && ctl.opt.Adaptive == nil {
 		return false
 	}
 	ctl.mu.Lock()
-	defer ctl.mu.Unlock()
-	return len(ctl.calls) >= ctl.opt.MaxCalls
+	n := len(ctl.calls)
+	ctl.mu.Unlock()
+	if ctl.opt.MaxCalls > 0 && n >= ctl.opt.MaxCalls {
+		return true
+	}
+	return ctl.opt.Adaptive != nil && !ctl.opt.Adaptive.Allow(ctl.clk.Now(), n)
 }
 
 // shed refuses a new inbound call while overloaded and records it.
 func (ctl *Controller) shed(ev telephony.Event) {
 	n := ctl.shedCount.Add(1)
 	if n == 1 || n%100 == 0 {
-		ctl.log.Warn("overloaded: refusing new calls", "max_calls", ctl.opt.MaxCalls, "refused_so_far", n)
+		args := []any{"max_calls", ctl.opt.MaxCalls, "refused_so_far", n}
+		if a := ctl.opt.Adaptive; a != nil {
+			args = append(args, "adaptive_limit", a.Limit(), "ari_p90", a.Latency())
+		}
+		ctl.log.Warn("overloaded: refusing new calls", args...)
 	}
 	now := ctl.clk.Now()
 	did := ""
@@ -456,6 +504,7 @@ func (ctl *Controller) matchLoop(ctx context.Context) {
 		return
 	case <-ctl.adopt1:
 	}
+	ctl.dispatchAll(ctx)
 	backoff := 50 * time.Millisecond
 	for ctx.Err() == nil {
 		m, held, err := ctl.q.NextMatchHeld(ctx, ctl.id, ctl.opt.MatchWait)
@@ -527,6 +576,32 @@ func (ctl *Controller) dispatch(ctx context.Context, q string) {
 	}
 	if _, err := ctl.q.Dispatch(ctx, q, ctl.clk.Now()); err != nil && ctx.Err() == nil {
 		ctl.log.Warn("dispatch", "queue", q, "err", err)
+	}
+}
+
+// dispatchFor runs the queue's dispatch and reports whether it matched call
+// id (whose match is then on its way to the owner's inbox).
+func (ctl *Controller) dispatchFor(ctx context.Context, q, id string) bool {
+	ms, err := ctl.q.Dispatch(ctx, q, ctl.clk.Now())
+	if err != nil && ctx.Err() == nil {
+		ctl.log.Warn("dispatch", "queue", q, "err", err)
+	}
+	for _, m := range ms {
+		if m.Caller.CallID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// dispatchAll runs a dispatch of every configured queue: at start, callers
+// and pending callbacks that waited while no controller ran are offered to
+// the agents free now.
+func (ctl *Controller) dispatchAll(ctx context.Context) {
+	release := ctl.clk.Hold()
+	defer release()
+	for i := range ctl.cfg.Queues {
+		ctl.dispatch(ctx, ctl.cfg.Queues[i].ID)
 	}
 }
 
@@ -605,3 +680,7 @@ func instanceToken() string {
 }
 
 func isGone(err error) bool { return telephony.IsGone(err) }
+
+// AgentsChanged is told (by the HTTP API) that the staffing of queues
+// changed: an agent signed in, out, paused or became available.
+func (ctl *Controller) AgentsChanged(ctx context.Context, queues []string) {}

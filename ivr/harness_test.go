@@ -118,15 +118,19 @@ type env struct {
 	ctx    context.Context
 	clk    *clock.Virtual
 	cfg    *config.Config
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	prefix string
 	q      *queue.Queues
 	db     *store.DB
 	w      *store.Writer
+	j      *store.AgentJournal
 	log    *slog.Logger
 }
 
-func newEnv(t *testing.T, cfgYAML string) *env {
+func newEnv(t *testing.T, cfgYAML string) *env { return newEnvOn(t, cfgYAML, nil) }
+
+// newEnvOn is newEnv on a Redis of the test's own (nil: REDIS_URL).
+func newEnvOn(t *testing.T, cfgYAML string, own redis.UniversalClient) *env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -140,15 +144,18 @@ func newEnv(t *testing.T, cfgYAML string) *env {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379"
+	rdb := own
+	if rdb == nil {
+		url := os.Getenv("REDIS_URL")
+		if url == "" {
+			url = "redis://127.0.0.1:6379"
+		}
+		ropt, err := redis.ParseURL(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rdb = redis.NewClient(ropt)
 	}
-	ropt, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdb := redis.NewClient(ropt)
 	var rb [6]byte
 	_, _ = rand.Read(rb[:])
 	prefix := "ivrtest-" + hex.EncodeToString(rb[:])
@@ -159,11 +166,14 @@ func newEnv(t *testing.T, cfgYAML string) *env {
 		}
 		_ = rdb.Close()
 	})
-	q := queue.New(rdb, clk, queue.Options{Prefix: prefix, ShortAbandon: cfg.ShortAbandon(), Threshold: cfg.Threshold})
 	db := storetest.MustOpenDB(t)
+	j := store.NewAgentJournal(db, log)
+	t.Cleanup(func() { _ = j.Close(context.Background()) })
+	q := queue.New(rdb, clk, queue.Options{Prefix: prefix, ShortAbandon: cfg.ShortAbandon(), Threshold: cfg.Threshold,
+		OnAgentChange: j.Record})
 	w := store.NewWriter(db, log, store.WriterOptions{})
 	t.Cleanup(func() { _ = w.Close(context.Background()) })
-	return &env{t: t, ctx: ctx, clk: clk, cfg: cfg, rdb: rdb, prefix: prefix, q: q, db: db, w: w, log: log}
+	return &env{t: t, ctx: ctx, clk: clk, cfg: cfg, rdb: rdb, prefix: prefix, q: q, db: db, w: w, j: j, log: log}
 }
 
 // login logs agents in (their endpoints must be set on the simulators).
@@ -215,7 +225,8 @@ func (n *node) startWith(id string, opt func(*ivr.Options)) {
 		e.t.Fatal(err)
 	}
 	o := ivr.Options{ID: id, Config: e.cfg, Switch: sw, Queues: e.q, Writer: e.w, Clock: e.clk,
-		Logger: e.log.With("node", n.name), CallbackEndpoint: func(num string) string { return "PJSIP/" + num }}
+		Logger: e.log.With("node", n.name), CallbackEndpoint: func(num string) string { return "PJSIP/" + num },
+		AgentStates: e.j.Load}
 	if opt != nil {
 		opt(&o)
 	}

@@ -65,6 +65,10 @@ func (c *call) onEvent(ev telephony.Event) {
 			c.hangup(c.ch, "normal")
 			c.callbackFailed(outcomeOfDial(st))
 		}
+	case telephony.RecordingStarted:
+		if ev.Recording == c.recName && c.recName != "" {
+			c.recStarted = ev.Time
+		}
 	case telephony.RecordingFinished, telephony.RecordingFailed:
 		c.recordingDone(ev)
 	}
@@ -117,12 +121,46 @@ func (c *call) start(ch telephony.Channel, did string) {
 		c.enter(stLanguage, config.PromptGreeting)
 		return
 	}
-	c.rec.Language = cfg.DefaultLanguage()
+	c.setLanguage(cfg.DefaultLanguage())
 	c.afterLanguage(config.PromptGreeting)
 }
 
-// afterLanguage goes to the department of the number, or the main menu.
+// lineClosed reports whether no queue of the hotline is open now.
+func (c *call) lineClosed() bool {
+	now := c.now()
+	for i := range c.ctl.cfg.Queues {
+		if open, _ := c.ctl.cfg.QueueOpen(c.ctl.cfg.Queues[i].ID, now); open {
+			return false
+		}
+	}
+	return true
+}
+
+// setLanguage sets the caller's language, on the channel too
+// (CHANNEL(language)): numbers and digits (number:N, digits:N) are then said
+// in it.
+func (c *call) setLanguage(lang string) {
+	c.rec.Language = lang
+	c.reacted()
+	ctx, cancel := c.ctx()
+	defer cancel()
+	c.warn("set language", c.sw().SetVariable(ctx, c.ch, "CHANNEL(language)", lang))
+}
+
+// afterLanguage goes to the department of the number, or the main menu;
+// when the whole hotline is closed (no queue open), the caller hears so at
+// once and is offered a callback or a message, with no menu to go through.
 func (c *call) afterLanguage(prefix ...string) {
+	if c.lineClosed() {
+		q := c.ctl.cfg.Hotline.DefaultQueue
+		if c.dept != nil && c.dept.Queue != "" {
+			q = c.dept.Queue
+		}
+		c.setQueue(q)
+		c.path("line_closed")
+		c.closedHours(prefix...)
+		return
+	}
 	if c.dept != nil {
 		c.enter(stDeptMenu, prefix...)
 		return
@@ -228,6 +266,9 @@ func (c *call) promptOf(s state) string {
 	case stTicket:
 		return config.PromptTicketEnter
 	case stClosed:
+		if c.msgFailed {
+			return config.PromptMessageFailedCallback
+		}
 		return config.PromptAfterHoursOptions
 	case stMaxWait:
 		return config.PromptMaxWait
@@ -396,7 +437,7 @@ func (c *call) chooseLanguage(d string) {
 	} else {
 		c.path("lang:" + lang)
 	}
-	c.rec.Language = lang
+	c.setLanguage(lang)
 	c.afterLanguage()
 }
 

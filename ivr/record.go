@@ -107,16 +107,18 @@ func (c *call) snapshot() savedCall {
 }
 
 // save writes the call's state for re-adoption (on every state change).
-func (c *call) save() {
+func (c *call) save() error {
 	if c.ctl.stopped.Load() {
-		return
+		return nil
 	}
 	b, err := json.Marshal(c.snapshot())
 	if err != nil {
 		c.log.Error("encode call state", "err", err)
-		return
+		return nil
 	}
 	ctx, cancel := c.ctx()
-	c.warn("save call state", c.ctl.q.SaveCall(ctx, c.ctl.id, c.id, b))
+	err = c.ctl.q.SaveCall(ctx, c.ctl.id, c.id, b)
 	cancel()
+	c.warn("save call state", err)
+	return err
 }

@@ -50,6 +50,17 @@ func (c *call) enterQueue(q string) {
 	pos, err := c.ctl.q.Enqueue(ctx, queue.Caller{CallID: c.id, Queue: c.queue, Priority: prio, Enqueued: at,
 		Owner: c.ctl.id, Language: c.rec.Language})
 	cancel()
+	if err != nil && queue.Unavailable(err) {
+		// Redis is unreachable: the caller holds (music, announcements) and is
+		// queued, with this entry time, as soon as Redis is back.
+		c.log.Warn("redis unreachable: caller held until it is back", "err", err)
+		c.pending = true
+		c.path("queue:" + c.queue)
+		c.event(hotline.EvEnterQueue, "", 0, 0, 0, "redis_unavailable")
+		c.to(stWaiting)
+		c.armWaitTimers()
+		return
+	}
 	if err != nil {
 		c.warn("enqueue", err)
 		c.rec.Disposition = hotline.DispFailed
@@ -62,8 +73,27 @@ func (c *call) enterQueue(q string) {
 	c.to(stWaiting)
 	c.armWaitTimers()
 	ctx, cancel = c.ctx()
-	c.ctl.dispatch(ctx, c.queue)
+	matched := c.ctl.dispatchFor(ctx, c.queue, c.id)
 	cancel()
+	if !matched {
+		c.queueEntry()
+	}
+}
+
+// queueEntry tells a caller who joined a queue and was not matched at once
+// that the officers are busy (queue_entry), then the music resumes. The
+// music started first, at the moment of joining (the caller's wait counts
+// from there).
+func (c *call) queueEntry() {
+	if c.st != stWaiting || c.pb != "" {
+		return
+	}
+	c.stopMOH()
+	c.play(func() {
+		if c.st == stWaiting || c.st == stRinging {
+			c.startMOH()
+		}
+	}, config.PromptQueueEntry)
 }
 
 // armWaitTimers (re)starts the announcement and max-wait timers.
@@ -103,6 +133,10 @@ func (c *call) announce() {
 	every := config.DefaultAnnounceEvery
 	if c.qcfg != nil && c.qcfg.AnnounceEvery > 0 {
 		every = c.qcfg.AnnounceEvery
+	}
+	if c.pending && !c.retryEnqueue() {
+		c.after(tAnnounce, every, c.announce)
+		return
 	}
 	ctx, cancel := c.ctx()
 	// A safety net: a dispatch missed (an agent's wrap-up ended on a
@@ -180,9 +214,12 @@ func (c *call) maxWait() {
 	if err != nil {
 		c.warn("leave (max wait)", err)
 	}
-	if !ok {
+	// Not queued (Redis was down when the caller came, or lost them), or
+	// Redis unreachable now: the caller is not left waiting for nobody.
+	if !ok && !c.pending && !queue.Unavailable(err) {
 		return
 	}
+	c.pending = false
 	c.inQueue = false
 	c.rec.Wait = at.Sub(c.rec.Enqueued)
 	c.rec.Disposition = hotline.DispTimeout

@@ -56,12 +56,18 @@ func (q *Queues) Login(ctx context.Context, a agents.Agent, at time.Time) error 
 	if err != nil && cur != "" {
 		return hotline.Errorf(hotline.ECONFLICT, "agent %s is already logged in (%s)", a.ID, cur)
 	}
+	if err == nil {
+		q.journal(a.ID, &a, agents.Available, "", at)
+	}
 	return err
 }
 
 // Logout logs out an available, paused or wrapping-up agent.
 func (q *Queues) Logout(ctx context.Context, id string, at time.Time) error {
 	_, err := q.transition(ctx, "logout", id, agents.LoggedOut, at, "", nil)
+	if err == nil {
+		q.journal(id, nil, agents.LoggedOut, "", at)
+	}
 	return err
 }
 
@@ -69,6 +75,9 @@ func (q *Queues) Logout(ctx context.Context, id string, at time.Time) error {
 // An agent already available is left as it is (not an error).
 func (q *Queues) SetAvailable(ctx context.Context, id string, at time.Time) error {
 	cur, err := q.transition(ctx, "set available", id, agents.Available, at, "", nil)
+	if err == nil {
+		q.journal(id, nil, agents.Available, "", at)
+	}
 	if err != nil && cur == agents.Available {
 		return nil
 	}
@@ -85,6 +94,9 @@ func (q *Queues) Pause(ctx context.Context, id, reason string, at time.Time) err
 		reason = agents.ReasonManual
 	}
 	_, err := q.transition(ctx, "pause", id, agents.Paused, at, reason, nil)
+	if err == nil {
+		q.journal(id, nil, agents.Paused, reason, at)
+	}
 	return err
 }
 

@@ -49,6 +49,11 @@ type Options struct {
 	Interval time.Duration
 	// Logger; default slog.Default().
 	Logger *slog.Logger
+	// OnAgentChange, when set, receives every sign-in, sign-out, pause and
+	// unpause that succeeded (and auto-pauses after no answer), for a journal
+	// outside Redis (store.AgentJournal) from which RestoreAgents rebuilds a
+	// Redis that lost its data. It must not block.
+	OnAgentChange func(agents.Record)
 }
 
 // Queues is the Redis-backed queue state. It is safe for concurrent use, and
@@ -175,6 +180,9 @@ func wrap(op string, err error) error {
 	}
 	if hotline.ErrorCode(err) != hotline.EINTERNAL {
 		return err
+	}
+	if unreachable(err) {
+		return &unavailableError{op: op, err: err}
 	}
 	return fmt.Errorf("queue: %s: %w", op, err)
 }

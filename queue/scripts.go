@@ -6,7 +6,7 @@ import "github.com/redis/go-redis/v9"
 //
 //	P:queues                 SET   queue names known
 //	P:agents                 SET   agent ids known
-//	P:a:<agent>              HASH  json, state, reason, since, idle, wrap, call, queue (times in Unix µs)
+//	P:a:<agent>              HASH  json, state, reason, since, idle, wrap, call, queue, owner (of the call; times in Unix µs)
 //	P:c:<call>               HASH  json, queue, owner, state (waiting|offered), agent, enq (µs), score, cb (1 once a callback was counted)
 //	P:q:<queue>:wait         ZSET  waiting callers by score = −priority×1e13 + Enqueued ms (ties: call id)
 //	P:q:<queue>:age          ZSET  waiting callers by Enqueued µs (for the longest wait)
@@ -18,6 +18,11 @@ import "github.com/redis/go-redis/v9"
 //	P:n:<queue>:i:<start>    HASH  counters of one interval (expiring)
 //	P:inbox:<owner>          LIST  matches (JSON) for the controller owner
 //	P:calls:<owner>          HASH  call id → in-progress state
+//	P:own:<owner>            SET   call ids of the callers (waiting, offered, callback) owner's channels hold
+//	P:epoch                  STRING token of this data set (missing: the data set was lost; see restore.go)
+//	P:lease:<owner>          STRING a live controller's lease (expires unless renewed; see lease.go)
+//	P:owners                 SET   controllers that hold or held a lease
+//	P:hb                     HASH  owner → its last heartbeat (µs)
 //
 // Every script gets P as ARGV[1] and an anchor key in KEYS[1] so a Cluster
 // client routes it to the prefix's slot; all keys it touches share that slot.
@@ -90,8 +95,18 @@ func script(body string) *redis.Script { return redis.NewScript(prelude + body) 
 var enqueueScript = script(`
 local cid, qn = ARGV[2], ARGV[3]
 local ck = k('c', cid)
-if redis.call('EXISTS', ck) == 1 then return -1 end
+if redis.call('EXISTS', ck) == 1 then
+  -- A retried script (reply lost in a failover) finds its own caller: same answer.
+  local h = redis.call('HMGET', ck, 'owner', 'enq', 'queue')
+  if h[1] == ARGV[9] and h[2] == ARGV[6] and h[3] == qn then
+    local r = redis.call('ZRANK', k('q', qn, 'wait'), cid)
+    if r then return r + 1 end
+    return 1
+  end
+  return -1
+end
 redis.call('HSET', ck, 'json', ARGV[4], 'queue', qn, 'state', 'waiting', 'agent', '', 'enq', ARGV[6], 'score', ARGV[5], 'cb', '0', 'owner', ARGV[9])
+if ARGV[9] ~= '' then redis.call('SADD', k('own', ARGV[9]), cid) end
 redis.call('ZADD', k('q', qn, 'wait'), ARGV[5], cid)
 redis.call('ZADD', k('q', qn, 'age'), ARGV[6], cid)
 redis.call('SADD', k('queues'), qn)
@@ -104,11 +119,12 @@ return redis.call('ZRANK', k('q', qn, 'wait'), cid) + 1
 var leaveScript = script(`
 local qn, cid, at, why = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local ck = k('c', cid)
-local h = redis.call('HMGET', ck, 'json', 'queue', 'enq', 'cb')
+local h = redis.call('HMGET', ck, 'json', 'queue', 'enq', 'cb', 'owner')
 if not h[1] or h[2] ~= qn then return false end
 redis.call('ZREM', k('q', qn, 'wait'), cid)
 redis.call('ZREM', k('q', qn, 'age'), cid)
 redis.call('DEL', ck)
+if h[5] and h[5] ~= '' then redis.call('SREM', k('own', h[5]), cid) end
 local w = at - num(h[3])
 if w < 0 then w = 0 end
 local dk, ik = KEYS[1], KEYS[2]
@@ -118,7 +134,9 @@ if why == 'ABANDON' then
   if w <= tonumber(ARGV[7]) then bump(dk, ik, 'abandoned_within_sl', 1) end
 elseif why == 'EXITWITHTIMEOUT' then
   bump(dk, ik, 'timed_out', 1)
-elseif h[4] ~= '1' then
+elseif why == 'EXITEMPTY' then
+  bump(dk, ik, 'unstaffed', 1)
+elseif why == 'CALLBACKREQUESTED' and h[4] ~= '1' then
   bump(dk, ik, 'callbacks_requested', 1)
 end
 maxw(dk, ik, w)
@@ -199,7 +217,7 @@ while #out < limit do
     redis.call('ZREM', AGE, cid)
   else
     unindex(aid, skills(ah[2]))
-    redis.call('HSET', ak, 'state', 'ringing', 'reason', '', 'since', ARGV[3], 'call', cid, 'queue', qn)
+    redis.call('HSET', ak, 'state', 'ringing', 'reason', '', 'since', ARGV[3], 'call', cid, 'queue', qn, 'owner', ch[3] or '')
     redis.call('ZREM', W, cid)
     redis.call('ZREM', AGE, cid)
     redis.call('HSET', ck, 'state', 'offered', 'agent', aid)
@@ -240,12 +258,13 @@ var connectScript = script(`
 local cid, aid, at = ARGV[2], ARGV[3], tonumber(ARGV[4])
 local ak, ck = k('a', aid), k('c', cid)
 local ah = redis.call('HMGET', ak, 'state', 'call')
-local ch = redis.call('HMGET', ck, 'state', 'agent', 'enq')
+local ch = redis.call('HMGET', ck, 'state', 'agent', 'enq', 'owner')
 if ah[1] ~= 'ringing' or ah[2] ~= cid or ch[1] ~= 'offered' or ch[2] ~= aid then
   return {0, ah[1] or 'logged_out', ch[1] or 'gone'}
 end
 redis.call('HSET', ak, 'state', 'on_call', 'since', n(at))
 redis.call('DEL', ck)
+if ch[4] and ch[4] ~= '' then redis.call('SREM', k('own', ch[4]), cid) end
 local w = at - num(ch[3])
 if w < 0 then w = 0 end
 local dk, ik = KEYS[1], KEYS[2]
@@ -348,5 +367,5 @@ end
 return out
 `)
 
-var allScripts = []*redis.Script{enqueueScript, leaveScript, callbackScript, agentScript, dispatchScript,
+var allScripts = []*redis.Script{restoreCallScript, freeStaleScript, restoreAgentsScript, sweepScript, enqueueScript, leaveScript, callbackScript, agentScript, dispatchScript,
 	noAnswerScript, connectScript, cancelScript, releaseScript, liveScript, ewtScript, agentsScript}

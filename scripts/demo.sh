@@ -5,4 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/services.sh
-exec go run ./cmd/hotline demo "$@"
+# Build, then exec the binary itself: a signal sent to this script's pid reaches `hotline demo` (go run would
+# not pass it on).
+bin="${HOTLINE_BIN:-${TMPDIR:-/tmp}/hotline-demo-$(id -u)}"
+go build -o "$bin" ./cmd/hotline
+exec "$bin" demo "$@"

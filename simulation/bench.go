@@ -118,6 +118,12 @@ func Bench(ctx context.Context, d Deps, o BenchOptions) (*BenchResult, error) {
 	res := &BenchResult{Calls: o.Calls, ConcurrentCalls: o.Concurrent, GOMAXPROCS: runtime.GOMAXPROCS(0),
 		HeapNote: "Go heap after GC of the controller and the simulator together (one process), per call in progress"}
 
+	// Keys of benchmarks killed before they cleaned up get an expiry (this run's own are renewed while it runs).
+	if n, err := ExpireStale(ctx, d.sideClient(), "bench-"); err != nil {
+		return nil, fmt.Errorf("bench: sweep stale keys: %w", err)
+	} else if n > 0 {
+		progress("%d Redis keys left by killed benchmarks now expire within %s", n, KeyTTL)
+	}
 	rt := queue.NewRoundTrips()
 	if rc, ok := d.Redis.(interface{ AddHook(redis.Hook) }); ok {
 		rc.AddHook(rt)
@@ -132,7 +138,8 @@ func Bench(ctx context.Context, d Deps, o BenchOptions) (*BenchResult, error) {
 	// go through the menus and wait in the queue (no agent signed in), so up
 	// to Concurrent calls are in progress at once. Reaction times are those
 	// of this phase; the heap is measured once they all wait.
-	rtRig, err := NewRig(ctx, d, RigOptions{Clock: clock.Real(), Config: cfg, SoundsDir: o.SoundsDir, Seed: 1, Logger: o.Logger})
+	rtRig, err := NewRig(ctx, d, RigOptions{Clock: clock.Real(), Config: cfg, SoundsDir: o.SoundsDir, Seed: 1, Logger: o.Logger,
+		Prefix: "bench-" + randomHex(6), Expiring: true})
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +177,8 @@ func Bench(ctx context.Context, d Deps, o BenchOptions) (*BenchResult, error) {
 	// path. Throughput is counted in the steady part, between the tenth and
 	// the ninetieth percentile of the calls' ends. Every agent is free.
 	clk := clock.Real()
-	rig, err := NewRig(ctx, d, RigOptions{Clock: clk, Config: cfg, SoundsDir: o.SoundsDir, Seed: 1, Logger: o.Logger})
+	rig, err := NewRig(ctx, d, RigOptions{Clock: clk, Config: cfg, SoundsDir: o.SoundsDir, Seed: 1, Logger: o.Logger,
+		Prefix: "bench-" + randomHex(6), Expiring: true})
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,11 @@ type plannedCall struct {
 	Language string
 	Script   *arisim.Script
 	Survey   string // digit the caller will press in the survey ("" none)
+	Dept     string // the department chosen in the main menu ("" for main-menu queues)
+	// Callback: the caller asks for a callback while waiting (key 2), and answers when called back.
+	Callback bool
+	// Message: the department is closed when the caller arrives; they leave a message (key 2, then #).
+	Message bool
 }
 
 // route is one way through the menus to a queue.
@@ -108,6 +113,10 @@ type Callers struct {
 	// Uniform: every caller takes the first route in the first language
 	// (benchmarks: calls then move in step on the virtual clock).
 	Uniform bool
+	// CallbackShare is the share of callers to a queue that offers callbacks who ask for one
+	// while waiting (default 0: the simulated day sets it; answering a callback needs the
+	// caller's number as a simulator endpoint).
+	CallbackShare float64
 }
 
 // NewCallers returns a generator of callers for cfg.
@@ -148,6 +157,11 @@ func (g *Callers) Next() plannedCall {
 		pick -= r.weight
 	}
 	c.Queue = r.queue
+	if len(r.digits) == 2 {
+		if d := g.cfg.DepartmentByDigit(r.digits[0]); d != nil {
+			c.Dept = d.ID
+		}
+	}
 	gap := func() int {
 		if g.MenuGap != nil {
 			return int(g.MenuGap(rng).Milliseconds())
@@ -166,6 +180,12 @@ func (g *Callers) Next() plannedCall {
 		sc.PatienceMs = 500 + rng.Intn(4000)
 	} else if g.patienceMean > 0 {
 		sc.PatienceMs = 1000 + int(rng.ExpFloat64()*float64(g.patienceMean.Milliseconds()))
+	}
+	if q := g.cfg.Queue(c.Queue); g.CallbackShare > 0 && q != nil && q.Callback && rng.Float64() < g.CallbackShare {
+		// Key 2 while waiting (callback_offer); waits for as long as it takes until then.
+		c.Callback = true
+		sc.PatienceMs = 0
+		sc.Presses = append(sc.Presses, arisim.Press{Digits: "2", AfterMs: 15000 + rng.Intn(60000), From: "moh"})
 	}
 	if rng.Float64() < g.SurveyShare {
 		c.Survey = surveyDigit(rng)
@@ -191,12 +211,35 @@ func plan(cfg *config.Config, o Options) ([]plannedCall, error) {
 		at[i] = time.Duration(rng.Int63n(int64(day)))
 	}
 	sort.Slice(at, func(i, j int) bool { return at[i] < at[j] })
+	g.CallbackShare = 0.05
 	calls := make([]plannedCall, o.Calls)
 	for i := range calls {
 		calls[i] = g.Next()
 		calls[i].At = at[i]
+		leaveMessageIfClosed(cfg, &calls[i], o.Start.Add(at[i]))
 	}
 	return calls, nil
+}
+
+// leaveMessageIfClosed: a caller whose department is closed for the whole
+// minute and a half after arrival (the menus take less) hears the hours and
+// leaves a message after the menus: key 2 (after_hours_options), a few seconds of speech, #.
+// Callers arriving near opening or closing time are left as they are.
+func leaveMessageIfClosed(cfg *config.Config, c *plannedCall, at time.Time) {
+	if c.Dept == "" {
+		return
+	}
+	open1, _ := cfg.IsOpen(c.Dept, at)
+	open2, _ := cfg.IsOpen(c.Dept, at.Add(90*time.Second))
+	if open1 || open2 {
+		return
+	}
+	sc := c.Script
+	// The menu keys stay (the queue's hours are checked when the caller would join it); then the message key.
+	sc.Presses = append(sc.Presses[:3:3], arisim.Press{Digits: "2", AfterMs: 3000},
+		arisim.Press{Digits: "#", AfterMs: 12000 + len(c.From)*200})
+	sc.PatienceMs, sc.AfterBridge = 0, nil
+	c.Message, c.Callback, c.Survey, c.Queue = true, false, "", ""
 }
 
 // surveyDigit draws a keypad answer: 1 very happy 45%, 2 happy 30%, 3 unhappy

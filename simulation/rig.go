@@ -45,6 +45,11 @@ type RigOptions struct {
 	SoundsDir string
 	Seed      int64
 	Prefix    string // Redis hash tag; "" a fresh random one, deleted at Close
+	// Expiring: the keys carry an expiry of KeyTTL, renewed while the rig runs, and are deleted at Close,
+	// so that a killed process leaves nothing behind for long (benchmarks).
+	Expiring bool
+	// KeepCalls bounds the simulator's ground-truth records (arisim.Options.KeepCalls; 0: all).
+	KeepCalls int
 	Addr      string // simulator listen address (default 127.0.0.1:0)
 	User      string // ARI user (default hotline)
 	Password  string // ARI password (default random)
@@ -79,7 +84,7 @@ func NewRig(ctx context.Context, d Deps, o RigOptions) (*Rig, error) {
 	fail := func(err error) (*Rig, error) { r.Close(); return nil, err }
 
 	r.Sim = arisim.New(arisim.Options{Clock: o.Clock, User: o.User, Password: o.Password, Apps: []string{"hotline"},
-		SoundsDir: o.SoundsDir, Seed: o.Seed, Logger: o.Logger})
+		SoundsDir: o.SoundsDir, Seed: o.Seed, Logger: o.Logger, KeepCalls: o.KeepCalls})
 	r.cleanup = append(r.cleanup, func() { r.Sim.Close() })
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
@@ -91,8 +96,16 @@ func NewRig(ctx context.Context, d Deps, o RigOptions) (*Rig, error) {
 	r.Prefix = o.Prefix
 	if r.Prefix == "" {
 		r.Prefix = "sim-" + randomHex(6)
+	}
+	if o.Prefix == "" || o.Expiring {
 		rdb := d.Redis
 		r.cleanup = append(r.cleanup, func() { DeleteKeys(context.Background(), rdb, r.Prefix) })
+	}
+	if o.Expiring {
+		kctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		done := make(chan struct{})
+		go func() { defer close(done); KeepExpiring(kctx, d.sideClient(), r.Prefix, o.Logger) }()
+		r.cleanup = append(r.cleanup, func() { stop(); <-done })
 	}
 	r.Queues = queue.New(d.Redis, o.Clock, queue.Options{Prefix: r.Prefix, ShortAbandon: cfg.ShortAbandon(),
 		Threshold: cfg.Threshold, Location: cfg.Location()})

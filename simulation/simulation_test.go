@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/publicservice/hotline/config"
 	"github.com/publicservice/hotline/internal/testenv"
 	"github.com/publicservice/hotline/store/storetest"
 )
@@ -16,7 +17,11 @@ import (
 func TestSimulatedDayMatchesGroundTruth(t *testing.T) {
 	db := storetest.MustOpenDB(t)
 	rdb := testenv.MustRedis(t)
-	res, err := Run(context.Background(), Deps{DB: db, Redis: rdb}, Options{Calls: 150, Agents: 3, Hours: 1, Seed: 42})
+	// 15:30 to 16:30 on a Monday: the registry closes at 16:00, so its later callers leave messages.
+	cfg := config.Sample()
+	start := time.Date(2026, 11, 30, 15, 30, 0, 0, cfg.Location())
+	res, err := Run(context.Background(), Deps{DB: db, Redis: rdb}, Options{Calls: 150, Agents: 3, Hours: 1, Seed: 42,
+		Start: start, Config: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,9 +36,13 @@ func TestSimulatedDayMatchesGroundTruth(t *testing.T) {
 	}
 	// The day must have exercised the interesting paths, or the equality
 	// above proves little.
-	if res.Answered == 0 || res.Abandoned == 0 || res.ShortAbandoned == 0 || res.AnsweredWithinSL == res.Answered {
+	if res.Answered == 0 || res.Abandoned == 0 || res.ShortAbandoned == 0 || res.AnsweredWithinSL == res.Answered ||
+		res.CallbacksRequested == 0 || res.CallbacksCompleted == 0 || res.Messages == 0 {
 		t.Fatalf("day too easy to prove anything: %+v", res.Figures)
 	}
+	t.Logf("checked: offered %d, answered %d, abandoned %d (short %d), timed out %d, callbacks %d requested / %d completed, "+
+		"messages %d", res.Offered, res.Answered, res.Abandoned, res.ShortAbandoned, res.TimedOut, res.CallbacksRequested,
+		res.CallbacksCompleted, res.Messages)
 	n := 0
 	for _, v := range res.Survey {
 		n += v

@@ -91,3 +91,38 @@ func (db *DB) QueueEvents(ctx context.Context, from, to time.Time, queue string)
 	}
 	return events, nil
 }
+
+// insertEventsOnceSQL appends queue events given as arrays, in array order,
+// skipping those whose uid is already stored (the Writer's retries and spool).
+const insertEventsOnceSQL = `INSERT INTO queue_events (time, call_id, queue, agent, event, wait_ms, talk_ms, position, data, uid)
+SELECT t, c, q, a, e, w, tk, p, d, u
+FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
+	$8::int[], $9::text[], $10::text[]) WITH ORDINALITY AS x(t, c, q, a, e, w, tk, p, d, u, n)
+ORDER BY n
+ON CONFLICT (uid) DO NOTHING`
+
+// eventArrays are queue events column by column, for insertEventsOnceSQL.
+type eventArrays struct {
+	time                            []time.Time
+	callID, queue, agent, typ, data []string
+	wait, talk                      []int64
+	pos                             []int32
+	uid                             []string
+}
+
+func (a *eventArrays) add(e *hotline.QueueEvent, uid string) {
+	a.time = append(a.time, e.Time)
+	a.callID = append(a.callID, e.CallID)
+	a.queue = append(a.queue, e.Queue)
+	a.agent = append(a.agent, e.Agent)
+	a.typ = append(a.typ, string(e.Type))
+	a.wait = append(a.wait, ms(e.Wait))
+	a.talk = append(a.talk, ms(e.Talk))
+	a.pos = append(a.pos, int32(e.Position))
+	a.data = append(a.data, e.Data)
+	a.uid = append(a.uid, uid)
+}
+
+func (a *eventArrays) args() []any {
+	return []any{a.time, a.callID, a.queue, a.agent, a.typ, a.wait, a.talk, a.pos, a.data, a.uid}
+}

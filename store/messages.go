@@ -75,3 +75,7 @@ func (db *DB) Messages(ctx context.Context, from, to time.Time, status string) (
 	}
 	return out, nil
 }
+
+// insertMessageOnceSQL is insertMessageSQL with the Writer's uid: a message retried is stored once.
+const insertMessageOnceSQL = `INSERT INTO messages (time, call_id, department, language, recording, duration_ms,
+	status, uid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (uid) DO NOTHING`

@@ -89,3 +89,7 @@ func (db *DB) Ratings(ctx context.Context, from, to time.Time) ([]Rating, error)
 	}
 	return out, nil
 }
+
+// insertRatingOnceSQL is insertRatingSQL with the Writer's uid: a rating retried is stored once.
+const insertRatingOnceSQL = `INSERT INTO ratings (time, rating, source, call_id, queue, department, agent, kiosk_id,
+	service_point, misuse, uid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (uid) DO NOTHING`

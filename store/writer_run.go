@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -14,93 +15,97 @@ import (
 	"github.com/publicservice/hotline"
 )
 
-// run is the Writer's goroutine: take an item, then whatever else is already
-// queued up to MaxBatch rows or the next Flush, and write them in one transaction.
+// run is the Writer's goroutine: take the oldest items, up to MaxBatch rows,
+// and write them in one transaction; once closed and empty, stop.
 func (w *Writer) run() {
 	defer close(w.done)
 	if w.gate != nil {
 		<-w.gate
 	}
 	for {
-		var first witem
-		select {
-		case first = <-w.ch:
-		case <-w.finish:
-			w.drainAll()
-			return
+		batch, seq, err := w.q.take(w.opts.MaxBatch)
+		if err != nil {
+			w.log.Error("store writer: spool unreadable", "err", err) // the items read so far are still written
 		}
-		w.handle(first)
-	}
-}
-
-// handle writes first and what follows it in the queue.
-func (w *Writer) handle(first witem) {
-	if first.kind == kFlush {
-		w.reply(first)
-		return
-	}
-	batch, rows := []witem{first}, first.rows()
-	var flush *witem
-	for rows < w.opts.MaxBatch && flush == nil {
-		select {
-		case it := <-w.ch:
-			if it.kind == kFlush {
-				flush = &it
-				break
+		if len(batch) == 0 {
+			if err == nil { // closed and empty
+				w.closeSpool()
+				return
 			}
-			batch = append(batch, it)
-			rows += it.rows()
-		default:
-			rows = w.opts.MaxBatch // nothing more queued
+			w.q.advance(seq) // nothing readable in what was taken
+			continue
 		}
-	}
-	w.write(batch)
-	if flush != nil {
-		w.reply(*flush)
-	}
-}
-
-// drainAll writes what is left after Close.
-func (w *Writer) drainAll() {
-	for {
-		select {
-		case it := <-w.ch:
-			w.handle(it)
-		default:
+		if rest := w.write(batch); rest != nil {
+			w.abandon(rest)
 			return
 		}
+		w.q.advance(seq)
 	}
 }
 
-func (w *Writer) reply(it witem) {
-	w.failMu.Lock()
-	err := errors.Join(w.failed...)
-	w.failed = nil
-	w.failMu.Unlock()
-	it.flushed <- err
+// abandon runs when Close gave up while batch was being written: with a
+// spool, batch and everything still queued are kept there; without, dropped.
+func (w *Writer) abandon(batch []witem) {
+	batch = append(batch, w.q.drainMemory()...)
+	rows := 0
+	for i := range batch {
+		rows += batch[i].rows()
+	}
+	w.q.mu.Lock()
+	sp := w.q.sp
+	var err error
+	kept := 0
+	if sp != nil {
+		err = sp.rewrite(batch)
+		kept = sp.count
+	}
+	w.q.mu.Unlock()
+	if sp != nil && err == nil {
+		w.kept.Add(int64(kept))
+		w.log.Warn("store writer: closed before the database accepted everything: kept in the spool for the next start",
+			"items", kept, "spool", w.opts.SpoolDir)
+	} else {
+		w.dropped.Add(int64(rows))
+		w.log.Error("store writer: closed before the database accepted a batch: batch dropped", "items", len(batch),
+			"rows", rows, "err", err)
+	}
+	w.q.mu.Lock()
+	last := w.q.seq
+	w.q.mu.Unlock()
+	w.q.advance(last)
+	w.closeSpool()
+}
+
+func (w *Writer) closeSpool() {
+	w.q.mu.Lock()
+	defer w.q.mu.Unlock()
+	if w.q.sp != nil {
+		if err := w.q.sp.close(); err != nil {
+			w.log.Error("store writer: close spool", "err", err)
+		}
+		w.q.sp = nil
+	}
 }
 
 // write commits batch, retrying transient errors; on a permanent error it
-// writes the items one by one so only the rejected ones are dropped.
-func (w *Writer) write(batch []witem) {
+// writes the items one by one so only the rejected ones are dropped. It
+// returns the items not written because the Writer was cancelled (Close gave
+// up) first, nil otherwise.
+func (w *Writer) write(batch []witem) (unwritten []witem) {
 	err := w.attempt(batch)
 	if err == nil {
-		return
+		return nil
 	}
 	if errors.Is(err, context.Canceled) { // Close gave up waiting
-		rows := 0
-		for i := range batch {
-			rows += batch[i].rows()
-		}
-		w.dropped.Add(int64(rows))
-		w.log.Error("store writer: closed before the database accepted a batch: batch dropped", "items", len(batch), "rows", rows)
-		return
+		return batch
 	}
 	if len(batch) > 1 {
-		for _, it := range batch {
-			w.write([]witem{it})
+		for i := range batch {
+			if rest := w.write(batch[i : i+1]); rest != nil {
+				return batch[i:]
+			}
 		}
-		return
+		return nil
 	}
 	it := batch[0]
 	w.dropped.Add(int64(it.rows()))
@@ -112,6 +117,7 @@ func (w *Writer) write(batch []witem) {
 	w.failMu.Lock()
 	w.failed = append(w.failed, err)
 	w.failMu.Unlock()
+	return nil
 }
 
 // attempt writes batch in one transaction until it succeeds, fails for good,
@@ -149,10 +155,11 @@ func (w *Writer) attempt(batch []witem) error {
 }
 
 // writeBatch writes items in one transaction: call upserts, ratings and
-// messages pipelined in one round trip, then all queue events (in order) by COPY.
+// messages pipelined with the queue events (one INSERT from arrays, in order),
+// in one round trip. Rows with a uid already stored are skipped.
 func writeBatch(ctx context.Context, tx pgx.Tx, batch []witem) error {
 	b := &pgx.Batch{}
-	var events []hotline.QueueEvent
+	var ev eventArrays
 	for i := range batch {
 		it := &batch[i]
 		switch it.kind {
@@ -167,29 +174,29 @@ func writeBatch(ctx context.Context, tx pgx.Tx, batch []witem) error {
 			if err != nil {
 				return err
 			}
-			b.Queue(insertRatingSQL, args...)
+			b.Queue(insertRatingOnceSQL, append(args, it.uid)...)
 		case kMessage:
 			args, err := messageArgs(&it.message)
 			if err != nil {
 				return err
 			}
-			b.Queue(insertMessageSQL, args...)
+			b.Queue(insertMessageOnceSQL, append(args, it.uid)...)
 		case kEvents:
 			if err := validateEvents(it.events); err != nil {
 				return err
 			}
-			events = append(events, it.events...)
+			for j := range it.events {
+				ev.add(&it.events[j], it.uid+"."+strconv.Itoa(j))
+			}
 		}
 	}
-	if b.Len() > 0 {
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return err
-		}
+	if len(ev.uid) > 0 {
+		b.Queue(insertEventsOnceSQL, ev.args()...)
 	}
-	if len(events) > 0 {
-		return appendEvents(ctx, tx, events)
+	if b.Len() == 0 {
+		return nil
 	}
-	return nil
+	return tx.SendBatch(ctx, b).Close()
 }
 
 // transient reports whether err may succeed if tried again.

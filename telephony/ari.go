@@ -45,6 +45,10 @@ type ARIOptions struct {
 	// connection silent for 3 intervals (no frame, no pong) is dropped and
 	// re-dialled. Default 10 s; negative disables.
 	PingInterval time.Duration
+	// ObserveRequest, when set, is told how long each REST request to ARI
+	// took (wall time to the answer's headers), e.g. for adaptive load
+	// shedding (ivr.AdaptiveLimit.Observe).
+	ObserveRequest func(took time.Duration)
 }
 
 // ARI implements Switch over ARI with github.com/CyCoreSystems/ari/v5 for
@@ -122,6 +126,9 @@ func NewARI(opts ARIOptions) (*ARI, error) {
 		Password:     opts.Password,
 	})
 	base := newTransport() // one connection pool for the library and playDirect
+	if opts.ObserveRequest != nil {
+		base = timedTransport{next: base, observe: opts.ObserveRequest}
+	}
 	tr := errorBodyTransport{next: base}
 	if !installHTTPClient(client, http.Client{Transport: tr, Timeout: opts.RequestTimeout}) {
 		log.Warn("ari/v5 client layout not as expected: using its default HTTP client (no ARI messages in errors)")

@@ -222,3 +222,16 @@ func statusError(op, id string, resp *http.Response) error {
 
 // IsGone reports whether err wraps ErrGone.
 func IsGone(err error) bool { return errors.Is(err, ErrGone) }
+
+// timedTransport tells observe how long each request took.
+type timedTransport struct {
+	next    http.RoundTripper
+	observe func(time.Duration)
+}
+
+func (t timedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	start := time.Now()
+	resp, err := t.next.RoundTrip(r)
+	t.observe(time.Since(start))
+	return resp, err
+}

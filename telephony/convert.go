@@ -50,7 +50,7 @@ func convert(e ari.Event) Event {
 		ev.Type, ev.Time = PlaybackFinished, eventTime(x.EventData)
 		playback(&ev, &x.Playback)
 	case *ari.RecordingStarted:
-		ev.Time = eventTime(x.EventData)
+		ev.Type, ev.Time = RecordingStarted, eventTime(x.EventData)
 		recording(&ev, &x.Recording)
 	case *ari.RecordingFinished:
 		ev.Type, ev.Time = RecordingFinished, eventTime(x.EventData)

@@ -76,7 +76,7 @@ func TestConvertRecordedEvents(t *testing.T) {
 		t.Errorf("RecordingFinished: %+v", rf)
 	}
 	rs := firstOfType(t, "record_message.jsonl", "RecordingStarted", nil)
-	if rs.Type != Other || rs.Recording != "msg-1795898216" {
+	if rs.Type != RecordingStarted || rs.Recording != "msg-1795898216" || rs.Time.IsZero() {
 		t.Errorf("RecordingStarted: %+v", rs)
 	}
 

@@ -84,6 +84,13 @@ type Switch interface {
 	// terminateOn ("#"), maxDuration or StopRecording.
 	Record(ctx context.Context, channel, name string, maxDuration time.Duration, beep bool, terminateOn string) error
 	StopRecording(ctx context.Context, name string) error
+	// SetVariable sets a channel variable or function, e.g.
+	// CHANNEL(language) (the language of number:, digits: and sound: media).
+	SetVariable(ctx context.Context, channel, name, value string) error
+	// Continue hands a channel back to the dialplan at context,extension,
+	// priority (StasisEnd comes before the reply; the application hears
+	// nothing more of the channel).
+	Continue(ctx context.Context, channel, context, extension string, priority int) error
 	// Channels lists the channels currently in this application (to re-adopt
 	// them after a restart); Bridges lists its bridges.
 	Channels(ctx context.Context) ([]Channel, error)
@@ -142,6 +149,7 @@ const (
 	ChannelDestroyed   EventType = "ChannelDestroyed"
 	PlaybackStarted    EventType = "PlaybackStarted"
 	PlaybackFinished   EventType = "PlaybackFinished"
+	RecordingStarted   EventType = "RecordingStarted"
 	RecordingFinished  EventType = "RecordingFinished"
 	RecordingFailed    EventType = "RecordingFailed"
 	Dial               EventType = "Dial"

@@ -17,6 +17,8 @@ import (
 	"sort"
 	"time"
 
+	"errors"
+
 	"github.com/publicservice/hotline"
 	"github.com/publicservice/hotline/auth"
 	"github.com/publicservice/hotline/clock"
@@ -42,6 +44,13 @@ type Server struct {
 	// Mount functions add the UI packages' routes (agent panel, supervisor
 	// pages, …) to the mux.
 	Mount []func(mux *http.ServeMux)
+	// Unavailable, when set and returning an error, makes every API route
+	// answer 503 at once (e.g. the controller's heartbeat finds Redis
+	// unreachable), without waiting for Redis timeouts.
+	Unavailable func() error
+	// AgentsChanged, when set, is called after an agent action changed the
+	// staffing of queues (the agent's skills), e.g. ivr.Controller.AgentsChanged.
+	AgentsChanged func(ctx context.Context, queues []string)
 }
 
 // Auditor records a supervisor's action (package supervisor implements it).
@@ -72,11 +81,11 @@ func (s *Server) Handler() http.Handler {
 	s.Auth.Register(mux, s.serviceName())
 	any := s.Auth.Require()
 	sup := s.Auth.Require(auth.Supervisor)
-	mux.Handle("GET /api/v1/queues", any(http.HandlerFunc(s.listQueues)))
-	mux.Handle("GET /api/v1/queues/{id}", any(http.HandlerFunc(s.getQueue)))
-	mux.Handle("GET /api/v1/agents", sup(http.HandlerFunc(s.listAgents)))
-	mux.Handle("GET /api/v1/agents/{id}", any(http.HandlerFunc(s.getAgent)))
-	mux.Handle("POST /api/v1/agents/{id}/{action}", any(http.HandlerFunc(s.agentAction)))
+	mux.Handle("GET /api/v1/queues", any(s.gate(s.listQueues)))
+	mux.Handle("GET /api/v1/queues/{id}", any(s.gate(s.getQueue)))
+	mux.Handle("GET /api/v1/agents", sup(s.gate(s.listAgents)))
+	mux.Handle("GET /api/v1/agents/{id}", any(s.gate(s.getAgent)))
+	mux.Handle("POST /api/v1/agents/{id}/{action}", any(s.gate(s.agentAction)))
 	mux.HandleFunc("GET /{$}", s.home)
 	for _, m := range s.Mount {
 		m(mux)
@@ -104,9 +113,10 @@ func (s *Server) log() *slog.Logger {
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), checkTimeout)
 	defer cancel()
 	out := map[string]any{"status": "ok"}
+	failing := []string{}
 	checks := map[string]string{}
 	status := http.StatusOK
 	names := make([]string, 0, len(s.Checks))
@@ -117,6 +127,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	for _, n := range names {
 		if err := s.Checks[n](ctx); err != nil {
 			checks[n] = err.Error()
+			failing = append(failing, n)
 			status = http.StatusServiceUnavailable
 			out["status"] = "unavailable"
 		} else {
@@ -124,6 +135,9 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	out["checks"] = checks
+	if len(failing) > 0 {
+		out["unavailable"] = failing // which of redis, postgres, ari
+	}
 	if s.Summary != nil {
 		out["calls"] = s.Summary()
 	}
@@ -175,6 +189,9 @@ func (s *Server) figures(ctx context.Context, q *config.Queue, now time.Time) (Q
 
 // error writes err as {"error": {"code", "message"}} with the status of its code.
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	if hotline.ErrorCode(err) == hotline.EINTERNAL && errors.Is(err, context.DeadlineExceeded) {
+		err = hotline.Errorf(hotline.EUNAVAILABLE, "A service the request needs did not answer in time.")
+	}
 	jsonhttp.Error(w, r, s.log(), err)
 }
 

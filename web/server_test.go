@@ -11,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/publicservice/hotline/auth"
+	"github.com/redis/go-redis/v9"
+
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/config"
 	"github.com/publicservice/hotline/internal/testenv"
@@ -34,7 +36,12 @@ const testPassword = "correct horse battery"
 
 func newFixture(t *testing.T, checks map[string]func(context.Context) error) *fixture {
 	t.Helper()
-	rdb := testenv.MustRedis(t)
+	return newFixtureOn(t, testenv.MustRedis(t), checks, nil)
+}
+
+// newFixtureOn is newFixture on a given Redis, with an Unavailable gate.
+func newFixtureOn(t *testing.T, rdb redis.UniversalClient, checks map[string]func(context.Context) error, gate func() error) *fixture {
+	t.Helper()
 	cfg := config.Sample()
 	clk := clock.NewVirtual(time.Date(2026, 11, 30, 10, 0, 0, 0, cfg.Location()), clock.Paused())
 	t.Cleanup(clk.Close)
@@ -49,7 +56,7 @@ func newFixture(t *testing.T, checks map[string]func(context.Context) error) *fi
 	db := storetest.MustOpenDB(t)
 	svc := auth.New(db.Pool(), auth.Options{InsecureCookies: true})
 	s := &Server{Queues: q, Config: cfg, Clock: clk, Checks: checks, Summary: func() any { return map[string]int{"menu": 1} },
-		Auth: svc, Audit: auditTable{db.Pool()}}
+		Auth: svc, Audit: auditTable{db.Pool()}, Unavailable: gate}
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	webtest.MustAddUser(t, svc, "supervisor1", testPassword, auth.Supervisor, "")

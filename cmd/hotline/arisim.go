@@ -24,15 +24,18 @@ func (m *Main) arisim(ctx context.Context, args []string) error {
 	sounds := fs.String("sounds", "asterisk-config/sounds", "sounds directory used to size prompts (missing: estimates)")
 	fallback := fs.String("fallback-app", "", "application that takes a new call when its own application has no WebSocket (empty: hang up)")
 	seed := fs.Int64("seed", 1, "seed for ids and random far-end behaviour")
-	if err := fs.Parse(args); err != nil {
+	keep := fs.Int("keep-calls", 10000, "ground-truth records kept by /_sim/calls: beyond it the oldest ended calls are dropped (0: keep all, memory grows without bound)")
+	if err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *password == "" {
-		return fmt.Errorf("arisim: -password (or ARI_PASSWORD) is required: %w", errUsage)
+	if err := m.checkFlags(fs, rule{*password == "", "-password (or ARI_PASSWORD) is required"},
+		rule{len(splitComma(*apps)) == 0, "-apps: want at least one application name"},
+		intIn("keep-calls", *keep, 0, 10_000_000)); err != nil {
+		return err
 	}
 	sim := arisim.New(arisim.Options{
 		Clock: clock.Real(), User: *user, Password: *password, Apps: splitComma(*apps),
-		SoundsDir: *sounds, FallbackApp: *fallback, Seed: *seed, Logger: m.Logger,
+		SoundsDir: *sounds, FallbackApp: *fallback, Seed: *seed, Logger: m.Logger, KeepCalls: *keep,
 	})
 	defer sim.Close()
 	ln, err := net.Listen("tcp", *addr)

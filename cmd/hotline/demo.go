@@ -29,10 +29,17 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	every := fs.Duration("summary-every", 5*time.Second, "interval of the one-line live summary")
 	seed := fs.Int64("seed", time.Now().UnixNano(), "random seed")
 	prefix := fs.String("redis-prefix", "demo", "Redis hash tag of the demo's keys (cleared at start)")
+	keep := fs.Int("keep-calls", 10000, "ground-truth records the ARI simulator keeps (/_sim/calls); the oldest ended calls go first (0: all)")
 	demoPassword := fs.String("demo-password", "", "password of the demo accounts agent1…agent5 and supervisor1 (default: a random one, printed)")
 	secure := fs.Bool("secure-cookies", false, "mark session cookies Secure (the demo serves plain HTTP, so by default they are not)")
 	hours := fs.Bool("real-hours", false, "honour the configuration's opening hours (default: open at all times, so the demo shows calls at any hour)")
-	if err := fs.Parse(args); err != nil {
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := m.checkFlags(fs, floatIn("calls-per-hour", *perHour, 0, 1_000_000), intIn("agents", *agentsN, 0, 10_000),
+		durationIn("talk", *talk, time.Second, 24*time.Hour), durationIn("patience", *patience, time.Second, 24*time.Hour),
+		durationIn("summary-every", *every, 100*time.Millisecond, 24*time.Hour),
+		rule{*prefix == "", "-redis-prefix: want a name for the demo's keys"}, intIn("keep-calls", *keep, 0, 10_000_000)); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*cfgPath)
@@ -55,7 +62,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	simulation.DeleteKeys(runCtx, rdb, *prefix) // a fresh day: no agents or callers left from a previous demo
 	rigOpts := simulation.RigOptions{
 		Clock: clk, Config: cfg, SoundsDir: soundsDir(), Seed: *seed, Prefix: *prefix, Addr: *ariAddr,
-		Password: env("ARI_PASSWORD", "hotline"), ControllerID: "demo", Logger: m.Logger,
+		Password: env("ARI_PASSWORD", "hotline"), ControllerID: "demo", Logger: m.Logger, KeepCalls: *keep,
 		Tickets: ticketDesk(cfg, db, clk, m.Logger)}
 	rig, err := simulation.NewRig(runCtx, deps, rigOpts)
 	if err != nil && errors.Is(err, syscall.EADDRINUSE) && !flagSet(fs, "ari-addr") {
@@ -72,12 +79,6 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 		return err
 	}
 	api := httpAPI(cfg, db, rdb, rig.Queues, clk, m.Logger, rig.Controller, rig.Switch, !*secure)
-	tk, sim, err := demoTickets(cfg, db, clk, m.Logger, api.Auth)
-	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	defer sim.Close()
-	api.Mount = append(api.Mount, tk.Mount)
 	if *demoPassword == "" {
 		*demoPassword = randomPassword()
 	}
@@ -91,6 +92,12 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	// supervisor1's phone for listen, whisper and barge answers at once.
 	rig.Sim.SetEndpoint("PJSIP", "supervisor1", arisim.EndpointBehaviour{})
 	mountUI(api, db, rig.Writer, rig.Controller, agentpanel.SIPConfig{})
+	tk, sim, err := demoTickets(cfg, db, clk, m.Logger, api.Auth)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer sim.Close()
+	api.Mount = append(api.Mount, tk.Mount)
 	hs, ln, err := listenHTTP(*addr, api.Handler())
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)

@@ -16,7 +16,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,13 +28,13 @@ func main() {
 	m := NewMain(os.Stdout, os.Stderr)
 	ctx, stop := signalContext()
 	defer stop()
-	if err := m.Run(ctx, os.Args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) || errors.Is(err, errUsage) {
-			os.Exit(2)
-		}
+	err := m.Run(ctx, os.Args[1:])
+	code := exitCode(err)
+	if code == 1 { // misuse was printed with its usage already
 		fmt.Fprintln(os.Stderr, "hotline:", err)
-		os.Exit(1)
 	}
+	stop()
+	os.Exit(code)
 }
 
 // Main is the program, so tests can boot it on port 0.

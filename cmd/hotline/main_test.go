@@ -126,23 +126,6 @@ func useTestDB(t *testing.T) {
 	t.Setenv("REDIS_URL", testenv.RedisURL())
 }
 
-func TestUsage(t *testing.T) {
-	var out, errb bytes.Buffer
-	m := NewMain(&out, &errb)
-	if err := m.Run(context.Background(), nil); !errors.Is(err, errUsage) {
-		t.Fatalf("no command: %v", err)
-	}
-	if err := m.Run(context.Background(), []string{"fly"}); !errors.Is(err, errUsage) || !strings.Contains(errb.String(), "unknown command") {
-		t.Fatalf("unknown command: %v %q", err, errb.String())
-	}
-	if err := m.Run(context.Background(), []string{"simulate", "-calls", "0"}); !errors.Is(err, errUsage) {
-		t.Fatalf("simulate -calls 0: %v", err)
-	}
-	if err := m.Run(context.Background(), []string{"arisim"}); !errors.Is(err, errUsage) {
-		t.Fatalf("arisim without a password: %v", err)
-	}
-}
-
 func TestArisimCommand(t *testing.T) {
 	addrs, _, stop := boot(t, []string{"arisim", "-addr", "127.0.0.1:0", "-user", "u", "-password", "p"}, "ari")
 	base := "http://" + addrs["ari"]
@@ -272,6 +255,7 @@ func TestDemoCommand(t *testing.T) {
 
 func TestServeCommand(t *testing.T) {
 	useTestDB(t)
+	t.Setenv("HOTLINE_SPOOL_DIR", t.TempDir())
 	sim := arisim.New(arisim.Options{Clock: clock.Real(), User: "hotline", Password: "secret", Apps: []string{"hotline"},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	defer sim.Close()
@@ -292,6 +276,15 @@ func TestServeCommand(t *testing.T) {
 	addrs, _, stop := boot(t, []string{"serve", "-addr", "127.0.0.1:0", "-id", "serve-test", "-redis-prefix", prefix, "-login-agents", "-drain", "0s"}, "http")
 	base := "http://" + addrs["http"]
 	checkFor(t, 10*time.Second, "the controller connected to ARI", func() bool { return sim.Connected("hotline") })
+	// The simulator sees the WebSocket a moment before the controller marks it connected.
+	checkFor(t, 10*time.Second, "healthz ok", func() bool {
+		resp, err := http.Get(base + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
 	var h map[string]any
 	getJSON(t, base+"/healthz", 200, &h)
 	if h["checks"].(map[string]any)["ari"] != "ok" {

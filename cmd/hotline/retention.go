@@ -19,7 +19,10 @@ func (m *Main) retention(ctx context.Context, args []string) error {
 	fs.SetOutput(m.Stderr)
 	cfgPath := fs.String("config", "", "configuration file (default HOTLINE_CONFIG or the shipped sample)")
 	older := fs.Duration("older-than", 0, "override complaints.retention (e.g. 8760h)")
-	if err := fs.Parse(args); err != nil {
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := m.checkFlags(fs, durationIn("older-than", *older, 0, 100*365*24*time.Hour)); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*cfgPath)

@@ -5,10 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/publicservice/hotline/agentpanel"
-	"github.com/publicservice/hotline/agents"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/ivr"
 	"github.com/publicservice/hotline/sms/twilio"
@@ -26,11 +27,20 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	prefix := fs.String("redis-prefix", env("HOTLINE_REDIS_PREFIX", "hotline"), "Redis hash tag of the queue keys (env HOTLINE_REDIS_PREFIX)")
 	callPrefix := fs.String("call-prefix", env("HOTLINE_CALL_PREFIX", ""), "prefix of call ids (channel id after it); give each Asterisk its own when several share one Redis and Postgres (env HOTLINE_CALL_PREFIX)")
 	maxCalls := fs.Int("max-calls", 0, "refuse new calls (congestion) while this many are in progress, to shed load from an overloaded Asterisk; 0: no limit")
+	adaptive := fs.Bool("adaptive-shed", false, "also refuse new calls beyond an adaptive limit that shrinks while Asterisk answers ARI requests slowly (90th percentile above -adaptive-target) and grows back while it is fast")
+	adaptiveTarget := fs.Duration("adaptive-target", 150*time.Millisecond, "ARI request time (90th percentile over 1 s) above which -adaptive-shed lowers its limit")
 	alwaysOpen := fs.Bool("always-open", false, "ignore opening hours and holidays (for trying the controller by hand, not for production)")
 	loginAgents := fs.Bool("login-agents", false, "sign in every configured agent at start")
 	insecure := fs.Bool("insecure-cookies", env("HOTLINE_INSECURE_COOKIES", "") != "", "session cookies without Secure, for plain-HTTP try-outs on localhost only (env HOTLINE_INSECURE_COOKIES=1)")
 	drain := fs.Duration("drain", 30*time.Second, "on SIGTERM, wait this long for calls to end; calls still up are re-adopted by the next start")
-	if err := fs.Parse(args); err != nil {
+	spoolDir := fs.String("spool-dir", env("HOTLINE_SPOOL_DIR", ""), "where call records, queue events, ratings and messages wait while Postgres is unreachable (default: hotline-spool-<id> in the temporary directory; use persistent storage in production) (env HOTLINE_SPOOL_DIR)")
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := m.checkFlags(fs, intIn("max-calls", *maxCalls, 0, 1_000_000), durationIn("drain", *drain, 0, 24*time.Hour),
+		durationIn("adaptive-target", *adaptiveTarget, time.Millisecond, time.Minute),
+		rule{*id == "", "-id: want a controller id (env HOTLINE_ID)"},
+		rule{*prefix == "", "-redis-prefix: want a name (env HOTLINE_REDIS_PREFIX)"}); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*cfgPath)
@@ -42,36 +52,41 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	password := os.Getenv("ARI_PASSWORD")
 	if password == "" {
-		return fmt.Errorf("serve: ARI_PASSWORD is not set (ARI_URL, ARI_USER, ARI_PASSWORD name the Asterisk ARI account)")
+		return m.usageError(fs, "ARI_PASSWORD is not set (ARI_URL, ARI_USER, ARI_PASSWORD name the Asterisk ARI account)")
+	}
+	if *spoolDir == "" {
+		*spoolDir = filepath.Join(os.TempDir(), "hotline-spool-"+safeName(*id))
 	}
 	clk := clock.Real()
 	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopRun()
-	st, err := openStack(runCtx, cfg, clk, *prefix, m.Logger)
+	st, err := openStack(runCtx, cfg, clk, *prefix, *spoolDir, m.Logger)
 	if err != nil {
 		return err
 	}
 	defer st.Close(context.Background())
-	sw, err := telephony.NewARI(telephony.ARIOptions{URL: env("ARI_URL", "http://127.0.0.1:8088/ari"), Application: env("ARI_APP", "hotline"),
-		Username: env("ARI_USER", "hotline"), Password: password, Clock: clk, Logger: m.Logger})
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	ctl, err := ivr.New(ivr.Options{ID: *id, CallIDPrefix: *callPrefix, MaxCalls: *maxCalls, Config: cfg, Switch: sw, Queues: st.Queues, Writer: st.Writer, Clock: clk, Logger: m.Logger,
-		Tickets: ticketDesk(cfg, st.DB, clk, m.Logger)})
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	if *loginAgents {
-		for _, a := range cfg.Agents {
-			if err := st.Queues.Login(runCtx, agents.Agent{ID: a.ID, Name: a.Name, Endpoint: a.Endpoint, Skills: a.Skills}, clk.Now()); err != nil {
-				return fmt.Errorf("serve: sign in %s: %w", a.ID, err)
-			}
+	var limit *ivr.AdaptiveLimit
+	var observe func(time.Duration)
+	if *adaptive {
+		limit = &ivr.AdaptiveLimit{Target: *adaptiveTarget}
+		if *maxCalls > 0 {
+			limit.Max = *maxCalls
 		}
+		observe = func(d time.Duration) { limit.Observe(time.Now(), d) }
 	}
+	sw, err := telephony.NewARI(telephony.ARIOptions{URL: env("ARI_URL", "http://127.0.0.1:8088/ari"), Application: env("ARI_APP", "hotline"),
+		Username: env("ARI_USER", "hotline"), Password: password, Clock: clk, Logger: m.Logger, ObserveRequest: observe})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	ctl, err := ivr.New(ivr.Options{ID: *id, CallIDPrefix: *callPrefix, MaxCalls: *maxCalls, Adaptive: limit, Config: cfg, Switch: sw, Queues: st.Queues, Writer: st.Writer, Clock: clk, Logger: m.Logger,
+		AgentStates: st.Journal.Load, Tickets: ticketDesk(cfg, st.DB, clk, m.Logger)})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	tw, smsOn := twilio.FromEnv()
 	api := httpAPI(cfg, st.DB, st.Redis, st.Queues, clk, m.Logger, ctl, sw, *insecure)
 	mountUI(api, st.DB, st.Writer, ctl, agentpanel.SIPConfig{WebSocketURL: env("HOTLINE_SIP_WS", ""), Domain: env("HOTLINE_SIP_DOMAIN", "")})
-	tw, smsOn := twilio.FromEnv()
 	tk, err := newTickets(cfg, st.DB, clk, m.Logger, api.Auth, tw, smsOn)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -80,6 +95,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	hs, ln, err := listenHTTP(*addr, api.Handler())
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+	if *loginAgents {
+		si := &signIns{q: st.Queues, clk: clk, log: m.Logger}
+		defer si.signOutAll() // also when the start fails below
+		if err := si.signInAll(runCtx, cfg); err != nil {
+			_ = hs.Close()
+			return fmt.Errorf("serve: sign in: %w", err)
+		}
 	}
 	go tk.Run(runCtx)
 	m.listening("http", ln.Addr().String())
@@ -106,4 +129,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	shCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return hs.Shutdown(shCtx)
+}
+
+// safeName keeps letters, digits, '-' and '_' of s (for a directory name).
+func safeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return '_'
+	}, s)
 }

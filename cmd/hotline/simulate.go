@@ -24,11 +24,13 @@ func (m *Main) simulate(ctx context.Context, args []string) error {
 	cfgPath := fs.String("config", "", "configuration file (default HOTLINE_CONFIG or the shipped sample)")
 	keep := fs.Bool("keep", false, "keep the Postgres schema with the day's records (default: drop it)")
 	quiet := fs.Bool("quiet", false, "no progress lines on stderr")
-	if err := fs.Parse(args); err != nil {
+	if err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *calls <= 0 || *agentsN <= 0 || *hours <= 0 {
-		return fmt.Errorf("simulate: -calls, -agents and -hours must be positive: %w", errUsage)
+	if err := m.checkFlags(fs, intIn("calls", *calls, 1, 1_000_000), intIn("agents", *agentsN, 1, 10_000),
+		floatIn("hours", *hours, 0, 24*31), durationIn("talk", *talk, time.Second, 24*time.Hour),
+		durationIn("patience", *patience, time.Second, 24*time.Hour)); err != nil {
+		return err
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
@@ -36,7 +38,7 @@ func (m *Main) simulate(ctx context.Context, args []string) error {
 	}
 	st, err := time.ParseInLocation("2006-01-02T15:04", *start, cfg.Location())
 	if err != nil {
-		return fmt.Errorf("simulate: -start %q: want YYYY-MM-DDTHH:MM: %w", *start, errUsage)
+		return m.usageError(fs, "-start %q: want a local time as YYYY-MM-DDTHH:MM, e.g. 2026-11-30T08:30", *start)
 	}
 	schema := fmt.Sprintf("sim_%d_%d", time.Now().Unix(), *seed)
 	if *seed < 0 {

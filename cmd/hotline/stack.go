@@ -11,8 +11,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/publicservice/hotline"
 	"github.com/publicservice/hotline/auth"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/config"
@@ -24,9 +26,12 @@ import (
 	"github.com/publicservice/hotline/web"
 )
 
-// Defaults for a developer machine (see scripts/services.sh).
+// Defaults for a developer machine (see scripts/services.sh, which creates both
+// databases): serve and demo keep their records in "hotline"; simulate and
+// bench work in scratch schemas of "test", beside the tests'.
 const (
-	defaultDatabaseURL = "postgres://postgres:postgres@127.0.0.1:5432/test?sslmode=disable"
+	defaultDatabaseURL = "postgres://postgres:postgres@127.0.0.1:5432/hotline?sslmode=disable"
+	scratchDatabaseURL = "postgres://postgres:postgres@127.0.0.1:5432/test?sslmode=disable"
 	defaultRedisURL    = "redis://127.0.0.1:6379/0"
 )
 
@@ -38,6 +43,9 @@ type stack struct {
 	Writer *store.Writer
 	Redis  redis.UniversalClient
 	Queues *queue.Queues
+	// Journal keeps the agents' last sign-in states in Postgres, for the
+	// rebuild of a Redis that lost its data.
+	Journal *store.AgentJournal
 }
 
 // loadConfig reads HOTLINE_CONFIG or path, or the shipped sample.
@@ -56,9 +64,13 @@ func loadConfig(path string) (*config.Config, error) {
 }
 
 // openServices connects to Postgres (migrating it) and Redis.
-func openServices(ctx context.Context) (*store.DB, *redis.Client, error) {
+func openServices(ctx context.Context) (*store.DB, redis.UniversalClient, error) {
 	db, err := store.Open(ctx, env("DATABASE_URL", defaultDatabaseURL))
 	if err != nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "3D000" { // invalid_catalog_name
+			return nil, nil, fmt.Errorf("postgres: %w (run scripts/services.sh, which creates it, or set DATABASE_URL)", err)
+		}
 		return nil, nil, fmt.Errorf("postgres: %w", err)
 	}
 	rdb, err := openRedis(ctx)
@@ -71,23 +83,34 @@ func openServices(ctx context.Context) (*store.DB, *redis.Client, error) {
 
 // openStack opens the services, the queues under the Redis hash tag prefix
 // ("" means "hotline") and the records writer.
-func openStack(ctx context.Context, cfg *config.Config, clk clock.Clock, prefix string, log *slog.Logger) (*stack, error) {
+// With spoolDir the writer keeps records there while Postgres is away.
+func openStack(ctx context.Context, cfg *config.Config, clk clock.Clock, prefix, spoolDir string, log *slog.Logger) (*stack, error) {
 	db, rdb, err := openServices(ctx)
 	if err != nil {
 		return nil, err
 	}
+	j := store.NewAgentJournal(db, log)
 	q := queue.New(rdb, clk, queue.Options{
-		Prefix:       prefix,
-		ShortAbandon: cfg.ShortAbandon(),
-		Threshold:    cfg.Threshold,
-		Location:     cfg.Location(),
+		Prefix:        prefix,
+		ShortAbandon:  cfg.ShortAbandon(),
+		Threshold:     cfg.Threshold,
+		Location:      cfg.Location(),
+		OnAgentChange: j.Record,
 	})
-	w := store.NewWriter(db, log, store.WriterOptions{})
-	return &stack{Config: cfg, DB: db, Writer: w, Redis: rdb, Queues: q}, nil
+	w, err := store.OpenWriter(db, log, store.WriterOptions{SpoolDir: spoolDir})
+	if err != nil {
+		rdb.Close()
+		db.Close()
+		return nil, err
+	}
+	return &stack{Config: cfg, DB: db, Writer: w, Redis: rdb, Queues: q, Journal: j}, nil
 }
 
 // Close flushes the writer and closes the connections.
 func (s *stack) Close(ctx context.Context) error {
+	jctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	_ = s.Journal.Close(jctx)
+	cancel()
 	err := s.Writer.Close(ctx)
 	s.Redis.Close()
 	s.DB.Close()
@@ -109,7 +132,7 @@ func soundsDir() string {
 // scratchDeps opens a Postgres schema of its own (dropped at close unless
 // keep) and a Redis client, for a simulation or a benchmark.
 func scratchDeps(ctx context.Context, schema string, keep bool) (simulation.Deps, func(), error) {
-	dsn := env("DATABASE_URL", defaultDatabaseURL)
+	dsn := env("DATABASE_URL", scratchDatabaseURL)
 	db, err := simulation.OpenSchema(ctx, dsn, schema)
 	if err != nil {
 		return simulation.Deps{}, nil, err
@@ -130,27 +153,26 @@ func scratchDeps(ctx context.Context, schema string, keep bool) (simulation.Deps
 	return simulation.Deps{DB: db, Redis: rdb}, closeAll, nil
 }
 
-// openRedis connects to REDIS_URL and checks the connection.
-func openRedis(ctx context.Context) (*redis.Client, error) {
-	opt, err := redis.ParseURL(env("REDIS_URL", defaultRedisURL))
-	if err != nil {
-		return nil, fmt.Errorf("REDIS_URL: %w", err)
-	}
-	rdb := redis.NewClient(opt)
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		rdb.Close()
-		return nil, fmt.Errorf("redis: %w", err)
-	}
-	return rdb, nil
-}
-
 // httpAPI builds the HTTP API of a running controller with its health checks.
 func httpAPI(cfg *config.Config, db *store.DB, rdb redis.UniversalClient, q *queue.Queues, clk clock.Clock, log *slog.Logger,
 	ctl *ivr.Controller, sw *telephony.ARI, insecureCookies bool) *web.Server {
-	return &web.Server{Queues: q, Config: cfg, Clock: clk, Logger: log, Summary: func() any { return ctl.Stats() },
+	return &web.Server{Queues: q, Config: cfg, Clock: clk, Logger: log, Summary: func() any { return ctl.Stats() }, AgentsChanged: ctl.AgentsChanged,
 		Auth: auth.New(db.Pool(), auth.Options{InsecureCookies: insecureCookies, Logger: log}),
+		// The API's routes read Redis: while the controller's heartbeat finds
+		// it unreachable they answer 503 at once.
+		Unavailable: func() error {
+			if err := ctl.RedisErr(); err != nil {
+				return hotline.Errorf(hotline.EUNAVAILABLE, "Redis is unreachable: %v", err)
+			}
+			return nil
+		},
 		Checks: map[string]func(context.Context) error{
-			"redis":    func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+			"redis": func(ctx context.Context) error {
+				if err := ctl.RedisErr(); err != nil {
+					return err
+				}
+				return rdb.Ping(ctx).Err()
+			},
 			"postgres": func(ctx context.Context) error { return db.Pool().Ping(ctx) },
 			"ari": func(context.Context) error {
 				if !sw.Connected() {

@@ -1,0 +1,322 @@
+package asterisktest
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/publicservice/hotline"
+	"github.com/publicservice/hotline/arisim"
+	"github.com/publicservice/hotline/internal/realasterisk"
+)
+
+// TestMain says first whether the suite runs against a real Asterisk.
+func TestMain(m *testing.M) {
+	// Journeys run side by side (prompts play in real time): far more at once
+	// than the default -parallel (GOMAXPROCS); they mostly wait.
+	flag.Parse()
+	if f := flag.Lookup("test.parallel"); f != nil && !isSet("test.parallel") {
+		_ = f.Value.Set("64")
+	}
+	if sh, ok := realasterisk.Script(); ok {
+		fmt.Printf("asterisktest: running against a real Asterisk (%s)\n", sh)
+	} else {
+		fmt.Printf("asterisktest: NOT running against a real Asterisk: %s is absent; the real-Asterisk tests skip\n", sh)
+	}
+	os.Exit(m.Run())
+}
+
+func isSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// needAsterisk skips when ../shared/asterisk is absent.
+func needAsterisk(t *testing.T) {
+	t.Helper()
+	if sh, ok := realasterisk.Script(); !ok {
+		t.Skipf("real Asterisk not present (%s)", sh)
+	}
+}
+
+var announceOnce sync.Once
+
+func announce(t *testing.T, w *world) {
+	announceOnce.Do(func() {
+		fmt.Printf("asterisktest: ran against real Asterisk %s\n", w.ast.Version)
+	})
+	t.Logf("real Asterisk %s in %s (ARI %s)", w.ast.Version, w.ast.RunDir, w.ast.ARIURL)
+}
+
+// journey is one scenario, run the same way in both worlds.
+type journey struct {
+	name   string
+	did    string
+	from   string
+	script *arisim.Script
+	phones map[string]phone // agents' (and "provider") phones set before the call
+	login  []string         // agents signed in, in this order (longest idle first)
+	pause  []string         // agents paused after signing in
+	// during runs while the call is up (p.placedAt is when it was placed).
+	during func(t *testing.T, ctx context.Context, w *world, p *placed)
+	limit  time.Duration // for the call record
+	// check asserts what one world recorded.
+	check func(t *testing.T, w *world, p *placed, rec hotline.CallRecord)
+	// noWait: answer times are not compared (the journey has none).
+	noWait bool
+	// extra returns a further record to compare (e.g. the callback's), "" for none.
+	extra func(p *placed) string
+}
+
+// TestRealAsteriskJourneys runs every journey side by side on one real
+// Asterisk and one simulator, each with its own `hotline serve`.
+func TestRealAsteriskJourneys(t *testing.T) {
+	needAsterisk(t)
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 9*time.Minute)
+	defer cancel()
+	real := realWorld(t, ctx)
+	announce(t, real)
+	sim := simWorld(t, ctx)
+	real.startServe(ctx)
+	sim.startServe(ctx)
+	t.Run("journeys", func(t *testing.T) {
+		for _, j := range journeys() {
+			t.Run(j.name, func(t *testing.T) {
+				t.Parallel()
+				runJourney(t, ctx, real, sim, j)
+			})
+		}
+	})
+	t.Logf("journeys took %v of wall time", time.Since(start).Round(time.Second))
+}
+
+// runJourney runs j in both worlds at once and compares the records.
+func runJourney(t *testing.T, ctx context.Context, real, sim *world, j journey) {
+	type result struct {
+		rec, extra hotline.CallRecord
+	}
+	var res [2]result
+	t.Run("run", func(t *testing.T) {
+		for i, w := range []*world{real, sim} {
+			t.Run(w.name, func(t *testing.T) {
+				t.Parallel()
+				for id, ph := range j.phones {
+					w.setAgent(t, ctx, id, ph)
+				}
+				for _, id := range j.login {
+					w.agentAction(t, id, "login")
+					time.Sleep(20 * time.Millisecond) // distinct idle times: the first signed in is offered first
+				}
+				for _, id := range j.pause {
+					w.agentAction(t, id, "pause")
+				}
+				from := j.from
+				if from == "" {
+					from = "+1345555" + fmt.Sprintf("%04d", len(j.name)*37%10000)
+				}
+				p := w.place(t, ctx, j.did, from, j.script)
+				p.placedAt = time.Now()
+				if j.during != nil {
+					j.during(t, ctx, w, p)
+				}
+				limit := j.limit
+				if limit == 0 {
+					limit = 90 * time.Second
+				}
+				rec := w.waitRecord(t, p.id, limit)
+				res[i].rec = rec
+				checkTruth(t, w, p, rec)
+				res[i].rec.Wait -= w.farEndLag(t, p, rec)
+				t.Logf("%s: %s path=%s queue=%s agent=%s wait=%v survey=%d offers=%+v; enqueued +%v answered +%v ended +%v", w.name, rec.Disposition,
+					strings.Join(rec.IVRPath, ","), rec.Queue, rec.Agent, rec.Wait, rec.Survey, rec.Offers,
+					since(rec.Arrived, rec.Enqueued), since(rec.Arrived, rec.Answered), since(rec.Arrived, rec.Ended))
+				if j.check != nil {
+					j.check(t, w, p, rec)
+				}
+				if j.extra != nil {
+					res[i].extra = w.waitRecord(t, j.extra(p), limit)
+				}
+			})
+		}
+	})
+	if t.Failed() {
+		return
+	}
+	compare(t, res[0].rec, res[1].rec, !j.noWait)
+	if j.extra != nil {
+		compare(t, res[0].extra, res[1].extra, false)
+	}
+}
+
+// compare holds the real Asterisk's record to the simulator's.
+func compare(t *testing.T, real, sim hotline.CallRecord, wait bool) {
+	t.Helper()
+	if real.Disposition != sim.Disposition || pathOf(real) != pathOf(sim) ||
+		real.Queue != sim.Queue || real.Agent != sim.Agent || real.Survey != sim.Survey || real.Language != sim.Language ||
+		real.HungUpBy != sim.HungUpBy || real.Callback != sim.Callback {
+		t.Errorf("real Asterisk and simulator differ:\n asterisk:  %s\n simulator: %s", summary(real), summary(sim))
+	}
+	if len(real.Offers) != len(sim.Offers) {
+		t.Errorf("offers: asterisk %+v, simulator %+v", real.Offers, sim.Offers)
+	} else {
+		for i := range real.Offers {
+			if real.Offers[i].Agent != sim.Offers[i].Agent || real.Offers[i].Outcome != sim.Offers[i].Outcome {
+				t.Errorf("offer %d: asterisk %+v, simulator %+v", i, real.Offers[i], sim.Offers[i])
+			}
+		}
+	}
+	if wait && abs(real.Wait-sim.Wait) > 100*time.Millisecond {
+		if load, busy := overloaded(); busy {
+			t.Logf("answer time: asterisk %v, simulator %v: more than 100 ms apart, not counted: load average %.1f on %d CPUs (each world's own answer times were checked against its ground truth)",
+				real.Wait, sim.Wait, load, runtime.NumCPU())
+		} else {
+			t.Errorf("answer time: asterisk %v, simulator %v (more than 100 ms apart)", real.Wait, sim.Wait)
+		}
+	}
+}
+
+func summary(r hotline.CallRecord) string {
+	return fmt.Sprintf("disposition=%s path=%s queue=%s agent=%s survey=%d lang=%s hung_up_by=%s callback=%v wait=%v",
+		r.Disposition, strings.Join(r.IVRPath, ","), r.Queue, r.Agent, r.Survey, r.Language, r.HungUpBy, r.Callback, r.Wait)
+}
+
+func press(d string, after int) arisim.Press { return arisim.Press{Digits: d, AfterMs: after} }
+
+func first(d string, after int) arisim.Press {
+	return arisim.Press{Digits: d, AfterMs: after, From: "answer"}
+}
+
+func since(a, b time.Time) time.Duration {
+	if b.IsZero() {
+		return 0
+	}
+	return b.Sub(a)
+}
+
+// farEndLag is the part of a real call's recorded wait that the far ends
+// (the SIPp phone, the Local-channel caller) added beyond what the script
+// asked of them: the simulator's far ends are exact, so this is taken off
+// before the answer times are compared. 0 on the simulator.
+func (w *world) farEndLag(t *testing.T, p *placed, rec hotline.CallRecord) time.Duration {
+	if !w.real() {
+		return 0
+	}
+	if rec.Answered.IsZero() {
+		lag := p.callerLag(rec.Enqueued)
+		t.Logf("%s: the caller's hang-up reached the controller %v later than scripted (relative to the digit that queued it)", w.name, lag)
+		return lag
+	}
+	if len(rec.Offers) == 0 {
+		return 0
+	}
+	o := rec.Offers[len(rec.Offers)-1]
+	b := w.behaviour(o.Agent)
+	if o.Outcome != "answered" || p.real == nil {
+		return 0
+	}
+	// The agent's leg is <call id>-a<offer number>; Asterisk stamps its answer.
+	leg := fmt.Sprintf("%s-a%d", p.id, len(rec.Offers))
+	for _, e := range w.callers.Events() {
+		if e.Type == "ChannelStateChange" && e.ChannelID() == leg && e.Channel.State == "Up" {
+			d := e.AsteriskTime().Sub(o.At)
+			lag := d - b.answerAfter
+			t.Logf("%s: Asterisk answered %s's leg %v after the originate (the phone was asked to answer %v after ringing): %v of far-end delay", w.name, o.Agent, d, b.answerAfter, lag)
+			return lag
+		}
+	}
+	return 0
+}
+
+// overloaded: the machine runs more than twice as many runnable tasks as it
+// has CPUs (1-minute load average), when real-time latencies of a real
+// Asterisk and its far ends reach hundreds of milliseconds.
+func overloaded() (float64, bool) {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0, false
+	}
+	var load float64
+	if _, err := fmt.Sscan(string(b), &load); err != nil {
+		return 0, false
+	}
+	return load, load > float64(2*runtime.NumCPU())
+}
+
+// checkTruth holds a world's recorded answer time (or abandoned wait) to
+// what its telephone system did, within 100 ms: on the simulator its ground
+// truth (first music on hold to first bridge or hang-up); on the real
+// Asterisk its own event timestamps (the first queue prompt, queue_entry or
+// connecting, played as the caller joins the queue, to the caller's channel
+// entering the agent's bridge or hanging up).
+func checkTruth(t *testing.T, w *world, p *placed, rec hotline.CallRecord) {
+	t.Helper()
+	if rec.Enqueued.IsZero() || rec.Disposition == hotline.DispCallback || rec.Disposition == hotline.DispMessage {
+		return // no conversation and no abandon: the wait ends where the controller decided (checked by the journey)
+	}
+	var from, to time.Time
+	if !w.real() {
+		c, ok := w.sim.CallOf(p.id)
+		if !ok {
+			t.Errorf("simulator: no ground truth for %s", p.id)
+			return
+		}
+		from = c.FirstMOH
+		switch {
+		case len(c.Bridges) > 0:
+			to = c.Bridges[0].Entered
+		case !rec.Answered.IsZero():
+			t.Errorf("simulator: answered but never bridged: %+v", c)
+			return
+		default:
+			to = c.HungUp
+		}
+	} else {
+		for _, e := range p.real.Events() {
+			if e.ChannelID() != p.real.HotlineChannel {
+				continue
+			}
+			switch {
+			case from.IsZero() && e.Type == "PlaybackStarted" && (strings.Contains(e.Playback.MediaURI, "hotline/queue_entry") || strings.Contains(e.Playback.MediaURI, "hotline/connecting")):
+				from = e.AsteriskTime()
+			case to.IsZero() && !rec.Answered.IsZero() && e.Type == "ChannelEnteredBridge":
+				to = e.AsteriskTime()
+			case to.IsZero() && rec.Answered.IsZero() && e.Type == "ChannelHangupRequest":
+				to = e.AsteriskTime()
+			}
+		}
+	}
+	if from.IsZero() || to.IsZero() {
+		t.Errorf("%s: no ground truth for the wait of %s (from %v to %v)", w.name, p.id, from, to)
+		return
+	}
+	if truth := to.Sub(from); abs(rec.Wait-truth) > 100*time.Millisecond {
+		if load, busy := overloaded(); busy && w.real() {
+			t.Logf("%s: recorded wait %v, the telephone system's own %v: more than 100 ms apart, not counted: load average %.1f on %d CPUs",
+				w.name, rec.Wait, truth, load, runtime.NumCPU())
+		} else {
+			t.Errorf("%s: recorded wait %v, the telephone system's own %v (more than 100 ms apart)", w.name, rec.Wait, truth)
+		}
+	} else {
+		t.Logf("%s: recorded wait %v, the telephone system's own %v", w.name, rec.Wait, truth)
+	}
+}
+
+// pathOf is the IVR path with call ids (a callback names its caller's) left out.
+func pathOf(r hotline.CallRecord) string {
+	var out []string
+	for _, p := range r.IVRPath {
+		if strings.HasPrefix(p, "callback:") {
+			p = "callback:<call>"
+		}
+		out = append(out, p)
+	}
+	return strings.Join(out, ",")
+}

@@ -1,0 +1,142 @@
+package ivr
+
+import (
+	"math"
+	"slices"
+	"sync"
+	"time"
+)
+
+// AdaptiveLimit is load shedding that follows Asterisk's measured load: a
+// limit on the calls in progress that shrinks when Asterisk answers the
+// controller's REST requests slowly and grows back while it answers fast.
+//
+// Every Window, the 90th percentile of the request times observed in it is
+// compared with Target:
+//   - above Target (Asterisk is overloaded), the limit drops at once to
+//     Backoff × min(limit, calls in progress), never below Min: calls beyond
+//     what Asterisk carried when it slowed down are refused;
+//   - at or below Target, while the calls in progress use at least 90% of
+//     the limit, the limit grows by Increase, never above Max;
+//   - a window with fewer than MinSamples requests changes nothing.
+//
+// Calls in progress are counted by the controller (Options.Adaptive); new
+// calls are refused while they reach the limit. All methods are safe for
+// concurrent use; times are passed in, so tests drive it by hand.
+type AdaptiveLimit struct {
+	Target     time.Duration // default 150 ms
+	Window     time.Duration // default 1 s
+	MinSamples int           // default 5
+	Backoff    float64       // default 0.7
+	Increase   int           // default 2
+	Min, Max   int           // defaults 5 and 1000
+
+	mu       sync.Mutex
+	limit    int
+	start    time.Time       // of the current window
+	samples  []time.Duration // of the current window
+	inflight int             // last count seen by Allow
+	last     time.Duration   // p90 of the last complete window
+	started  bool
+}
+
+// NewAdaptiveLimit returns a limit starting at initial calls, with the
+// default parameters.
+func NewAdaptiveLimit(initial int) *AdaptiveLimit {
+	l := &AdaptiveLimit{}
+	l.defaults()
+	l.limit = max(l.Min, min(initial, l.Max))
+	return l
+}
+
+func (l *AdaptiveLimit) defaults() {
+	if l.Target <= 0 {
+		l.Target = 150 * time.Millisecond
+	}
+	if l.Window <= 0 {
+		l.Window = time.Second
+	}
+	if l.MinSamples <= 0 {
+		l.MinSamples = 5
+	}
+	if l.Backoff <= 0 || l.Backoff >= 1 {
+		l.Backoff = 0.7
+	}
+	if l.Increase <= 0 {
+		l.Increase = 2
+	}
+	if l.Min <= 0 {
+		l.Min = 5
+	}
+	if l.Max <= 0 {
+		l.Max = 1000
+	}
+	if l.limit <= 0 {
+		l.limit = l.Max
+	}
+}
+
+// Observe records one request that took took, ending at at.
+func (l *AdaptiveLimit) Observe(at time.Time, took time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.roll(at)
+	l.samples = append(l.samples, took)
+}
+
+// Allow reports whether a new call may be taken with inflight calls in
+// progress.
+func (l *AdaptiveLimit) Allow(at time.Time, inflight int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inflight = inflight
+	l.roll(at)
+	return inflight < l.limit
+}
+
+// Limit is the current limit; Latency the 90th percentile of the last
+// complete window.
+func (l *AdaptiveLimit) Limit() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.limit
+}
+
+// Latency is the 90th percentile request time of the last complete window.
+func (l *AdaptiveLimit) Latency() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.last
+}
+
+// roll closes the current window when at is past its end (l.mu held).
+func (l *AdaptiveLimit) roll(at time.Time) {
+	if !l.started {
+		l.defaults()
+		l.start, l.started = at, true
+		return
+	}
+	if at.Sub(l.start) < l.Window {
+		return
+	}
+	if len(l.samples) >= l.MinSamples {
+		l.last = p90(l.samples)
+		switch {
+		case l.last > l.Target:
+			l.limit = max(l.Min, int(math.Floor(l.Backoff*float64(min(l.limit, l.inflight)))))
+		case float64(l.inflight) >= 0.9*float64(l.limit):
+			l.limit = min(l.Max, l.limit+l.Increase)
+		}
+	}
+	l.samples = l.samples[:0]
+	// the next window starts at the window boundary at or before at
+	l.start = l.start.Add(at.Sub(l.start) / l.Window * l.Window)
+}
+
+// p90 is the nearest-rank 90th percentile.
+func p90(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	k := int(math.Ceil(0.9*float64(len(s)))) - 1
+	return s[max(0, k)]
+}

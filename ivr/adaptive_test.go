@@ -1,0 +1,100 @@
+package ivr_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/publicservice/hotline/ivr"
+)
+
+// The adaptive limit on hand-computed cases: window by window.
+func TestAdaptiveLimitHandComputed(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	l := &ivr.AdaptiveLimit{Target: 100 * time.Millisecond, Window: time.Second, MinSamples: 3, Backoff: 0.5, Increase: 2, Min: 4, Max: 30}
+	// Window 1 [0 s, 1 s): starts at Max = 30; 20 calls in progress are
+	// allowed; latencies 10..50 ms (p90 = 50 ms) are under target, and 20 <
+	// 0.9 × 30 = 27: no change at the roll.
+	if !l.Allow(at(0), 20) {
+		t.Fatal("20 calls under the initial limit 30 refused")
+	}
+	for i, ms := range []int{10, 20, 30, 40, 50} {
+		l.Observe(at(100*(i+1)), time.Duration(ms)*time.Millisecond)
+	}
+	if !l.Allow(at(1000), 28) || l.Limit() != 30 {
+		t.Fatalf("after a fast window with 20 in progress: limit %d, want 30", l.Limit())
+	}
+	// Window 2 [1 s, 2 s): 28 in progress (≥ 27) and fast: +2, capped at 30.
+	for i := 0; i < 3; i++ {
+		l.Observe(at(1100+i*100), 5*time.Millisecond)
+	}
+	l.Allow(at(2000), 28)
+	if l.Limit() != 30 {
+		t.Fatalf("growth capped at Max: limit %d, want 30", l.Limit())
+	}
+	// Window 3 [2 s, 3 s): ten samples, the 9th smallest is 400 ms (p90 by
+	// nearest rank: ceil(0.9 × 10) = 9th) > 100 ms: limit = floor(0.5 ×
+	// min(30, 28)) = 14.
+	for i, ms := range []int{10, 10, 10, 10, 10, 10, 10, 10, 400, 900} {
+		l.Observe(at(2050+i*90), time.Duration(ms)*time.Millisecond)
+	}
+	if got := l.Allow(at(3000), 28); got || l.Limit() != 14 {
+		t.Fatalf("slow window with 28 in progress: allow %v limit %d, want false and 14", got, l.Limit())
+	}
+	if l.Latency() != 400*time.Millisecond {
+		t.Fatalf("p90 %v, want 400ms", l.Latency())
+	}
+	if l.Allow(at(3100), 14) || !l.Allow(at(3200), 13) {
+		t.Fatal("limit 14: 14 in progress must refuse, 13 allow")
+	}
+	// Window 4 [3 s, 4 s): still slow, 13 in progress: floor(0.5 × 13) = 6.
+	for i := 0; i < 3; i++ {
+		l.Observe(at(3300+i*100), 300*time.Millisecond)
+	}
+	l.Allow(at(4000), 13)
+	if l.Limit() != 6 {
+		t.Fatalf("second slow window: limit %d, want 6", l.Limit())
+	}
+	// Window 5 [4 s, 5 s): slow with 6 in progress: floor(3) → Min 4.
+	for i := 0; i < 3; i++ {
+		l.Observe(at(4300+i*100), 300*time.Millisecond)
+	}
+	l.Allow(at(5000), 6)
+	if l.Limit() != 4 {
+		t.Fatalf("floor at Min: limit %d, want 4", l.Limit())
+	}
+	// Window 6 [5 s, 6 s): only two samples (< MinSamples 3): no change even
+	// though slow.
+	l.Observe(at(5100), time.Second)
+	l.Observe(at(5200), time.Second)
+	l.Allow(at(6000), 4)
+	if l.Limit() != 4 {
+		t.Fatalf("too few samples changed the limit to %d", l.Limit())
+	}
+	// Window 7 [6 s, 7 s): fast with 4 in progress (≥ 0.9 × 4): 6. Window 8
+	// is skipped (nothing observed from 7 s to 9 s); window [9 s, 10 s) fast
+	// with 6 in progress: 8.
+	for i := 0; i < 3; i++ {
+		l.Observe(at(6100+i*100), 20*time.Millisecond)
+	}
+	l.Allow(at(7000), 4)
+	if l.Limit() != 6 {
+		t.Fatalf("recovery: limit %d, want 6", l.Limit())
+	}
+	for i := 0; i < 3; i++ {
+		l.Observe(at(9100+i*100), 20*time.Millisecond)
+	}
+	l.Allow(at(10000), 6)
+	if l.Limit() != 8 {
+		t.Fatalf("recovery after an idle gap: limit %d, want 8", l.Limit())
+	}
+}
+
+// NewAdaptiveLimit starts at the given limit within [Min, Max].
+func TestNewAdaptiveLimitBounds(t *testing.T) {
+	for _, c := range []struct{ initial, want int }{{0, 5}, {3, 5}, {50, 50}, {5000, 1000}} {
+		if got := ivr.NewAdaptiveLimit(c.initial).Limit(); got != c.want {
+			t.Errorf("NewAdaptiveLimit(%d).Limit() = %d, want %d", c.initial, got, c.want)
+		}
+	}
+}
