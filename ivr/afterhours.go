@@ -120,7 +120,9 @@ func (c *call) recordingDone(ev telephony.Event) {
 		return
 	}
 	c.rec.Recording = name
-	c.rec.Disposition = hotline.DispMessage
+	if c.rec.Answered.IsZero() { // a voice comment after the survey keeps the call answered
+		c.rec.Disposition = hotline.DispMessage
+	}
 	length := ev.Duration // whole seconds
 	if !c.recStarted.IsZero() && !ev.Time.IsZero() && ev.Time.After(c.recStarted) {
 		length = ev.Time.Sub(c.recStarted) // to the millisecond of Asterisk's event times
@@ -128,6 +130,7 @@ func (c *call) recordingDone(ev telephony.Event) {
 	c.recStarted = time.Time{}
 	c.ctl.w.Message(store.Message{Time: c.now(), CallID: c.id, Department: c.rec.Department,
 		Language: c.rec.Language, Recording: name, Duration: length})
+	c.messageTicket(name)
 	if c.gone {
 		c.finish()
 		return

@@ -122,11 +122,16 @@ func TestPendingCallbackOfferedWhenAgentSignsIn(t *testing.T) {
 
 func (e *env) getJSON(srv *httptest.Server, path string, v any) {
 	e.t.Helper()
-	resp, err := http.Get(srv.URL + path)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+e.apiToken)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		e.t.Fatalf("GET %s: %s", path, resp.Status)
+	}
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
 		e.t.Fatalf("GET %s: %v", path, err)
 	}

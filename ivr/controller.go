@@ -112,6 +112,10 @@ type Options struct {
 	// the simulator. Nil with a real Asterisk, where the agent's browser
 	// softphone (JsSIP) answers the SIP call itself. See agentcontrol.go.
 	AnswerAgent func(ctx context.Context, channel string) error
+	// Tickets, when set, reads a ticket's status back to a caller who types
+	// its reference, turns recorded messages into tickets, and sends a
+	// department's information by SMS (tickets.go).
+	Tickets TicketDesk
 
 	// Redis faults and dead controllers (guard.go). AgentStates loads the
 	// agents' last sign-in states from outside Redis (store.AgentJournal's

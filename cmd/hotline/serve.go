@@ -80,18 +80,19 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	ctl, err := ivr.New(ivr.Options{ID: *id, CallIDPrefix: *callPrefix, MaxCalls: *maxCalls, Adaptive: limit, Config: cfg, Switch: sw, Queues: st.Queues, Writer: st.Writer, Clock: clk, Logger: m.Logger,
-		AgentStates: st.Journal.Load})
+		AgentStates: st.Journal.Load, Tickets: ticketDesk(cfg, st.DB, clk, m.Logger)})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	tw, smsOn := twilio.FromEnv()
-	tk, err := newTickets(cfg, st.DB, clk, m.Logger, tw, smsOn)
+	api := httpAPI(cfg, st.DB, st.Redis, st.Queues, clk, m.Logger, ctl, sw, *insecure)
+	mountUI(api, st.DB, st.Writer, ctl, agentpanel.SIPConfig{WebSocketURL: env("HOTLINE_SIP_WS", ""), Domain: env("HOTLINE_SIP_DOMAIN", "")})
+	tk, err := newTickets(cfg, st.DB, clk, m.Logger, api.Auth, tw, smsOn)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	api := httpAPI(cfg, st.DB, st.Redis, st.Queues, clk, m.Logger, ctl, sw, *insecure)
-	mountUI(api, st.DB, st.Writer, ctl, agentpanel.SIPConfig{WebSocketURL: env("HOTLINE_SIP_WS", ""), Domain: env("HOTLINE_SIP_DOMAIN", "")})
-	hs, ln, err := listenHTTP(*addr, tk.Mount(api.Handler()))
+	api.Mount = append(api.Mount, tk.Mount)
+	hs, ln, err := listenHTTP(*addr, api.Handler())
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
