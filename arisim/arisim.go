@@ -96,6 +96,8 @@ type Sim struct {
 	touched    map[*wsConn]uint64
 	closed     bool
 	failRecs   string // while set: recordings fail at once with this cause
+	// abruptCloses counts application WebSockets closed without a close frame.
+	abruptCloses int
 
 	srvMu sync.Mutex
 	srv   *http.Server

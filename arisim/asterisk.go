@@ -247,7 +247,7 @@ func init() {
 	handle("GET", "sounds/{dir}/{id}", func(s *Sim, q *req) reply { return sound(s, q.vars["dir"]+"/"+q.vars["id"]) })
 	handle("GET", "sounds", func(s *Sim, q *req) reply {
 		names := map[string]bool{}
-		for n := range defaultSounds {
+		for n := range coreSounds["en"] {
 			names[n] = true
 		}
 		if s.opts.SoundsDir != "" {

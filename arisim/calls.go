@@ -34,6 +34,11 @@ type Call struct {
 	// FailedAtEntry: the application had no WebSocket when the call arrived.
 	FailedAtEntry bool   `json:"failed_at_entry,omitempty"`
 	Fallback      string `json:"fallback,omitempty"`
+	// Continued is the dialplan context the application handed the channel
+	// back to (POST /channels/{id}/continue), e.g. hotline-fallback.
+	Continued string `json:"continued,omitempty"`
+	// Redirected is the endpoint the application redirected the channel to.
+	Redirected string `json:"redirected,omitempty"`
 	// Abandoned: the caller ran out of patience waiting.
 	Abandoned bool `json:"abandoned,omitempty"`
 	// Recorded are the stored recordings the application made of the channel (a message left).

@@ -150,6 +150,17 @@ func init() {
 		s.continueLocked(ch, q.get("context"))
 		return noContent
 	}))
+	handle("POST", "channels/{id}/redirect", func(s *Sim, q *req) reply {
+		ep := q.get("endpoint")
+		if ep == "" {
+			return errReply(400, "Endpoint parameter not provided")
+		}
+		ch, rep, ok := s.stasisChannel(q.vars["id"])
+		if !ok {
+			return rep
+		}
+		return s.redirectLocked(ch, ep)
+	})
 	handle("POST", "channels/{id}/snoop", chanOp(func(s *Sim, q *req, ch *channel) reply {
 		return s.snoopLocked(q, ch, q.get("snoopId"))
 	}))
@@ -218,6 +229,9 @@ func (s *Sim) continueLocked(ch *channel, context string) {
 	if context == "" {
 		ch.dp.Context = s.opts.InboundContext
 	}
+	if ch.call != nil {
+		ch.call.Continued = ch.dp.Context
+	}
 	delay := s.media.sound(ch.lang, "vm-goodbye").d
 	if context == "" || !s.knownContext(context) {
 		delay = 0
@@ -273,4 +287,32 @@ func (s *Sim) snoopLocked(q *req, ch *channel, id string) reply {
 	resp := sn.json()
 	s.enterStasisLocked(sn, app, splitList(q.get("appArgs")))
 	return okReply(http.StatusOK, resp)
+}
+
+// redirectLocked is POST /channels/{id}/redirect: the channel is told to go
+// to another endpoint of its own technology (a SIP 302 for PJSIP); it
+// leaves the application (StasisEnd before the 204, then nothing) and the
+// call ends here. Another technology is 422; an endpoint without a
+// resource 404.
+func (s *Sim) redirectLocked(ch *channel, endpoint string) reply {
+	tech, resource, ok := strings.Cut(endpoint, "/")
+	if !ok || resource == "" {
+		return errReply(404, "Channel or endpoint not found")
+	}
+	if chTech, _, _ := strings.Cut(ch.name, "/"); !strings.EqualFold(tech, chTech) {
+		return errReply(422, "Endpoint is not the same type as the channel")
+	}
+	s.leaveStasisLocked(ch)
+	if ch.call != nil {
+		ch.call.Redirected = endpoint
+	}
+	ch.addTimer(s.clk.AfterFunc(0, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if !ch.gone {
+			s.recordHangupLocked(ch, 16, "system")
+			s.removeChannelLocked(ch)
+		}
+	}))
+	return noContent
 }

@@ -27,7 +27,8 @@ const (
 	charDuration  = 800 * time.Millisecond
 )
 
-// defaultSounds are durations of common core sounds when no sounds directory has them.
+// defaultSounds are durations of common core sounds as measured on the
+// recordings; they override coresounds.txt (which only decides what exists).
 var defaultSounds = map[string]time.Duration{
 	"hello-world":           1400 * time.Millisecond,
 	"beep":                  420 * time.Millisecond,
@@ -59,7 +60,8 @@ func init() {
 	}
 }
 
-// mediaTable resolves sound durations from a sounds directory, the default table or an estimate.
+// mediaTable resolves sound durations from a sounds directory or the core
+// sounds; any other name is missing.
 type mediaTable struct {
 	dir     string
 	missing map[string]bool
@@ -136,11 +138,16 @@ func (m *mediaTable) lookup(lang, name string) soundInfo {
 			}
 		}
 	}
-	if d, ok := defaultSounds[name]; ok {
-		return soundInfo{d: d, exists: true, formats: debianFormats()}
+	d, ok := coreSound(lang, name)
+	if !ok {
+		// Not a core sound nor a file of the sounds directory: missing, as
+		// on Asterisk (the play fails).
+		return soundInfo{}
 	}
-	// estimate: a short phrase, longer for longer names
-	return soundInfo{d: 600*time.Millisecond + time.Duration(len(name))*45*time.Millisecond, exists: true, formats: debianFormats()}
+	if dd, ok := defaultSounds[name]; ok {
+		d = dd // measured on the recordings
+	}
+	return soundInfo{d: d, exists: true, formats: debianFormats()}
 }
 
 func debianFormats() []soundFormat {

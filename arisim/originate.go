@@ -57,6 +57,9 @@ func (s *Sim) originateLocked(q *req, id string) reply {
 		return errReply(400, "Invalid endpoint specified")
 	}
 	otherID := q.get("otherChannelId")
+	if otherID == "" && id != "" && strings.HasPrefix(ep, "Local/") {
+		otherID = id + ";2" // Asterisk names the other half after the given id
+	}
 	for _, x := range []string{id, otherID} {
 		if x != "" && s.channels[x] != nil {
 			return errReply(409, "Channel with given unique ID already exists")

@@ -46,7 +46,7 @@ func init() {
 	// Resources Asterisk has that the simulator does not play: 501, not a misleading 404.
 	notImpl := func(s *Sim, q *req) reply { return errReply(501, "Not implemented in arisim") }
 	for _, r := range [][2]string{
-		{"POST", "channels/create"}, {"POST", "channels/{id}/dial"}, {"POST", "channels/{id}/redirect"},
+		{"POST", "channels/create"}, {"POST", "channels/{id}/dial"},
 		{"POST", "channels/externalMedia"}, {"GET", "channels/{id}/rtp_statistics"},
 		{"GET", "deviceStates"}, {"GET", "mailboxes"}, {"GET", "asterisk/modules"}, {"GET", "asterisk/logging"},
 	} {

@@ -186,13 +186,19 @@ func (s *Sim) serveEvents(w http.ResponseWriter, r *http.Request) {
 	go c.writer()
 	release()
 	// reader: discard client frames until the connection ends
+	var rerr error
 	for {
-		if _, _, err := ws.ReadMessage(); err != nil {
+		if _, _, rerr = ws.ReadMessage(); rerr != nil {
 			break
 		}
 	}
 	c.close()
 	s.mu.Lock()
+	if ce, ok := rerr.(*websocket.CloseError); (!ok || ce.Code == websocket.CloseAbnormalClosure) && !s.closed {
+		// No close frame: Asterisk logs "Web socket closed abruptly".
+		s.abruptCloses++
+		s.log.Warn("Web socket closed abruptly", "apps", apps)
+	}
 	delete(s.conns, c)
 	delete(s.touched, c)
 	for _, name := range apps {
@@ -202,4 +208,12 @@ func (s *Sim) serveEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	s.log.Info("application disconnected", "apps", apps)
+}
+
+// AbruptCloses counts the application WebSockets that ended without a close
+// frame from the application (Asterisk logs "Web socket closed abruptly").
+func (s *Sim) AbruptCloses() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.abruptCloses
 }

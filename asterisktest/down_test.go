@@ -155,7 +155,7 @@ func dialplan(c *realasterisk.Call) string {
 
 // loadShedding: with -max-calls 2, a third call is refused at once.
 func loadShedding(t *testing.T, ctx context.Context, w *world) map[string]hotline.CallRecord {
-	w.startServe(ctx, "-max-calls", "2")
+	w.startServe(t, ctx, "-max-calls", "2")
 	defer w.serve.kill()
 	hold := &arisim.Script{MaxDurationMs: 12000} // in the menus, then gone
 	p1 := w.place(t, ctx, did("j18"), "+13455550211", hold)
@@ -203,7 +203,7 @@ func restart(t *testing.T, ctx context.Context, w *world) map[string]hotline.Cal
 	w.setAgent(t, ctx, "a109", phone{answerAfter: time.Second, talk: 35 * time.Second})
 	w.setAgent(t, ctx, "a110", phone{answerAfter: 12 * time.Second, talk: 5 * time.Second})
 	w.setAgent(t, ctx, "a111", phone{answerAfter: time.Second, talk: 3 * time.Second})
-	w.startServe(ctx)
+	w.startServe(t, ctx)
 	w.agentAction(t, "a109", "login")
 	w.agentAction(t, "a110", "login")
 	toOfficer := []arisim.Press{first("1", 300), press("2", 2000)}
@@ -218,7 +218,7 @@ func restart(t *testing.T, ctx context.Context, w *world) map[string]hotline.Cal
 	time.Sleep(time.Until(b.placedAtOr().Add(8 * time.Second)))
 	w.serve.kill()
 	t.Logf("%s: controller killed with calls bridged, ringing, waiting and in a menu", w.name)
-	w.startServe(ctx)
+	w.startServe(t, ctx)
 	// At a fixed time after the first call, so that both worlds wait alike
 	// whatever their restart took.
 	time.Sleep(time.Until(b.placedAtOr().Add(14 * time.Second)))
@@ -249,7 +249,7 @@ func (p *placed) placedAtOr() time.Time {
 // a new call goes to the dialplan fallback, and the WebSocket is closed
 // cleanly when it exits.
 func drain(t *testing.T, ctx context.Context, w *world) {
-	w.startServe(ctx)
+	w.startServe(t, ctx)
 	before := strings.Count(tailFile(w.ast.ConsoleLog, 1<<30), "Web socket closed abruptly")
 	p1 := w.place(t, ctx, did("j18"), "+13455550231", &arisim.Script{MaxDurationMs: 8000})
 	checkFor(t, 10*time.Second, "a call in progress", func() bool { return w.stats(t) >= 1 })
@@ -285,7 +285,7 @@ func drain(t *testing.T, ctx context.Context, w *world) {
 // Asterisk restart closes the calls whose channels are gone (system failure)
 // instead of adopting them.
 func asteriskRestarted(t *testing.T, ctx context.Context, w *world) {
-	w.startServe(ctx)
+	w.startServe(t, ctx)
 	p := w.place(t, ctx, did("j18"), "+13455550241", &arisim.Script{Presses: []arisim.Press{first("1", 300), press("2", 2000)}})
 	checkFor(t, 20*time.Second, "the caller waiting", func() bool { return strings.Contains(eventTypes(w.events(t, p.id)), "ENTERQUEUE") })
 	w.serve.kill()
@@ -303,7 +303,7 @@ func asteriskRestarted(t *testing.T, ctx context.Context, w *world) {
 	if w.callers, err = a.Callers(ctx); err != nil {
 		t.Fatal(err)
 	}
-	w.startServe(ctx)
+	w.startServe(t, ctx)
 	rec := w.waitRecord(t, p.id, 30*time.Second)
 	if rec.HungUpBy != "system" || rec.Disposition == hotline.DispAnswered {
 		t.Errorf("a call lost with the old Asterisk: %s", summary(rec))

@@ -85,8 +85,8 @@ func TestRealAsteriskJourneys(t *testing.T) {
 	real := realWorld(t, ctx)
 	announce(t, real)
 	sim := simWorld(t, ctx)
-	real.startServe(ctx)
-	sim.startServe(ctx)
+	real.startServe(t, ctx)
+	sim.startServe(t, ctx)
 	t.Run("journeys", func(t *testing.T) {
 		for _, j := range journeys() {
 			t.Run(j.name, func(t *testing.T) {

@@ -71,6 +71,8 @@ type world struct {
 	rdb     *redis.Client
 	prefix  string
 	cfgPath string
+	id      string // the controller's id, kept across its restarts
+	spool   string // its writer's spool directory
 	serve   *serveProc
 	token   string // bearer token of a supervisor account for the staff API (h-web's sign-in)
 	mu      sync.Mutex
@@ -101,6 +103,8 @@ func newWorld(t *testing.T, name string) *world {
 			rdb.Del(ctx, keys...)
 		}
 	})
+	w.id = "ctl-" + name + "-" + rnd()
+	w.spool = t.TempDir()
 	w.cfgPath = filepath.Join(t.TempDir(), "suite.yaml")
 	if err := os.WriteFile(w.cfgPath, []byte(testConfig()), 0o644); err != nil {
 		t.Fatal(err)
@@ -176,9 +180,11 @@ type serveProc struct {
 
 // startServe runs `hotline serve` against the world's ARI and waits until its
 // WebSocket is connected (healthz ok).
-func (w *world) startServe(ctx context.Context, flags ...string) {
-	t := w.t
+func (w *world) startServe(t *testing.T, ctx context.Context, flags ...string) {
 	t.Helper()
+	if w.serve != nil {
+		w.serve.kill() // one controller at a time
+	}
 	bin := buildHotline(t)
 	port, err := freePort()
 	if err != nil {
@@ -188,7 +194,7 @@ func (w *world) startServe(ctx context.Context, flags ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := append([]string{"serve", "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-id", "ctl-" + w.name,
+	args := append([]string{"serve", "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-id", w.id, "-spool-dir", w.spool,
 		"-redis-prefix", w.prefix, "-config", w.cfgPath, "-drain", "20s"}, flags...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "ARI_URL="+w.ariURL, "ARI_USER=hotline", "ARI_PASSWORD="+w.ariPass,
@@ -243,6 +249,11 @@ func (w *world) startServe(ctx context.Context, flags ...string) {
 func (sp *serveProc) kill() {
 	if sp.cmd.Process == nil {
 		return
+	}
+	select {
+	case <-sp.done:
+		return
+	default:
 	}
 	_ = sp.cmd.Process.Signal(syscall.SIGKILL)
 	<-sp.done

@@ -270,6 +270,10 @@ const (
 	ActionTicket Action = "ticket"
 	// ActionMessage records a message for follow-up.
 	ActionMessage Action = "message"
+	// ActionSMSInfo sends the department's information (hours, address,
+	// services with processing times and documents, web link) by SMS to the
+	// calling number, then the menu again.
+	ActionSMSInfo Action = "sms_info"
 	// ActionMainMenu goes back to the main menu.
 	ActionMainMenu Action = "main_menu"
 	// ActionRepeat repeats the current menu.
@@ -281,7 +285,7 @@ func (a Action) Queued() bool {
 	return a == ActionOfficer || a == ActionComplaint || a == ActionCompliment
 }
 
-var actions = []Action{ActionInfo, ActionOfficer, ActionComplaint, ActionCompliment, ActionTicket, ActionMessage, ActionMainMenu, ActionRepeat}
+var actions = []Action{ActionInfo, ActionOfficer, ActionComplaint, ActionCompliment, ActionTicket, ActionMessage, ActionSMSInfo, ActionMainMenu, ActionRepeat}
 
 // MenuEntry is one key of a menu.
 type MenuEntry struct {

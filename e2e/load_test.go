@@ -93,7 +93,7 @@ func TestStaffPagesLoad(t *testing.T) {
 			defer resp.Body.Close()
 			connected <- struct{}{}
 			sc := bufio.NewScanner(resp.Body)
-			sc.Buffer(make([]byte, 1<<20), 1<<22)
+			sc.Buffer(make([]byte, 64<<10), 4<<20)
 			for sc.Scan() {
 				line := sc.Text()
 				if !strings.HasPrefix(line, "data: ") || st.get == nil {
@@ -151,4 +151,6 @@ func TestStaffPagesLoad(t *testing.T) {
 		"note": "server, simulator and 250 stream readers in one process; latency from the action's request to the event read"}
 	b, _ := json.MarshalIndent(fig, "", "  ")
 	fmt.Println(string(b))
+	s.Server.CloseClientConnections() // end the 250 streams
+	cancel()
 }

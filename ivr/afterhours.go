@@ -47,8 +47,11 @@ func (c *call) chooseClosed(d string) {
 		c.rec.Callback = true
 		c.path("closed:callback")
 		data := "after_hours"
-		if c.st == stMaxWait {
+		switch {
+		case c.st == stMaxWait:
 			data = "max_wait"
+		case c.unstaffedMenu:
+			data = "unstaffed"
 		}
 		c.event(hotline.EvCallbackRequest, "", 0, 0, 0, data)
 		c.closing(config.PromptCallbackConfirmed)
@@ -64,8 +67,9 @@ func (c *call) chooseClosed(d string) {
 	}
 }
 
-// leaveMessage records a message ended by # (at most MaxMessage).
-func (c *call) leaveMessage() {
+// leaveMessage records a message ended by # (at most MaxMessage), after
+// prefix and the leave_message prompt.
+func (c *call) leaveMessage(prefix ...string) {
 	c.stop(tInput)
 	c.to(stRecording)
 	c.play(func() {
@@ -94,7 +98,7 @@ func (c *call) leaveMessage() {
 			}
 			c.closing(config.PromptGoodbye)
 		})
-	}, config.PromptLeaveMessage)
+	}, append(append([]string{}, prefix...), config.PromptLeaveMessage)...)
 }
 
 // recordingDone stores the message (linked to the call record) and thanks
@@ -116,7 +120,9 @@ func (c *call) recordingDone(ev telephony.Event) {
 		return
 	}
 	c.rec.Recording = name
-	c.rec.Disposition = hotline.DispMessage
+	if c.rec.Answered.IsZero() { // a voice comment after the survey keeps the call answered
+		c.rec.Disposition = hotline.DispMessage
+	}
 	length := ev.Duration // whole seconds
 	if !c.recStarted.IsZero() && !ev.Time.IsZero() && ev.Time.After(c.recStarted) {
 		length = ev.Time.Sub(c.recStarted) // to the millisecond of Asterisk's event times
@@ -124,6 +130,7 @@ func (c *call) recordingDone(ev telephony.Event) {
 	c.recStarted = time.Time{}
 	c.ctl.w.Message(store.Message{Time: c.now(), CallID: c.id, Department: c.rec.Department,
 		Language: c.rec.Language, Recording: name, Duration: length})
+	c.messageTicket(name)
 	if c.gone {
 		c.finish()
 		return

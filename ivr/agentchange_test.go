@@ -1,6 +1,7 @@
 package ivr_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -117,4 +118,26 @@ func TestPendingCallbackOfferedWhenAgentSignsIn(t *testing.T) {
 	if cb := e.waitRecord("cb-" + ch); cb.Disposition != hotline.DispAnswered || cb.Agent != "a1" {
 		t.Fatalf("callback record %+v", cb)
 	}
+}
+
+func (e *env) getJSON(srv *httptest.Server, path string, v any) {
+	e.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+e.apiToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		e.t.Fatalf("GET %s: %s", path, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		e.t.Fatalf("GET %s: %v", path, err)
+	}
+}
+
+// agentWith is a configured agent with other skills.
+func agentWith(id string, skills ...string) agents.Agent {
+	return agents.Agent{ID: id, Name: id, Endpoint: "PJSIP/" + id, Skills: skills}
 }

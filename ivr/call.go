@@ -66,14 +66,14 @@ var transitions = map[state][]state{
 	stMainMenu:      {stDeptMenu, stTicket, stWaiting, stClosed, stMainMenu, stRecording},
 	stDeptMenu:      {stInfo, stTicket, stWaiting, stClosed, stMainMenu, stDeptMenu, stRecording},
 	stInfo:          {stDeptMenu, stInfo, stTicket, stWaiting, stClosed, stMainMenu, stRecording},
-	stTicket:        {stWaiting, stClosed, stTicket},
+	stTicket:        {stWaiting, stClosed, stTicket, stMainMenu, stDeptMenu}, // back to the menu after a status
 	stClosed:        {stRecording, stClosed},
 	stMaxWait:       {stRecording, stMaxWait},
-	stRecording:     {stWaiting, stClosed}, // after a failed recording
-	stWaiting:       {stRinging, stMaxWait, stWaiting},
+	stRecording:     {stWaiting, stClosed},                                    // after a failed recording
+	stWaiting:       {stRinging, stMaxWait, stWaiting, stClosed, stRecording}, // the last two: left an unstaffed queue
 	stRinging:       {stWaiting, stTalking},
-	stTalking:       {stSurvey, stWaiting}, // waiting again after a blind transfer to a queue
-	stSurvey:        {stSurvey},
+	stTalking:       {stSurvey, stWaiting},   // waiting again after a blind transfer to a queue
+	stSurvey:        {stSurvey, stRecording}, // a voice comment after a poor rating
 	stClosing:       {},
 	stCallbackDial:  {stCallbackHello},
 	stCallbackHello: {stRinging, stWaiting},
@@ -197,9 +197,16 @@ type call struct {
 	heard  bool // heard an information message
 	// msgFailed: a message could not be recorded (not offered again).
 	msgFailed bool
+	// unstaffedMenu: the closed-style menu is the unstaffed queue's offer;
+	// unstaffedHops counts moves to another queue (when_unstaffed queue:<id>).
+	unstaffedMenu bool
+	unstaffedHops int
 	// surveyOpt: opted in to the post-call survey (default_opt_in, changed
 	// by the survey key while waiting); surveySet once decided.
 	surveyOpt, surveySet bool
+	// recovery: the caller rated the call poorly and is being offered a
+	// voice comment (1) or a supervisor's callback (2) (tickets.go).
+	recovery bool
 	// boundChans and boundRecs are the routing keys this call registered
 	// (guarded by ctl.mu), so forget deletes only those.
 	boundChans, boundRecs []string

@@ -93,6 +93,11 @@ type Options struct {
 	// recorded with disposition failed and IVR path "shed") instead of
 	// pushing an overloaded Asterisk further. 0: no limit.
 	MaxCalls int
+	// FallbackContext is the dialplan context new calls are handed back to
+	// (POST /channels/{id}/continue, extension s, priority 1) while the
+	// controller drains (default "hotline-fallback" of the shipped
+	// extensions.conf: the fallback message or queue).
+	FallbackContext string
 	// Adaptive, when set, sheds load as MaxCalls does but with a limit that
 	// follows Asterisk's measured load (see AdaptiveLimit; feed it the ARI
 	// request times, e.g. telephony.ARIOptions.ObserveRequest). Both apply
@@ -107,6 +112,10 @@ type Options struct {
 	// the simulator. Nil with a real Asterisk, where the agent's browser
 	// softphone (JsSIP) answers the SIP call itself. See agentcontrol.go.
 	AnswerAgent func(ctx context.Context, channel string) error
+	// Tickets, when set, reads a ticket's status back to a caller who types
+	// its reference, turns recorded messages into tickets, and sends a
+	// department's information by SMS (tickets.go).
+	Tickets TicketDesk
 
 	// Redis faults and dead controllers (guard.go). AgentStates loads the
 	// agents' last sign-in states from outside Redis (store.AgentJournal's
@@ -137,8 +146,9 @@ type Controller struct {
 	clk clock.Clock
 	log *slog.Logger
 
-	runCtx  context.Context
-	stopped atomic.Bool
+	runCtx   context.Context
+	stopped  atomic.Bool
+	draining atomic.Bool
 
 	mu     sync.Mutex
 	calls  map[string]*call // by call id
@@ -179,6 +189,9 @@ func New(opt Options) (*Controller, error) {
 	}
 	if opt.CallbackEndpoint == nil {
 		opt.CallbackEndpoint = opt.Config.CallbackEndpoint
+	}
+	if opt.FallbackContext == "" {
+		opt.FallbackContext = "hotline-fallback"
 	}
 	if opt.CallbackRing <= 0 {
 		opt.CallbackRing = 30 * time.Second
@@ -335,6 +348,10 @@ func (ctl *Controller) route(ev telephony.Event, arrived time.Time) {
 			ctl.hangupStray(ev.Channel.ID, ev)
 			return
 		case "inbound":
+			if ctl.draining.Load() {
+				ctl.handBack(ev)
+				return
+			}
 			if ctl.overloaded() {
 				ctl.shed(ev)
 				return
@@ -679,7 +696,3 @@ func instanceToken() string {
 }
 
 func isGone(err error) bool { return telephony.IsGone(err) }
-
-// AgentsChanged is told (by the HTTP API) that the staffing of queues
-// changed: an agent signed in, out, paused or became available.
-func (ctl *Controller) AgentsChanged(ctx context.Context, queues []string) {}

@@ -37,7 +37,10 @@ const (
 	didNight = "1002" // straight to a department closed now
 )
 
-// testConfigYAML builds the test configuration with every prompt.
+// testConfigYAML builds the test configuration with every prompt. Its
+// queues wait when nobody serves them (when_unstaffed: wait) so that tests
+// can queue callers before signing agents in; unstaffed_test.go tests the
+// other rules.
 // media overrides the media URI of prompt keys (both languages).
 func testConfigYAML(media map[string]string) string {
 	var b strings.Builder
@@ -79,10 +82,10 @@ departments:
     menu:
       - {digit: "2", action: officer}
 queues:
-  - {id: general, department: gen, announce_every: 20s, ring_timeout: 8s, wrap_up: 3s, callback: true}
-  - {id: complaints, department: gen, announce_every: 20s, ring_timeout: 8s, wrap_up: 3s}
-  - {id: nightq, department: night, ring_timeout: 8s}
-  - {id: slow, department: gen, announce_every: 30s, ring_timeout: 8s, max_wait: 45s}
+  - {id: general, department: gen, announce_every: 20s, ring_timeout: 8s, wrap_up: 3s, callback: true, when_unstaffed: wait}
+  - {id: complaints, department: gen, announce_every: 20s, ring_timeout: 8s, wrap_up: 3s, when_unstaffed: wait}
+  - {id: nightq, department: night, ring_timeout: 8s, when_unstaffed: wait}
+  - {id: slow, department: gen, announce_every: 30s, ring_timeout: 8s, max_wait: 45s, when_unstaffed: wait}
 agents:
   - {id: a1, name: Ann, skills: [general, complaints, nightq, slow]}
   - {id: a2, name: Bob, skills: [general, complaints]}

@@ -269,6 +269,9 @@ func (c *call) promptOf(s state) string {
 		if c.msgFailed {
 			return config.PromptMessageFailedCallback
 		}
+		if c.unstaffedMenu {
+			return config.PromptUnstaffed
+		}
 		return config.PromptAfterHoursOptions
 	case stMaxWait:
 		return config.PromptMaxWait
@@ -319,6 +322,10 @@ func (c *call) ask(s state, prefix ...string) {
 }
 
 func (c *call) noInput() {
+	if c.st == stSurvey && c.recovery {
+		c.closing(config.PromptSurveyThanks)
+		return
+	}
 	switch c.st {
 	case stLanguage:
 		c.chooseLanguage("")
@@ -501,6 +508,8 @@ func (c *call) action(e *config.MenuEntry) {
 		c.enterQueue(q)
 	case config.ActionTicket:
 		c.enter(stTicket)
+	case config.ActionSMSInfo:
+		c.smsInfo()
 	case config.ActionMessage:
 		c.leaveMessage()
 	case config.ActionMainMenu:
@@ -512,8 +521,9 @@ func (c *call) action(e *config.MenuEntry) {
 	}
 }
 
-// ticketDone: the caller entered a ticket number. Tickets do not exist yet:
-// the number is noted in the IVR path and an officer handles it.
+// ticketDone: the caller entered a ticket number. With Options.Tickets its
+// status is read back (tickets.go); without, the number is noted in the IVR
+// path and an officer handles it.
 func (c *call) ticketDone() {
 	c.stop(tInput)
 	if c.digits == "" {
@@ -521,7 +531,12 @@ func (c *call) ticketDone() {
 		return
 	}
 	c.path("ticket:" + c.digits)
+	digits := c.digits
 	c.digits = ""
+	if c.ctl.opt.Tickets != nil {
+		c.readTicketStatus(digits)
+		return
+	}
 	q := ""
 	if c.dept != nil {
 		q = c.dept.Queue

@@ -9,6 +9,10 @@ import (
 // chooseRating handles a key of the survey: a rating is stored, thanked for
 // and the call ends; an invalid key repeats the question (config retries).
 func (c *call) chooseRating(d string) {
+	if c.recovery {
+		c.chooseRecovery(d)
+		return
+	}
 	r, ok := c.ctl.cfg.Survey.Ratings[d]
 	if !ok || !r.Valid() {
 		c.invalid()
@@ -19,6 +23,9 @@ func (c *call) chooseRating(d string) {
 	c.path("survey:" + d)
 	c.ctl.w.Rating(store.Rating{Time: c.now(), Rating: r, Source: hotline.SourcePhone, CallID: c.id,
 		Queue: c.queue, Department: c.rec.Department, Agent: agent})
+	if c.offerRecovery(r) {
+		return
+	}
 	c.closing(config.PromptSurveyThanks)
 }
 

@@ -38,6 +38,10 @@ func (c *call) enterQueue(q string) {
 		c.closedHours()
 		return
 	}
+	if rule := c.whenUnstaffed(); rule != config.UnstaffedWait && !c.staffed() {
+		c.joinEmpty(rule)
+		return
+	}
 	c.stopPlayback()
 	c.startMOH()
 	at := c.now()
@@ -136,6 +140,9 @@ func (c *call) announce() {
 	}
 	if c.pending && !c.retryEnqueue() {
 		c.after(tAnnounce, every, c.announce)
+		return
+	}
+	if c.leaveIfUnstaffed() {
 		return
 	}
 	ctx, cancel := c.ctx()

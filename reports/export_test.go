@@ -9,7 +9,11 @@ import (
 	"time"
 
 	"github.com/publicservice/hotline"
+	"github.com/publicservice/hotline/config"
 	"github.com/publicservice/hotline/reports"
+	"github.com/publicservice/hotline/ticket"
+	ticketpg "github.com/publicservice/hotline/ticket/postgres"
+	"github.com/publicservice/hotline/ticket/tickettest"
 )
 
 func TestExport(t *testing.T) {
@@ -62,8 +66,29 @@ func TestExport(t *testing.T) {
 			t.Errorf("%s export carries caller numbers", tt.kind)
 		}
 	}
-	if _, err := reports.Export(ctx, s.DB, cayman, 5*time.Second, "tickets", from, to, &bytes.Buffer{}); hotline.ErrorCode(err) != hotline.ENOTFOUND {
-		t.Errorf("tickets without a tickets table: %v", err)
+	clk := tickettest.NewClock(local(3, 10, 10, 0, 0))
+	tks := &ticketpg.Service{Pool: s.DB.Pool(), Config: config.Sample(), Clock: clk}
+	tk := &ticket.Ticket{Kind: ticket.Complaint, Channel: ticket.ByOnline, WhatHappened: "Nobody answered",
+		Department: "dvdl", PrivacyAccepted: true, Name: "Ann Example", Phone: "+13455550177"}
+	if err := tks.Create(ctx, tk, "test"); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if n, err := reports.Export(ctx, s.DB, cayman, 5*time.Second, "tickets", from, to, &b); err != nil || n != 1 {
+		t.Fatalf("tickets: %d rows, %v", n, err)
+	}
+	recs, err := csv.NewReader(&b).ReadAll()
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("tickets CSV %v %v", recs, err)
+	}
+	if strings.Join(recs[0], ",") != strings.Join(reports.TicketsHeader, ",") {
+		t.Errorf("tickets header %v", recs[0])
+	}
+	if got := strings.Join(recs[1][:4], ","); got != tk.Reference+",complaint,dvdl,2026-03-10T10:00:00-05:00" {
+		t.Errorf("tickets row %v", recs[1])
+	}
+	if strings.Contains(b.String(), "Ann") || strings.Contains(b.String(), "+1345") {
+		t.Errorf("tickets export carries personal data: %s", b.String())
 	}
 	if _, err := reports.Export(ctx, s.DB, cayman, 5*time.Second, "people", from, to, &bytes.Buffer{}); hotline.ErrorCode(err) != hotline.EINVALID {
 		t.Errorf("unknown kind: %v", err)

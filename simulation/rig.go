@@ -56,6 +56,8 @@ type RigOptions struct {
 	Logger    *slog.Logger
 	// ControllerID (default "sim-"+prefix).
 	ControllerID string
+	// Tickets, when set, is the controller's ticket desk (ivr.Options.Tickets).
+	Tickets ivr.TicketDesk
 }
 
 // NewRig starts the simulator and the controller and waits until the
@@ -120,7 +122,7 @@ func NewRig(ctx context.Context, d Deps, o RigOptions) (*Rig, error) {
 		id = "sim-" + r.Prefix
 	}
 	r.Controller, err = ivr.New(ivr.Options{ID: id, Config: cfg, Switch: r.Switch, Queues: r.Queues, Writer: r.Writer,
-		Clock: o.Clock, Logger: o.Logger, CallbackEndpoint: func(n string) string { return "PJSIP/" + n },
+		Clock: o.Clock, Logger: o.Logger, Tickets: o.Tickets, CallbackEndpoint: func(n string) string { return "PJSIP/" + n },
 		// The agent panel's answer button answers the simulated agent phone.
 		AnswerAgent: func(_ context.Context, ch string) error { return r.Sim.AnswerFarEnd(ch) }})
 	if err != nil {

@@ -317,13 +317,55 @@ func agentFor(cfg *config.Config, i int) agents.Agent {
 		id := fmt.Sprintf("sim%03d", i+1)
 		return agents.Agent{ID: id, Name: id, Endpoint: "PJSIP/" + id, Skills: skills}
 	}
-	src := cfg.Agents[i%n]
+	src := cfg.Agents[staffingOrder(cfg)[i%n]]
 	id, name := src.ID, src.Name
 	if i >= n {
 		id = fmt.Sprintf("%s-%d", src.ID, i/n)
 		name = fmt.Sprintf("%s (%d)", src.Name, i/n)
 	}
 	return agents.Agent{ID: id, Name: name, Endpoint: "PJSIP/" + id, Skills: src.Skills}
+}
+
+// staffingOrder orders the configured agents so that the first ones cover
+// every queue as early as possible (each next agent is the one serving the
+// most queues nobody serves yet; ties and the rest in configuration order):
+// a demo or simulation with a few agents leaves no queue unstaffed.
+func staffingOrder(cfg *config.Config) []int {
+	n := len(cfg.Agents)
+	order := make([]int, 0, n)
+	taken := make([]bool, n)
+	covered := map[string]bool{}
+	for len(order) < n {
+		best, gain := -1, 0
+		for i := 0; i < n; i++ {
+			if taken[i] {
+				continue
+			}
+			g := 0
+			for _, q := range cfg.Agents[i].Skills {
+				if !covered[q] {
+					g++
+				}
+			}
+			if g > gain {
+				best, gain = i, g
+			}
+		}
+		if best < 0 {
+			break // everything covered: the rest in configuration order
+		}
+		taken[best] = true
+		order = append(order, best)
+		for _, q := range cfg.Agents[best].Skills {
+			covered[q] = true
+		}
+	}
+	for i := 0; i < n; i++ {
+		if !taken[i] {
+			order = append(order, i)
+		}
+	}
+	return order
 }
 
 func waitFor(ctx context.Context, limit time.Duration, f func() bool) error {

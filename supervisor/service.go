@@ -42,11 +42,13 @@ type Service struct {
 	// SlowEvery is how often the Postgres figures are refreshed (default 5 s).
 	SlowEvery time.Duration
 
-	mu        sync.Mutex
-	slowFig   *SlowFigures
-	loading   bool
-	pagesOnce sync.Once
-	pages     *template.Template
+	mu         sync.Mutex
+	slowFig    *SlowFigures
+	loading    bool
+	cacheFrame *live.Frame       // the frame of cache
+	cache      map[string][]byte // site → board JSON
+	pagesOnce  sync.Once
+	pages      *template.Template
 }
 
 //go:embed templates/*.html
@@ -139,7 +141,30 @@ func (s *Service) events(w http.ResponseWriter, r *http.Request) {
 		jsonhttp.Error(w, r, s.log(), err)
 		return
 	}
-	s.Feed.Stream(w, r, func(fr *live.Frame) ([]byte, error) { return json.Marshal(s.build(fr, site)) })
+	s.Feed.Stream(w, r, func(fr *live.Frame) ([]byte, error) { return s.rendered(fr, site) })
+}
+
+// rendered is the board's JSON of a frame for a site, built once per frame
+// whatever the number of open wallboards.
+func (s *Service) rendered(fr *live.Frame, site string) ([]byte, error) {
+	s.mu.Lock()
+	if s.cacheFrame == fr && s.cache[site] != nil {
+		b := s.cache[site]
+		s.mu.Unlock()
+		return b, nil
+	}
+	s.mu.Unlock()
+	b, err := json.Marshal(s.build(fr, site))
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.cacheFrame != fr {
+		s.cacheFrame, s.cache = fr, map[string][]byte{}
+	}
+	s.cache[site] = b
+	s.mu.Unlock()
+	return b, nil
 }
 
 // Record writes one audit row (web.Auditor).

@@ -168,7 +168,13 @@ func (a *ARI) fetchNode(ctx context.Context) {
 // takes a clock hold and then Taken(1) (the sender called Handoff(1)); the
 // hold is the event's Done, or released at once for a skipped frame.
 func (a *ARI) readLoop(ctx context.Context, conn *websocket.Conn) error {
-	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
+	stop := context.AfterFunc(ctx, func() {
+		// A close frame first: Asterisk logs "Web socket closed abruptly"
+		// for a connection that just ends.
+		_ = conn.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(websocket.CloseNormalClosure, "application stopping"), time.Now().Add(time.Second))
+		_ = conn.Close()
+	})
 	defer stop()
 	defer conn.Close()
 	a.connected.Store(true)

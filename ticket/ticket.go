@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/publicservice/hotline"
+	"github.com/publicservice/hotline/reporting"
 )
 
 // Kind is what the ticket is.
@@ -197,6 +198,18 @@ type Filter struct {
 	Now        time.Time
 	Limit      int // default 100, at most 10000
 	Offset     int
+}
+
+// Fact is what the reports need of one ticket: its dimensions and, for the
+// on-time metrics of package reporting, its deadlines and when they were met
+// (Complaint.Resolved is when it was resolved, or closed without one).
+type Fact struct {
+	Kind       Kind
+	Channel    Channel
+	Status     Status
+	Department string
+	Service    string
+	Complaint  reporting.Complaint
 }
 
 // Notification tells a supervisor about an overdue ticket.

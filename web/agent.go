@@ -124,6 +124,7 @@ func (s *Server) agentAction(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	s.agentChanged(r.Context(), st.Agent, action)
 	writeJSON(w, http.StatusOK, NewAgentView(s.Config, st))
 }
 

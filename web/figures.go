@@ -15,18 +15,22 @@ type QueuesResponse struct {
 
 // QueueFigures are one queue's live figures.
 type QueueFigures struct {
-	Queue              string        `json:"queue"`
-	Department         string        `json:"department"`
-	Waiting            int           `json:"waiting"`
-	LongestWaitSeconds float64       `json:"longest_wait_seconds"`
-	AgentsAvailable    int           `json:"agents_available"`
-	AgentsBusy         int           `json:"agents_busy"`
-	AgentsPaused       int           `json:"agents_paused"`
-	ThresholdSeconds   float64       `json:"threshold_seconds"`
-	Target             float64       `json:"target"`
-	Today              PeriodFigures `json:"today"`
-	Interval           PeriodFigures `json:"interval"`
-	IntervalStart      time.Time     `json:"interval_start"`
+	Queue              string  `json:"queue"`
+	Department         string  `json:"department"`
+	Waiting            int     `json:"waiting"`
+	LongestWaitSeconds float64 `json:"longest_wait_seconds"`
+	AgentsAvailable    int     `json:"agents_available"`
+	AgentsBusy         int     `json:"agents_busy"`
+	AgentsPaused       int     `json:"agents_paused"`
+	// StaffedAgents are the signed-in agents with the queue's skill
+	// (available, busy or paused); Unstaffed: none, nobody can answer.
+	StaffedAgents    int           `json:"staffed_agents"`
+	Unstaffed        bool          `json:"unstaffed"`
+	ThresholdSeconds float64       `json:"threshold_seconds"`
+	Target           float64       `json:"target"`
+	Today            PeriodFigures `json:"today"`
+	Interval         PeriodFigures `json:"interval"`
+	IntervalStart    time.Time     `json:"interval_start"`
 }
 
 // PeriodFigures are the counts of a period with the metrics computed from
@@ -64,6 +68,8 @@ func NewQueueFigures(l queue.Live, department string, threshold time.Duration, t
 		AgentsAvailable:    l.AgentsAvailable,
 		AgentsBusy:         l.AgentsBusy,
 		AgentsPaused:       l.AgentsPaused,
+		StaffedAgents:      l.AgentsAvailable + l.AgentsBusy + l.AgentsPaused,
+		Unstaffed:          l.AgentsAvailable+l.AgentsBusy+l.AgentsPaused == 0,
 		ThresholdSeconds:   threshold.Seconds(),
 		Target:             target,
 		Today:              NewPeriodFigures(l.Today),

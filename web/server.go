@@ -17,6 +17,8 @@ import (
 	"sort"
 	"time"
 
+	"errors"
+
 	"github.com/publicservice/hotline"
 	"github.com/publicservice/hotline/auth"
 	"github.com/publicservice/hotline/clock"
@@ -187,6 +189,9 @@ func (s *Server) figures(ctx context.Context, q *config.Queue, now time.Time) (Q
 
 // error writes err as {"error": {"code", "message"}} with the status of its code.
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	if hotline.ErrorCode(err) == hotline.EINTERNAL && errors.Is(err, context.DeadlineExceeded) {
+		err = hotline.Errorf(hotline.EUNAVAILABLE, "A service the request needs did not answer in time.")
+	}
 	jsonhttp.Error(w, r, s.log(), err)
 }
 

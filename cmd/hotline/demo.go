@@ -29,9 +29,9 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	every := fs.Duration("summary-every", 5*time.Second, "interval of the one-line live summary")
 	seed := fs.Int64("seed", time.Now().UnixNano(), "random seed")
 	prefix := fs.String("redis-prefix", "demo", "Redis hash tag of the demo's keys (cleared at start)")
+	keep := fs.Int("keep-calls", 10000, "ground-truth records the ARI simulator keeps (/_sim/calls); the oldest ended calls go first (0: all)")
 	demoPassword := fs.String("demo-password", "", "password of the demo accounts agent1…agent5 and supervisor1 (default: a random one, printed)")
 	secure := fs.Bool("secure-cookies", false, "mark session cookies Secure (the demo serves plain HTTP, so by default they are not)")
-	keep := fs.Int("keep-calls", 10000, "ground-truth records the ARI simulator keeps (/_sim/calls); the oldest ended calls go first (0: all)")
 	hours := fs.Bool("real-hours", false, "honour the configuration's opening hours (default: open at all times, so the demo shows calls at any hour)")
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
@@ -62,7 +62,8 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	simulation.DeleteKeys(runCtx, rdb, *prefix) // a fresh day: no agents or callers left from a previous demo
 	rigOpts := simulation.RigOptions{
 		Clock: clk, Config: cfg, SoundsDir: soundsDir(), Seed: *seed, Prefix: *prefix, Addr: *ariAddr,
-		Password: env("ARI_PASSWORD", "hotline"), ControllerID: "demo", Logger: m.Logger, KeepCalls: *keep}
+		Password: env("ARI_PASSWORD", "hotline"), ControllerID: "demo", Logger: m.Logger, KeepCalls: *keep,
+		Tickets: ticketDesk(cfg, db, clk, m.Logger)}
 	rig, err := simulation.NewRig(runCtx, deps, rigOpts)
 	if err != nil && errors.Is(err, syscall.EADDRINUSE) && !flagSet(fs, "ari-addr") {
 		// The default port is taken (a real Asterisk, or another demo): any free one will do.
@@ -92,12 +93,13 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	rig.Sim.SetEndpoint("PJSIP", "supervisor1", arisim.EndpointBehaviour{})
 	mountUI(api, db, rig.Writer, rig.Controller, agentpanel.SIPConfig{})
 	mountReports(api, db)
-	tk, sim, err := demoTickets(cfg, db, clk, m.Logger)
+	tk, sim, err := demoTickets(cfg, db, clk, m.Logger, api.Auth)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	defer sim.Close()
-	hs, ln, err := listenHTTP(*addr, tk.Mount(api.Handler()))
+	api.Mount = append(api.Mount, tk.Mount)
+	hs, ln, err := listenHTTP(*addr, api.Handler())
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -107,8 +109,8 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	}
 	go tk.Run(runCtx)
 	m.listening("twilio", sim.URL())
-	fmt.Fprintf(m.Stderr, "demo: complaints form on http://%s/feedback; staff: http://%s/staff/tickets (user any, password %s); Twilio simulator on %s (/_sim/messages, POST /_sim/inbound?from=&body=)\n",
-		ln.Addr(), ln.Addr(), tk.StaffToken, sim.URL())
+	fmt.Fprintf(m.Stderr, "demo: complaints form on http://%s/feedback; tickets for staff on http://%s/staff/tickets; Twilio simulator on %s (GET /_sim/messages, POST /_sim/inbound?from=&body=)\n",
+		ln.Addr(), ln.Addr(), sim.URL())
 	m.listening("ari", rig.Addr)
 	m.listening("http", ln.Addr().String())
 	fmt.Fprintf(m.Stderr, "demo: HTTP on http://%s (try /api/v1/queues, /healthz); ARI simulator on http://%s/ari (user hotline); %d agents; ~%.0f calls/hour; Ctrl-C stops\n",

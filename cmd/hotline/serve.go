@@ -32,7 +32,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	alwaysOpen := fs.Bool("always-open", false, "ignore opening hours and holidays (for trying the controller by hand, not for production)")
 	loginAgents := fs.Bool("login-agents", false, "sign in every configured agent at start")
 	insecure := fs.Bool("insecure-cookies", env("HOTLINE_INSECURE_COOKIES", "") != "", "session cookies without Secure, for plain-HTTP try-outs on localhost only (env HOTLINE_INSECURE_COOKIES=1)")
-	drain := fs.Duration("drain", 30*time.Second, "on SIGTERM, wait this long for calls to end; calls still up are re-adopted by the next start")
+	drain := fs.Duration("drain", 30*time.Second, "on SIGTERM, wait this long for calls to end (new calls meanwhile go to the dialplan fallback); calls still up are re-adopted by the next start")
 	spoolDir := fs.String("spool-dir", env("HOTLINE_SPOOL_DIR", ""), "where call records, queue events, ratings and messages wait while Postgres is unreachable (default: hotline-spool-<id> in the temporary directory; use persistent storage in production) (env HOTLINE_SPOOL_DIR)")
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
@@ -80,19 +80,20 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	ctl, err := ivr.New(ivr.Options{ID: *id, CallIDPrefix: *callPrefix, MaxCalls: *maxCalls, Adaptive: limit, Config: cfg, Switch: sw, Queues: st.Queues, Writer: st.Writer, Clock: clk, Logger: m.Logger,
-		AgentStates: st.Journal.Load})
+		AgentStates: st.Journal.Load, Tickets: ticketDesk(cfg, st.DB, clk, m.Logger)})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	tw, smsOn := twilio.FromEnv()
-	tk, err := newTickets(cfg, st.DB, clk, m.Logger, tw, smsOn)
+	api := httpAPI(cfg, st.DB, st.Redis, st.Queues, clk, m.Logger, ctl, sw, *insecure)
+	mountUI(api, st.DB, st.Writer, ctl, agentpanel.SIPConfig{WebSocketURL: env("HOTLINE_SIP_WS", ""), Domain: env("HOTLINE_SIP_DOMAIN", "")})
+	tk, err := newTickets(cfg, st.DB, clk, m.Logger, api.Auth, tw, smsOn)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	api := httpAPI(cfg, st.DB, st.Redis, st.Queues, clk, m.Logger, ctl, sw, *insecure)
-	mountUI(api, st.DB, st.Writer, ctl, agentpanel.SIPConfig{WebSocketURL: env("HOTLINE_SIP_WS", ""), Domain: env("HOTLINE_SIP_DOMAIN", "")})
 	mountReports(api, st.DB)
-	hs, ln, err := listenHTTP(*addr, tk.Mount(api.Handler()))
+	api.Mount = append(api.Mount, tk.Mount)
+	hs, ln, err := listenHTTP(*addr, api.Handler())
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -116,6 +117,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("serve: controller stopped: %w", err)
 	case <-ctx.Done():
 	}
+	ctl.Drain() // new calls go to the dialplan fallback from now on
 	m.Logger.Info("draining: waiting for calls to end", "calls", len(ctl.CallIDs()), "limit", *drain)
 	deadline := time.Now().Add(*drain)
 	for len(ctl.CallIDs()) > 0 && time.Now().Before(deadline) {

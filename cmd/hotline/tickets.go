@@ -3,15 +3,13 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/hex"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
-	"github.com/publicservice/hotline"
+	"github.com/publicservice/hotline/auth"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/config"
 	"github.com/publicservice/hotline/sms"
@@ -33,20 +31,19 @@ type tickets struct {
 	HTTP    *tickethttp.Handler
 	Hooks   *twilio.Webhooks // nil without TWILIO_AUTH_TOKEN
 	Worker  *sms.Worker      // nil without Twilio credentials
-	Staff   func(http.Handler) http.Handler
-	// StaffToken is the demo's staff password.
-	StaffToken string
-	Logger     *slog.Logger
+	Auth    *auth.Service
+	Logger  *slog.Logger
 	// EscalateEvery is the period of the overdue check (default 1 min).
 	EscalateEvery time.Duration
 }
 
 // newTickets builds the ticket side; SMS is on when tw has credentials.
-func newTickets(cfg *config.Config, db *store.DB, clk clock.Clock, log *slog.Logger, tw twilio.Options, smsOn bool) (*tickets, error) {
+func newTickets(cfg *config.Config, db *store.DB, clk clock.Clock, log *slog.Logger, au *auth.Service, tw twilio.Options, smsOn bool) (*tickets, error) {
 	svc := &ticketpg.Service{Pool: db.Pool(), Config: cfg, Clock: clk, Logger: log}
 	ob := &smspg.Outbox{Pool: db.Pool()}
-	t := &tickets{Service: svc, Outbox: ob, Logger: log, Staff: staffFromEnv()}
+	t := &tickets{Service: svc, Outbox: ob, Logger: log, Auth: au}
 	t.HTTP = &tickethttp.Handler{Tickets: svc, Config: cfg, Clock: clk, Logger: log, Actor: staffActor,
+		CSRF: func(r *http.Request) string { return auth.CSRFToken(r.Context()) }, Facts: svc.Facts,
 		Notifications: func(r *http.Request, who string) ([]ticket.Notification, error) {
 			return svc.Notifications(r.Context(), who)
 		}}
@@ -61,15 +58,13 @@ func newTickets(cfg *config.Config, db *store.DB, clk clock.Clock, log *slog.Log
 	return t, nil
 }
 
-// Mount serves the ticket routes and, for every other path, next.
-func (t *tickets) Mount(next http.Handler) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("/", next)
-	t.HTTP.Routes(mux, t.Staff)
+// Mount adds the ticket routes to the web server's mux: staff routes for
+// any signed-in account, assignment and CSV export for supervisors.
+func (t *tickets) Mount(mux *http.ServeMux) {
+	t.HTTP.Routes(mux, t.Auth.Require(), t.Auth.Require(auth.Supervisor))
 	if t.Hooks != nil {
 		t.Hooks.Routes(mux)
 	}
-	return mux
 }
 
 // Run delivers the outbox and escalates overdue tickets until ctx ends.
@@ -97,37 +92,12 @@ func (t *tickets) Run(ctx context.Context) {
 	}
 }
 
-type actorKey struct{}
-
-// staffFromEnv is the staff sign-in until the panel's sign-in (h-web) is
-// merged: HTTP Basic auth whose password is HOTLINE_STAFF_TOKEN (the user
-// name is recorded in the audit trail). Without the variable every staff
-// route answers 401.
-func staffFromEnv() func(http.Handler) http.Handler {
-	token := os.Getenv("HOTLINE_STAFF_TOKEN")
-	if token == "" {
-		return nil
-	}
-	return staffToken(token)
-}
-
-func staffToken(token string) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			user, pass, ok := r.BasicAuth()
-			if !ok || user == "" || subtle.ConstantTimeCompare([]byte(pass), []byte(token)) != 1 {
-				w.Header().Set("WWW-Authenticate", `Basic realm="hotline staff"`)
-				tickethttp.WriteError(w, hotline.Errorf(hotline.EUNAUTHORIZED, "sign in as staff"))
-				return
-			}
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, user)))
-		})
-	}
-}
-
+// staffActor names the signed-in account in the audit trail.
 func staffActor(r *http.Request) string {
-	s, _ := r.Context().Value(actorKey{}).(string)
-	return s
+	if u := auth.UserFrom(r.Context()); u != nil {
+		return u.Username
+	}
+	return ""
 }
 
 // EnableSMS starts sending through Twilio with tw (before Run).
@@ -141,22 +111,17 @@ func (t *tickets) EnableSMS(tw twilio.Options) error {
 }
 
 // demoTickets is the ticket side of the demo: SMS through the Twilio
-// simulator, staff signed in with HOTLINE_STAFF_TOKEN or a random password.
-func demoTickets(cfg *config.Config, db *store.DB, clk clock.Clock, log *slog.Logger) (*tickets, *twiliosim.Sim, error) {
+// simulator.
+func demoTickets(cfg *config.Config, db *store.DB, clk clock.Clock, log *slog.Logger, au *auth.Service) (*tickets, *twiliosim.Sim, error) {
 	sim := &twiliosim.Sim{AccountSID: "AC" + randomHex(16), AuthToken: randomHex(16), Logger: log}
 	if err := sim.Start("127.0.0.1:0"); err != nil {
 		return nil, nil, err
 	}
-	tk, err := newTickets(cfg, db, clk, log, twilio.Options{AccountSID: sim.AccountSID, AuthToken: sim.AuthToken}, false)
+	tk, err := newTickets(cfg, db, clk, log, au, twilio.Options{AccountSID: sim.AccountSID, AuthToken: sim.AuthToken}, false)
 	if err != nil {
 		sim.Close()
 		return nil, nil, err
 	}
-	tk.StaffToken = os.Getenv("HOTLINE_STAFF_TOKEN")
-	if tk.StaffToken == "" {
-		tk.StaffToken = randomHex(8)
-	}
-	tk.Staff = staffToken(tk.StaffToken)
 	return tk, sim, nil
 }
 
@@ -177,4 +142,10 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// ticketDesk is the IVR's view of the tickets: status by phone, recorded
+// messages as tickets, department information by SMS.
+func ticketDesk(cfg *config.Config, db *store.DB, clk clock.Clock, log *slog.Logger) ticketpg.Desk {
+	return ticketpg.Desk{Service: &ticketpg.Service{Pool: db.Pool(), Config: cfg, Clock: clk, Logger: log}}
 }

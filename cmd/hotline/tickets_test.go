@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
@@ -25,11 +26,10 @@ import (
 // delivery callback, STATUS by SMS, the staff view behind the sign-in.
 func TestDemoTickets(t *testing.T) {
 	useTestDB(t)
-	t.Setenv("HOTLINE_STAFF_TOKEN", "demo-secret")
 	prefix := "demo-tickets-" + time.Now().Format("150405.000000")
 	t.Cleanup(func() { simulation.DeleteKeys(context.Background(), testenv.MustRedis(t), prefix) })
 	addrs, _, stop := boot(t, []string{"demo", "-addr", "127.0.0.1:0", "-ari-addr", "127.0.0.1:0", "-redis-prefix", prefix,
-		"-calls-per-hour", "60", "-summary-every", "1h"}, "http", "ari", "twilio")
+		"-calls-per-hour", "60", "-summary-every", "1h", "-demo-password", "demo-secret-pw"}, "http", "ari", "twilio")
 	base, sim := "http://"+addrs["http"], addrs["twilio"]
 	res, err := http.Post(base+"/api/v1/tickets", "application/json", strings.NewReader(
 		`{"kind":"complaint","what_happened":"Waited 40 minutes","department":"dvdl","privacy_accepted":true,"contact_wanted":true,"contact_by":"phone","phone":"+13455550100"}`))
@@ -42,10 +42,16 @@ func TestDemoTickets(t *testing.T) {
 	if res.StatusCode != 201 || created.Reference == "" {
 		t.Fatalf("create: %d", res.StatusCode)
 	}
+	jar, _ := cookiejar.New(nil)
+	staff := &http.Client{Jar: jar}
+	res, err = staff.Post(base+"/api/v1/session", "application/json", strings.NewReader(`{"username":"supervisor1","password":"demo-secret-pw"}`))
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("sign in: %v %v", res, err)
+	}
+	res.Body.Close()
 	staffGet := func(path string) (int, map[string]any) {
 		req, _ := http.NewRequest("GET", base+path, nil)
-		req.SetBasicAuth("officer1", "demo-secret")
-		res, err := http.DefaultClient.Do(req)
+		res, err := staff.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

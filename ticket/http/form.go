@@ -11,7 +11,7 @@ import (
 	"github.com/publicservice/hotline/ticket"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/style.css
 var templateFS embed.FS
 
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
@@ -133,4 +133,13 @@ func (h *Handler) formPost(w http.ResponseWriter, r *http.Request) {
 	p.Reference = t.Reference
 	p.KindName = kindNames[p.T.Lang][string(t.Kind)]
 	h.render(w, http.StatusCreated, "thanks.html", p)
+}
+
+// css serves the form's and the staff page's style sheet (no inline styles:
+// the Content-Security-Policy allows only the binary's own).
+func (h *Handler) css(w http.ResponseWriter, _ *http.Request) {
+	b, _ := templateFS.ReadFile("templates/style.css")
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "max-age=3600")
+	_, _ = w.Write(b)
 }

@@ -4,16 +4,20 @@
 //	POST /feedback                        submits it (form-encoded; works without JavaScript)
 //	POST /api/v1/tickets                  public JSON: the form's fields; 201 {"reference": ...}
 //	GET  /api/v1/tickets                  staff: search (status, kind, department, channel, overdue, from, to, reference, phone)
-//	GET  /api/v1/tickets.csv              staff: the same search as CSV
+//	GET  /api/v1/tickets.csv              supervisors: the same search as CSV
 //	GET  /api/v1/tickets/{reference}      staff: the ticket, its audit trail and linked calls
 //	POST /api/v1/tickets/{reference}/status   staff: {"status": ..., "note": ...}
-//	POST /api/v1/tickets/{reference}/assign   staff: {"department": ..., "officer": ..., "note": ...}
+//	POST /api/v1/tickets/{reference}/assign   supervisors: {"department": ..., "officer": ..., "note": ...}
 //	POST /api/v1/staff/tickets            staff: enter a letter, e-mail, counter or phone ticket ("channel", "received")
 //	GET  /api/v1/tickets/notifications    staff: overdue notifications (?recipient=)
 //	GET  /staff/tickets                   staff: the same search as a page, with the form to enter a letter or e-mail
+//	GET  /reports/complaints?year=        staff: formal complaints resolution rate by month, overall and by department
+//	GET  /api/v1/reports/complaints?year= staff: the same as JSON
+//	GET  /reports/feedback/annual?year=   staff: the annual compliments and complaints report (counts by department,
+//	                                      service, channel, outcome; on-time rate); .csv for the same as CSV
 //
-// Staff routes sit behind the sign-in wrapper given to Routes; without one
-// they answer 401. Errors are JSON {"error": {"code", "message", "field"}}
+// Staff routes sit behind the sign-in wrappers given to Routes (package
+// auth); without them they answer 401. Errors are JSON {"error": {"code", "message", "field"}}
 // with the status of hotline.HTTPStatus; the message starts with the name of
 // the field at fault, which "field" repeats.
 package tickethttp
@@ -44,30 +48,53 @@ type Handler struct {
 	Logger        *slog.Logger
 	// Actor names the signed-in staff member of a request (default "staff").
 	Actor func(r *http.Request) string
+	// Facts feeds the reports (ticket/postgres.Service.Facts); nil: no reports.
+	Facts Facts
+	// CSRF is the session's CSRF token for the staff page's forms (auth.CSRFToken).
+	CSRF func(r *http.Request) string
 }
 
-// Routes adds the routes to mux. staff wraps every staff route with the
-// sign-in check (h-web's middleware); nil refuses them all with 401.
-func (h *Handler) Routes(mux *http.ServeMux, staff func(http.Handler) http.Handler) {
+// Routes adds the routes to mux. staff wraps the staff routes with the
+// sign-in check (auth.Service.Require()), supervisor those for supervisors
+// only (assignment, CSV export: auth.Require(auth.Supervisor)); nil refuses
+// them all with 401.
+func (h *Handler) Routes(mux *http.ServeMux, staff, supervisor func(http.Handler) http.Handler) {
+	closed := func(http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			WriteError(w, hotline.Errorf(hotline.EUNAUTHORIZED, "sign in to see tickets"))
+		})
+	}
 	if staff == nil {
-		staff = func(http.Handler) http.Handler {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				WriteError(w, hotline.Errorf(hotline.EUNAUTHORIZED, "sign in to see tickets"))
-			})
-		}
+		staff = closed
+	}
+	if supervisor == nil {
+		supervisor = closed
 	}
 	s := func(f http.HandlerFunc) http.Handler { return staff(f) }
+	sup := func(f http.HandlerFunc) http.Handler { return supervisor(f) }
 	mux.HandleFunc("GET /feedback", h.formGet)
+	mux.HandleFunc("GET /feedback/style.css", h.css)
 	mux.HandleFunc("POST /feedback", h.formPost)
 	mux.HandleFunc("POST /api/v1/tickets", h.apiCreate)
 	mux.Handle("GET /api/v1/tickets", s(h.apiSearch))
-	mux.Handle("GET /api/v1/tickets.csv", s(h.apiCSV))
+	mux.Handle("GET /api/v1/tickets.csv", sup(h.apiCSV))
 	mux.Handle("GET /api/v1/tickets/notifications", s(h.apiNotifications))
 	mux.Handle("GET /api/v1/tickets/{reference}", s(h.apiGet))
 	mux.Handle("POST /api/v1/tickets/{reference}/status", s(h.apiStatus))
-	mux.Handle("POST /api/v1/tickets/{reference}/assign", s(h.apiAssign))
+	mux.Handle("POST /api/v1/tickets/{reference}/assign", sup(h.apiAssign))
 	mux.Handle("POST /api/v1/staff/tickets", s(h.apiStaffCreate))
 	mux.Handle("GET /staff/tickets", s(h.staffPage))
+	if h.Facts != nil {
+		mux.Handle("GET /reports/complaints", s(h.complaintsReport))
+		mux.Handle("GET /api/v1/reports/complaints", s(func(w http.ResponseWriter, r *http.Request) {
+			q := r.URL.Query()
+			q.Set("format", "json")
+			r.URL.RawQuery = q.Encode()
+			h.complaintsReport(w, r)
+		}))
+		mux.Handle("GET /reports/feedback/annual", s(h.annualReport))
+		mux.Handle("GET /reports/feedback/annual.csv", s(h.annualCSV))
+	}
 	mux.Handle("POST /staff/tickets", s(h.staffPost))
 }
 

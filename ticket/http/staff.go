@@ -20,10 +20,14 @@ type staffPage struct {
 	Depts    []option
 	Channels []ticket.Channel
 	Kinds    []ticket.Kind
+	CSRF     string
 }
 
 func (h *Handler) staffData(r *http.Request) *staffPage {
 	p := &staffPage{Query: r.URL.RawQuery, Now: h.now(), Statuses: ticket.Statuses, Channels: ticket.Channels, Kinds: ticket.Kinds}
+	if h.CSRF != nil {
+		p.CSRF = h.CSRF(r)
+	}
 	for _, d := range h.Config.Departments {
 		p.Depts = append(p.Depts, option{d.ID, d.Name(h.Config.DefaultLanguage())})
 	}

@@ -184,3 +184,23 @@ func (s *Service) Anonymise(ctx context.Context, cutoff time.Time) (int, error) 
 	})
 	return n, err
 }
+
+// Facts lists, for the reports, every ticket created in [from, to) or whose
+// acknowledgement or resolution deadline falls in it.
+func (s *Service) Facts(ctx context.Context, from, to time.Time) ([]ticket.Fact, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT kind, channel, status, department, service, created, ack_due, resolve_due,
+			acknowledged_at, coalesce(resolved_at, closed_at)
+		FROM tickets WHERE (created >= $1 AND created < $2) OR (ack_due >= $1 AND ack_due < $2) OR
+			(resolve_due >= $1 AND resolve_due < $2) ORDER BY id`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("tickets: facts: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ticket.Fact, error) {
+		var f ticket.Fact
+		var ack, done *time.Time
+		err := r.Scan(&f.Kind, &f.Channel, &f.Status, &f.Department, &f.Service, &f.Complaint.Received,
+			&f.Complaint.AckDeadline, &f.Complaint.ResolutionDeadline, &ack, &done)
+		f.Complaint.Acknowledged, f.Complaint.Resolved = tv(ack), tv(done)
+		return f, err
+	})
+}
