@@ -168,6 +168,8 @@ const (
 	EINVALID        = "invalid"
 	ENOTFOUND       = "not_found"
 	EUNAUTHORIZED   = "unauthorized"
+	EFORBIDDEN      = "forbidden"    // signed in, but the role or the agent does not allow it
+	ERATELIMITED    = "rate_limited" // too many attempts (sign-in); retry later
 	EUNAVAILABLE    = "unavailable"
 	ENOTIMPLEMENTED = "not_implemented"
 )
@@ -215,6 +217,8 @@ var HTTPStatus = map[string]int{
 	EINVALID:        400,
 	ENOTFOUND:       404,
 	EUNAUTHORIZED:   401,
+	EFORBIDDEN:      403,
+	ERATELIMITED:    429,
 	EUNAVAILABLE:    503,
 	ENOTIMPLEMENTED: 501,
 	EINTERNAL:       500,

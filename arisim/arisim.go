@@ -95,6 +95,7 @@ type Sim struct {
 	seqCounter int
 	touched    map[*wsConn]uint64
 	closed     bool
+	failRecs   string // while set: recordings fail at once with this cause
 
 	srvMu sync.Mutex
 	srv   *http.Server

@@ -268,6 +268,7 @@ func (s *Sim) snoopLocked(q *req, ch *channel, id string) reply {
 	sn.state = "Up"
 	sn.connected = CallerID{}
 	sn.snoopOf = ch
+	sn.snoopDirs = [2]string{q.get("spy"), q.get("whisper")}
 	ch.snoops = append(ch.snoops, sn)
 	resp := sn.json()
 	s.enterStasisLocked(sn, app, splitList(q.get("appArgs")))

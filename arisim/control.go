@@ -56,6 +56,12 @@ func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, 200, resp)
+	case r.Method == http.MethodPost && len(segs) == 3 && segs[0] == "channels" && segs[2] == "answer":
+		if err := s.AnswerFarEnd(segs[1]); err != nil {
+			writeJSON(w, 404, msg(err.Error()))
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
 	case r.Method == http.MethodPost && len(segs) == 3 && segs[0] == "channels" && segs[2] == "dtmf":
 		gap, err := intParam(q, "gap_ms", 0, maxMs)
 		if err == nil {

@@ -100,7 +100,9 @@ type channel struct {
 	endpoint    string   // "PJSIP/agent1" for endpoint channel_ids
 	behaviour   EndpointBehaviour
 	dialstr     string
-	ringing     bool // originated, not yet answered
+	ringing     bool     // originated, not yet answered
+	ringApp     string   // originated: the app and args it enters when answered (AnswerFarEnd)
+	ringArgs    []string //
 	timers      []clock.Timer
 	ringTimeout clock.Timer
 	gone        bool
@@ -108,6 +110,7 @@ type channel struct {
 	script      *Script
 	rec         *liveRecording
 	snoopOf     *channel
+	snoopDirs   [2]string // spy, whisper of a snoop channel (Snoops)
 	snoops      []*channel
 	talked      bool // has been in a mixing bridge with another channel
 	talkedHere  bool // ... in the bridge it is in now

@@ -166,6 +166,7 @@ func (s *Sim) startRingingLocked(ch *channel, app string, args []string, timeout
 		return
 	}
 	b := ch.behaviour
+	ch.ringApp, ch.ringArgs = app, args
 	s.emitDialLocked(ch, "")
 	s.setStateLocked(ch, "Ringing")
 	s.emitDialLocked(ch, "RINGING")

@@ -88,6 +88,10 @@ func (s *Sim) recordLocked(q *req, ch *channel, br *bridge) reply {
 	s.liveRecs[name] = r
 	r.state = "recording"
 	s.emitRecordingLocked(r, "RecordingStarted")
+	if s.failRecs != "" {
+		s.failRecordingLocked(r, s.failRecs)
+		return okReply(http.StatusCreated, resp)
+	}
 	if maxD := q.int("maxDurationSeconds", 0); maxD > 0 {
 		r.timer = s.clk.AfterFunc(time.Duration(maxD)*time.Second, func() {
 			s.mu.Lock()
@@ -246,4 +250,31 @@ func sortByName(out []map[string]string) {
 			out[j-1], out[j] = out[j], out[j-1]
 		}
 	}
+}
+
+// FailRecordings makes every recording started from now on fail at once
+// (RecordingStarted, then RecordingFailed with state "failed" and the
+// cause; nothing is stored), as when Asterisk cannot write the file;
+// cause "" ends that.
+func (s *Sim) FailRecordings(cause string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failRecs = cause
+}
+
+// failRecordingLocked ends a live recording with RecordingFailed.
+func (s *Sim) failRecordingLocked(r *liveRecording, cause string) {
+	if r.timer != nil {
+		r.timer.Stop()
+	}
+	delete(s.liveRecs, r.name)
+	if r.ch != nil && r.ch.rec == r {
+		r.ch.rec = nil
+	}
+	r.state = "failed"
+	ev := s.newEvent("RecordingFailed")
+	j := r.json()
+	j.Cause = cause
+	ev.Recording = &j
+	s.sendLocked(r.subs, ev)
 }

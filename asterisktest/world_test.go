@@ -2,6 +2,7 @@ package asterisktest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -71,8 +72,17 @@ type world struct {
 	prefix  string
 	cfgPath string
 	serve   *serveProc
+	token   string // bearer token of a supervisor account for the staff API (h-web's sign-in)
 	mu      sync.Mutex
 	phones  map[string]*realasterisk.SIPPhone
+	setTo   map[string]phone
+}
+
+// behaviour is what an agent's phone was last set to do.
+func (w *world) behaviour(id string) phone {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.setTo[id]
 }
 
 func (w *world) real() bool { return w.ast != nil }
@@ -83,7 +93,7 @@ func newWorld(t *testing.T, name string) *world {
 	t.Helper()
 	db, dsn := storetest.MustOpenDBSchema(t)
 	rdb := testenv.MustRedis(t)
-	w := &world{t: t, name: name, db: db, dsn: dsn, rdb: rdb, prefix: "asttest-" + name + "-" + rnd(), phones: map[string]*realasterisk.SIPPhone{}}
+	w := &world{t: t, name: name, db: db, dsn: dsn, rdb: rdb, prefix: "asttest-" + name + "-" + rnd(), phones: map[string]*realasterisk.SIPPhone{}, setTo: map[string]phone{}}
 	t.Cleanup(func() {
 		ctx := context.Background()
 		keys, _ := rdb.Keys(ctx, "{"+w.prefix+"}*").Result()
@@ -213,6 +223,20 @@ func (w *world) startServe(ctx context.Context, flags ...string) {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	})
+	if w.token == "" { // every staff route needs an account: a supervisor's bearer token
+		user := exec.Command(bin, "user", "add", "-username", "test-"+w.name, "-role", "supervisor", "-config", w.cfgPath)
+		user.Env = append(os.Environ(), "DATABASE_URL="+w.dsn, "HOTLINE_PASSWORD=asterisktest-"+w.name)
+		if out, err := user.CombinedOutput(); err != nil {
+			t.Fatalf("hotline user add: %v: %s", err, out)
+		}
+		tok := exec.Command(bin, "user", "token", "-username", "test-"+w.name, "-name", "asterisktest")
+		tok.Env = append(os.Environ(), "DATABASE_URL="+w.dsn)
+		out, err := tok.Output()
+		if err != nil {
+			t.Fatalf("hotline user token: %v", err)
+		}
+		w.token = strings.TrimSpace(string(out))
+	}
 }
 
 // kill sends SIGKILL (no drain, no cleanup) and waits for the exit.
@@ -230,7 +254,13 @@ func (sp *serveProc) term() { _ = sp.cmd.Process.Signal(syscall.SIGTERM) }
 // agentAction posts to the controller's agent API (login, logout, available, pause).
 func (w *world) agentAction(t *testing.T, id, action string) {
 	t.Helper()
-	resp, err := http.Post(w.serve.addr+"/api/v1/agents/"+id+"/"+action, "", nil)
+	path := "/api/v1/agents/" + id + "/" + action
+	if action == "pause" {
+		path += "?reason=break" // a configured pause reason
+	}
+	req, _ := http.NewRequest(http.MethodPost, w.serve.addr+path, nil)
+	req.Header.Set("Authorization", "Bearer "+w.token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("%s agent %s %s: %v", w.name, id, action, err)
 	}
@@ -247,7 +277,18 @@ func (w *world) agentState(t *testing.T, id string) (state, reason string) {
 			ID, State, Reason string
 		} `json:"agents"`
 	}
-	if err := getJSON(w.serve.addr+"/api/v1/agents", &list); err != nil {
+	req, _ := http.NewRequest(http.MethodGet, w.serve.addr+"/api/v1/agents", nil)
+	req.Header.Set("Authorization", "Bearer "+w.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err == nil {
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			err = fmt.Errorf("GET /api/v1/agents: %d", resp.StatusCode)
+		} else {
+			err = json.NewDecoder(resp.Body).Decode(&list)
+		}
+	}
+	if err != nil {
 		t.Fatalf("agents: %v", err)
 	}
 	for _, a := range list.Agents {
@@ -262,6 +303,9 @@ func (w *world) agentState(t *testing.T, id string) (state, reason string) {
 // real Asterisk; an endpoint behaviour on the simulator). offline: no phone.
 func (w *world) setAgent(t *testing.T, ctx context.Context, id string, b phone) {
 	t.Helper()
+	w.mu.Lock()
+	w.setTo[id] = b
+	w.mu.Unlock()
 	if !w.real() {
 		w.sim.SetEndpoint("PJSIP", id, b.sim())
 		return

@@ -47,6 +47,8 @@ type Config struct {
 	Agents []Agent `yaml:"agents"`
 	// Prompts maps language → prompt key → prompt.
 	Prompts map[string]map[string]Prompt `yaml:"prompts"`
+	// Staff holds the agent panel's and wallboard's settings (staff.go).
+	Staff `yaml:",inline"`
 
 	name     string
 	loc      *time.Location
@@ -304,6 +306,9 @@ type Queue struct {
 	Callback bool `yaml:"callback"`
 	// Hours override the department's opening hours.
 	Hours []string `yaml:"hours"`
+	// NotReadyAlert: the wallboard raises a staffing alert when at least
+	// this many of the queue's agents are not ready at once (0: never).
+	NotReadyAlert int `yaml:"not_ready_alert"`
 	// WhenUnstaffed is what happens to a caller when no signed-in agent
 	// has the queue's skill, on joining or when the last one signs out
 	// (app_queue's joinempty/leavewhenempty): "callback" (told at once,
@@ -332,6 +337,9 @@ type Agent struct {
 	Skills []string `yaml:"skills"`
 	// Languages the agent speaks (default: all configured languages).
 	Languages []string `yaml:"languages"`
+	// Site is the contact centre the agent works at (default: the first of
+	// sites; empty when no sites are configured).
+	Site string `yaml:"site"`
 }
 
 // HasSkill reports whether the agent serves queue q.

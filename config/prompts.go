@@ -46,6 +46,13 @@ const (
 	PromptTicketResolved    = "ticket_resolved"
 	PromptSystemError       = "system_error" // a technical problem
 	PromptFallback          = "fallback"     // played by the dialplan when the controller is down
+	// A message could not be recorded (no number to call back: goodbye) /
+	// then 1 for a callback.
+	PromptMessageFailed         = "message_failed"
+	PromptMessageFailedCallback = "message_failed_callback"
+	// Nobody signed in serves the queue: 1 callback, 2 message / then a message.
+	PromptUnstaffed        = "unstaffed"
+	PromptUnstaffedMessage = "unstaffed_message"
 )
 
 // RequiredPrompts lists the prompt keys every language must define.
@@ -59,6 +66,7 @@ var RequiredPrompts = []string{
 	PromptGoodbye, PromptTicketEnter,
 	PromptTicketNotFound, PromptTicketReceived, PromptTicketInProgress, PromptTicketResolved,
 	PromptSystemError, PromptFallback,
+	PromptMessageFailed, PromptMessageFailedCallback, PromptUnstaffed, PromptUnstaffedMessage,
 }
 
 var promptKeyRE = regexp.MustCompile(`^[a-z0-9_]+$`)

@@ -36,6 +36,7 @@ func (c *Config) validate() error {
 	c.checkQueues(&p)
 	c.checkCalls(&p)
 	c.checkAgents(&p)
+	c.checkStaff(&p)
 	c.checkPrompts(&p)
 	return errors.Join(p...)
 }

@@ -2,6 +2,9 @@ package ivr
 
 import (
 	"encoding/json"
+
+	"github.com/publicservice/hotline"
+	"github.com/publicservice/hotline/queue"
 	"strings"
 	"time"
 
@@ -53,7 +56,7 @@ func (ctl *Controller) readopt(ev telephony.Event) {
 	}
 
 	// Calls saved by a previous controller with this id.
-	adopted := 0
+	adopted, lost := 0, 0
 	for id, data := range saved {
 		ctl.mu.Lock()
 		known := ctl.calls[id] != nil
@@ -75,6 +78,13 @@ func (ctl *Controller) readopt(ev telephony.Event) {
 			claimed[s.Offer.Channel] = true
 		}
 		release := ctl.clk.Hold()
+		if _, present := byID[s.Channel]; !present && c.st != stCallbackDial {
+			// The caller's channel is gone (Asterisk restarted meanwhile):
+			// not adopted, closed as ended by a system failure.
+			c.post(msg{fn: c.lost, release: release})
+			lost++
+			continue
+		}
 		c.post(msg{fn: func() { c.resume(byID) }, release: release})
 		adopted++
 	}
@@ -111,8 +121,8 @@ func (ctl *Controller) readopt(ev telephony.Event) {
 		hcancel()
 		hungUp++
 	}
-	if adopted+newCalls+hungUp > 0 {
-		ctl.log.Info("re-adoption", "channels", len(chans), "adopted", adopted, "new", newCalls, "hung_up", hungUp)
+	if adopted+lost+newCalls+hungUp > 0 {
+		ctl.log.Info("re-adoption", "channels", len(chans), "adopted", adopted, "lost", lost, "new", newCalls, "hung_up", hungUp)
 	}
 }
 
@@ -146,6 +156,48 @@ func (c *call) checkChannels(byID map[string]telephony.Channel) {
 	case c.st == stWaiting && c.pb == "":
 		c.startMOH() // idempotent on Asterisk
 	}
+}
+
+// lost closes a saved call whose caller channel no longer exists (an
+// Asterisk restart ended it while no controller watched): it leaves the
+// queue (counted as nothing but its wait), a ringing agent is freed, a
+// connected agent released, the agent leg hung up if it survived, and the
+// record says failed, hung up by the system.
+func (c *call) lost() {
+	c.log.Info("call lost with its channel: closed as a system failure", "state", c.st)
+	at := c.now()
+	c.gone = true
+	if c.pb != "" {
+		c.pb = "" // gone with the channel
+	}
+	ctx, cancel := c.ctx()
+	if c.inQueue || c.st == stWaiting || c.st == stRinging || c.st == stCallbackHello {
+		_, _, err := c.ctl.q.Leave(ctx, c.queue, c.queueCallID(), at, queue.LeaveLost)
+		c.warn("leave (lost)", err)
+		c.inQueue = false
+	}
+	if o := c.offer; o != nil && !o.settled {
+		o.settled = true
+		c.rec.Offers[o.idx].Outcome = "lost"
+		c.rec.Offers[o.idx].Ring = at.Sub(o.at)
+		c.warn("offer cancelled (lost)", c.ctl.q.OfferCancelled(ctx, o.m, at))
+		c.offer = nil
+		c.ctl.dispatch(ctx, c.queue)
+	}
+	if c.st == stCallbackHello && c.cbMatch != nil {
+		c.warn("offer cancelled (lost)", c.ctl.q.OfferCancelled(ctx, *c.cbMatch, at))
+		c.cbMatch = nil
+		c.ctl.dispatch(ctx, c.queue)
+	}
+	cancel()
+	if c.agentCh != "" {
+		c.hangup(c.agentCh, "normal")
+		c.agentCh = ""
+	}
+	c.rec.Disposition = hotline.DispFailed
+	c.rec.HungUpBy = "system"
+	c.path("lost")
+	c.finish()
 }
 
 // restore rebuilds a call from its saved state (the actor then resumes it).

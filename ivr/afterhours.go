@@ -14,8 +14,9 @@ import (
 const MaxMessage = 120 * time.Second
 
 // closedHours: the queue's department is closed now (hours or a holiday):
-// the caller hears the hours, then 1 callback request, 2 recorded message.
-func (c *call) closedHours() {
+// the caller hears prefix, the hours, then 1 callback request, 2 recorded
+// message.
+func (c *call) closedHours(prefix ...string) {
 	cfg := c.ctl.cfg
 	c.rec.Disposition = hotline.DispAfterHours
 	c.path("closed")
@@ -31,7 +32,7 @@ func (c *call) closedHours() {
 		}
 	}
 	c.stopPlayback()
-	c.enter(stClosed, first, hours)
+	c.enter(stClosed, append(append([]string{}, prefix...), first, hours)...)
 }
 
 // chooseClosed handles 1 (callback request) and 2 (message) after hours or
@@ -52,6 +53,10 @@ func (c *call) chooseClosed(d string) {
 		c.event(hotline.EvCallbackRequest, "", 0, 0, 0, data)
 		c.closing(config.PromptCallbackConfirmed)
 	case "2":
+		if c.msgFailed {
+			c.invalid() // recording failed once: only the callback is offered
+			return
+		}
 		c.path("closed:message")
 		c.leaveMessage()
 	default:
@@ -75,10 +80,8 @@ func (c *call) leaveMessage() {
 		cancel()
 		if err != nil {
 			c.warn("record", err)
-			if !isGone(err) {
-				c.recName = ""
-				c.closing(config.PromptSystemError)
-			}
+			c.recName = ""
+			c.messageFailed() // a hung-up caller's events end the call meanwhile
 			return
 		}
 		// Safety: a recording that never reports back.
@@ -104,12 +107,12 @@ func (c *call) recordingDone(ev telephony.Event) {
 	name := c.recName
 	c.recName = ""
 	if ev.Type == telephony.RecordingFailed || ev.State == "failed" {
-		c.log.Warn("recording failed")
 		if c.gone {
+			c.log.Warn("recording failed")
 			c.finish()
 			return
 		}
-		c.closing(config.PromptSystemError)
+		c.messageFailed()
 		return
 	}
 	c.rec.Recording = name
@@ -126,4 +129,44 @@ func (c *call) recordingDone(ev telephony.Event) {
 		return
 	}
 	c.closing(config.PromptMessageSaved, config.PromptGoodbye)
+}
+
+// messageFailed: the message could not be recorded. The caller is told
+// what is true and what happens next: where an officer can take the call
+// now (its queue is open and the caller did not already wait the maximum),
+// the technical problem and "please hold", then the queue; otherwise that
+// the message could not be recorded and, when their number is known, a
+// callback offer (1), else goodbye.
+func (c *call) messageFailed() {
+	cfg := c.ctl.cfg
+	c.log.Warn("recording failed")
+	c.msgFailed = true
+	c.path("message_failed")
+	q := c.queue
+	if q == "" && c.dept != nil {
+		q = c.dept.Queue
+	}
+	if q == "" {
+		q = cfg.Hotline.DefaultQueue
+	}
+	if open, _ := cfg.QueueOpen(q, c.now()); open && c.rec.Disposition != hotline.DispTimeout {
+		c.rec.Disposition = ""
+		c.play(func() {
+			if c.st == stRecording {
+				c.enterQueue(q)
+			}
+		}, config.PromptSystemError)
+		return
+	}
+	if c.rec.Disposition == "" {
+		c.rec.Disposition = hotline.DispFailed
+	}
+	if c.number == "" {
+		c.closing(config.PromptMessageFailed)
+		return
+	}
+	if c.queue == "" {
+		c.setQueue(q)
+	}
+	c.enter(stClosed)
 }

@@ -9,12 +9,24 @@ import (
 	"github.com/publicservice/hotline"
 	"github.com/publicservice/hotline/agents"
 	"github.com/publicservice/hotline/arisim"
+	"github.com/publicservice/hotline/auth"
+	"github.com/publicservice/hotline/internal/webtest"
 	"github.com/publicservice/hotline/web"
 )
 
-// api serves the HTTP API on the test's queues and clock.
+// api serves the HTTP API on the test's queues and clock; e.post acts as a
+// supervisor with a bearer token.
 func (e *env) api(n *node) *httptest.Server {
-	s := &web.Server{Queues: e.q, Config: e.cfg, Clock: e.clk, Logger: e.log}
+	svc := auth.New(e.db.Pool(), auth.Options{Logger: e.log})
+	if e.apiToken == "" {
+		webtest.MustAddUser(e.t, svc, "sup", "test password", auth.Supervisor, "")
+		tok, err := svc.CreateToken(e.ctx, "sup", "ivr test")
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		e.apiToken = tok
+	}
+	s := &web.Server{Queues: e.q, Config: e.cfg, Clock: e.clk, Logger: e.log, Auth: svc}
 	if n != nil && n.ctl != nil {
 		s.AgentsChanged = n.ctl.AgentsChanged
 	}
@@ -25,7 +37,9 @@ func (e *env) api(n *node) *httptest.Server {
 
 func (e *env) post(srv *httptest.Server, path string) {
 	e.t.Helper()
-	resp, err := http.Post(srv.URL+path, "", nil)
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+e.apiToken)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}

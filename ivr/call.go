@@ -69,10 +69,10 @@ var transitions = map[state][]state{
 	stTicket:        {stWaiting, stClosed, stTicket},
 	stClosed:        {stRecording, stClosed},
 	stMaxWait:       {stRecording, stMaxWait},
-	stRecording:     {},
+	stRecording:     {stWaiting, stClosed}, // after a failed recording
 	stWaiting:       {stRinging, stMaxWait, stWaiting},
 	stRinging:       {stWaiting, stTalking},
-	stTalking:       {stSurvey},
+	stTalking:       {stSurvey, stWaiting}, // waiting again after a blind transfer to a queue
 	stSurvey:        {stSurvey},
 	stClosing:       {},
 	stCallbackDial:  {stCallbackHello},
@@ -195,6 +195,8 @@ type call struct {
 	digits string
 	tries  int
 	heard  bool // heard an information message
+	// msgFailed: a message could not be recorded (not offered again).
+	msgFailed bool
 	// surveyOpt: opted in to the post-call survey (default_opt_in, changed
 	// by the survey key while waiting); surveySet once decided.
 	surveyOpt, surveySet bool
@@ -219,6 +221,8 @@ type call struct {
 	pending    bool // waiting, but not queued yet: Redis was unreachable when the caller arrived
 	finishing  bool
 	dirty      bool // state to save after the current message
+	// held and muted by the agent (agentcontrol.go)
+	held, muted bool
 }
 
 // post appends m to the mailbox and makes sure a goroutine drains it.

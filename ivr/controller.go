@@ -102,6 +102,11 @@ type Options struct {
 	// caused a Switch command, with its reaction time (see Controller.Reaction).
 	// It runs on the call's goroutine: keep it short.
 	OnEvent func(ev telephony.EventType, reaction time.Duration)
+	// AnswerAgent, when set, makes a ringing agent leg answer at the far end
+	// (the simulator's AnswerFarEnd): the agent panel's answer button against
+	// the simulator. Nil with a real Asterisk, where the agent's browser
+	// softphone (JsSIP) answers the SIP call itself. See agentcontrol.go.
+	AnswerAgent func(ctx context.Context, channel string) error
 
 	// Redis faults and dead controllers (guard.go). AgentStates loads the
 	// agents' last sign-in states from outside Redis (store.AgentJournal's

@@ -38,7 +38,9 @@ func faultOptions(o *ivr.Options) {
 	o.CommandTimeout = 2 * time.Second
 }
 
-func newScenario(t *testing.T, rdb redis.UniversalClient) *scenario { return newScenarioTalk(t, rdb, 4000) }
+func newScenario(t *testing.T, rdb redis.UniversalClient) *scenario {
+	return newScenarioTalk(t, rdb, 4000)
+}
 
 // newScenarioTalk is newScenario with agents talking talkMs (+ up to 3 s).
 func newScenarioTalk(t *testing.T, rdb redis.UniversalClient, talkMs int) *scenario {

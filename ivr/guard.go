@@ -45,6 +45,7 @@ type Rebuild struct {
 	AgentsBusy     int           // agents put back ringing or on a call
 	AgentsRestored int           // agents signed in again from the journal
 	Conflicts      int           // agents found busy with another call (left as they were)
+	AgentsFreed    int           // agents Redis showed busy with a call of this controller that ended
 	Errors         int           // Redis operations that failed (the rebuild runs again at the next heartbeat)
 }
 
@@ -101,9 +102,13 @@ func (ctl *Controller) guardLoop(ctx context.Context) {
 		downSince    time.Time
 		healthySince time.Time
 		lastSweep    time.Time
+		failures     int
 	)
+	// A slow answer under load is not an outage: a beat may take up to a
+	// quarter of the lease, and Redis counts as down after two failed beats.
+	timeout := max(ctl.opt.LeaseTTL/4, ctl.opt.Heartbeat)
 	for {
-		bctx, cancel := context.WithTimeout(ctx, max(ctl.opt.Heartbeat, 500*time.Millisecond))
+		bctx, cancel := context.WithTimeout(ctx, timeout)
 		b, err := ctl.q.Heartbeat(bctx, ctl.id, ctl.opt.LeaseTTL, ctl.clk.Now())
 		cancel()
 		ctl.guard.beats.Add(1)
@@ -111,6 +116,11 @@ func (ctl *Controller) guardLoop(ctx context.Context) {
 			return
 		}
 		if err != nil {
+			failures++
+		}
+		if err != nil && failures < 2 {
+			// One failed beat: wait for the next before calling Redis down.
+		} else if err != nil {
 			if downSince.IsZero() {
 				downSince = time.Now()
 				ctl.log.Warn("redis unreachable: callers are kept on hold until it is back", "err", err)
@@ -121,6 +131,7 @@ func (ctl *Controller) guardLoop(ctx context.Context) {
 			ctl.guard.ok.Store(false)
 			healthySince = time.Time{}
 		} else {
+			failures = 0
 			reason := ""
 			switch {
 			case !downSince.IsZero():
@@ -151,7 +162,7 @@ func (ctl *Controller) guardLoop(ctx context.Context) {
 				if !downSince.IsZero() {
 					outage = time.Since(downSince)
 				}
-				again = ctl.rebuild(ctx, reason, outage) > 0
+				again = ctl.rebuild(ctx, reason, outage, b.Epoch+"."+b.RunID) > 0
 			}
 			downSince = time.Time{}
 			if healthySince.IsZero() {
@@ -172,10 +183,11 @@ func (ctl *Controller) guardLoop(ctx context.Context) {
 
 // rebuild puts back what Redis lost (see the comment at the top); it returns
 // the number of Redis operations that failed.
-func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.Duration) int {
+func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.Duration, round string) int {
 	release := ctl.clk.Hold()
 	defer release()
 	r := Rebuild{Reason: reason, Started: time.Now(), Outage: outage}
+	cutoff := ctl.clk.Now()
 	ctl.mu.Lock()
 	calls := make([]*call, 0, len(ctl.calls))
 	for _, c := range ctl.calls {
@@ -185,6 +197,8 @@ func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.D
 	r.Calls = len(calls)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
+	busy := map[string]string{}
+	live := make([]string, 0, len(calls))
 	for _, c := range calls {
 		c := c
 		wg.Add(1)
@@ -196,17 +210,65 @@ func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.D
 			r.AgentsBusy += st.agents
 			r.Conflicts += st.conflicts
 			r.Errors += st.errors
+			if st.agent != "" {
+				busy[st.agent] = st.call
+			}
+			live = append(live, c.queueCallID())
 			mu.Unlock()
 		}, release: wg.Done})
 	}
 	wg.Wait()
+	if r.Errors == 0 {
+		fctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		n, err := ctl.q.FreeStale(fctx, ctl.id, busy, live, cutoff, ctl.clk.Now())
+		cancel()
+		if err != nil {
+			r.Errors++
+		}
+		r.AgentsFreed = n
+	}
+	if r.Errors == 0 {
+		mctx, cancel := context.WithTimeout(ctx, time.Second)
+		if err := ctl.q.MarkRebuilt(mctx, round, ctl.id); err != nil {
+			r.Errors++
+		}
+		cancel()
+	}
+	if r.Errors > 0 {
+		// Not every call is back: signing agents in now could offer one
+		// busy with a call not put back yet. Again at the next heartbeat.
+		r.Took = time.Since(r.Started)
+		ctl.log.Warn("redis: rebuild incomplete, retrying", "reason", r.Reason, "errors", r.Errors)
+		ctl.guard.mu.Lock()
+		ctl.guard.rebuilds = append(ctl.guard.rebuilds, r)
+		ctl.guard.mu.Unlock()
+		return r.Errors
+	}
 	if ctl.opt.AgentStates != nil {
+		// Agents busy with other controllers' calls must be back before any
+		// agent is signed in again as available: wait (at least the settle
+		// time, at most the lease time) until every live controller put its
+		// calls back.
 		t := time.NewTimer(ctl.opt.RebuildSettle)
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return 0
 		case <-t.C:
+		}
+		deadline := r.Started.Add(ctl.opt.LeaseTTL)
+		for time.Now().Before(deadline) {
+			wctx, cancel := context.WithTimeout(ctx, time.Second)
+			left, err := ctl.q.WaitingFor(wctx, round)
+			cancel()
+			if err == nil && len(left) == 0 {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return 0
+			case <-time.After(ctl.opt.Heartbeat):
+			}
 		}
 		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		recs, err := ctl.opt.AgentStates(actx)
@@ -231,14 +293,17 @@ func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.D
 	r.Took = time.Since(r.Started)
 	ctl.log.Warn("redis: rebuilt what it lost", "reason", r.Reason, "outage", r.Outage, "took", r.Took,
 		"calls", r.Calls, "callers", r.Callers, "queued_now", r.Queued, "agents_busy", r.AgentsBusy,
-		"agents_restored", r.AgentsRestored, "conflicts", r.Conflicts, "errors", r.Errors)
+		"agents_restored", r.AgentsRestored, "agents_freed", r.AgentsFreed, "conflicts", r.Conflicts, "errors", r.Errors)
 	ctl.guard.mu.Lock()
 	ctl.guard.rebuilds = append(ctl.guard.rebuilds, r)
 	ctl.guard.mu.Unlock()
 	return r.Errors
 }
 
-type restoreStats struct{ callers, queued, agents, conflicts, errors int }
+type restoreStats struct {
+	callers, queued, agents, conflicts, errors int
+	agent, call                                string // the agent busy with this call, if any
+}
 
 // caller is this call as the queue knows it.
 func (c *call) caller() queue.Caller {
@@ -282,6 +347,9 @@ func (c *call) restoreInRedis() (st restoreStats) {
 		rc.Caller, rc.CallerState = c.cbMatch.Caller, "offered"
 		a := c.cbMatch.Agent
 		rc.Agent, rc.AgentState, rc.AgentSince = &a, agents.Ringing, c.rec.Arrived
+	}
+	if rc.Agent != nil {
+		st.agent, st.call = rc.Agent.ID, rc.Caller.CallID
 	}
 	if rc.CallerState != "" || rc.Agent != nil {
 		ctx, cancel := c.ctx()

@@ -114,17 +114,18 @@ func quietLogger() *slog.Logger {
 // env is one test's world: a virtual clock, Redis (own prefix), Postgres
 // (own schema), the writer, and any number of nodes (simulator + controller).
 type env struct {
-	t      *testing.T
-	ctx    context.Context
-	clk    *clock.Virtual
-	cfg    *config.Config
-	rdb    redis.UniversalClient
-	prefix string
-	q      *queue.Queues
-	db     *store.DB
-	w      *store.Writer
-	j      *store.AgentJournal
-	log    *slog.Logger
+	t        *testing.T
+	ctx      context.Context
+	clk      *clock.Virtual
+	cfg      *config.Config
+	rdb      redis.UniversalClient
+	prefix   string
+	q        *queue.Queues
+	db       *store.DB
+	apiToken string // agentchange_test.go
+	w        *store.Writer
+	j        *store.AgentJournal
+	log      *slog.Logger
 }
 
 func newEnv(t *testing.T, cfgYAML string) *env { return newEnvOn(t, cfgYAML, nil) }

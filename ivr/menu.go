@@ -125,6 +125,17 @@ func (c *call) start(ch telephony.Channel, did string) {
 	c.afterLanguage(config.PromptGreeting)
 }
 
+// lineClosed reports whether no queue of the hotline is open now.
+func (c *call) lineClosed() bool {
+	now := c.now()
+	for i := range c.ctl.cfg.Queues {
+		if open, _ := c.ctl.cfg.QueueOpen(c.ctl.cfg.Queues[i].ID, now); open {
+			return false
+		}
+	}
+	return true
+}
+
 // setLanguage sets the caller's language, on the channel too
 // (CHANNEL(language)): numbers and digits (number:N, digits:N) are then said
 // in it.
@@ -136,8 +147,20 @@ func (c *call) setLanguage(lang string) {
 	c.warn("set language", c.sw().SetVariable(ctx, c.ch, "CHANNEL(language)", lang))
 }
 
-// afterLanguage goes to the department of the number, or the main menu.
+// afterLanguage goes to the department of the number, or the main menu;
+// when the whole hotline is closed (no queue open), the caller hears so at
+// once and is offered a callback or a message, with no menu to go through.
 func (c *call) afterLanguage(prefix ...string) {
+	if c.lineClosed() {
+		q := c.ctl.cfg.Hotline.DefaultQueue
+		if c.dept != nil && c.dept.Queue != "" {
+			q = c.dept.Queue
+		}
+		c.setQueue(q)
+		c.path("line_closed")
+		c.closedHours(prefix...)
+		return
+	}
 	if c.dept != nil {
 		c.enter(stDeptMenu, prefix...)
 		return
@@ -243,6 +266,9 @@ func (c *call) promptOf(s state) string {
 	case stTicket:
 		return config.PromptTicketEnter
 	case stClosed:
+		if c.msgFailed {
+			return config.PromptMessageFailedCallback
+		}
 		return config.PromptAfterHoursOptions
 	case stMaxWait:
 		return config.PromptMaxWait

@@ -80,19 +80,25 @@ func (q *Queues) Position(ctx context.Context, queue, callID string) (position, 
 	return position, int(card.Val()), nil
 }
 
+// LeaveLost is the Leave reason of a caller whose call was lost to a system
+// failure (its channel vanished with an Asterisk restart): removed, counted
+// as nothing but the max wait.
+const LeaveLost hotline.QueueEventType = "LOST"
+
 // Leave removes a waiting or offered caller: why is hotline.EvAbandon,
-// hotline.EvExitWithTimeout or hotline.EvCallbackRequest. It counts, in the
-// day and interval of at, abandoned (and short abandoned when wait < S, and
-// abandoned within T when wait <= T), timed out, or callbacks requested
-// (unless RequestCallback already counted this caller), and the max wait
+// hotline.EvExitWithTimeout, hotline.EvCallbackRequest, hotline.EvExitEmpty
+// or LeaveLost. It counts, in the day and interval of at, abandoned (and
+// short abandoned when wait < S, and abandoned within T when wait <= T),
+// timed out, callbacks requested (unless RequestCallback already counted
+// this caller), or unstaffed (EXITEMPTY), and the max wait
 // (wait = at − Enqueued). ok is false (and nothing is counted) when the
 // caller was not there, so Leave is idempotent. When the caller was being
 // offered, the controller then calls OfferCancelled for the ringing agent.
 func (q *Queues) Leave(ctx context.Context, queue, callID string, at time.Time, why hotline.QueueEventType) (Caller, bool, error) {
 	switch why {
-	case hotline.EvAbandon, hotline.EvExitWithTimeout, hotline.EvCallbackRequest:
+	case hotline.EvAbandon, hotline.EvExitWithTimeout, hotline.EvCallbackRequest, hotline.EvExitEmpty, LeaveLost:
 	default:
-		return Caller{}, false, hotline.Errorf(hotline.EINVALID, "leave: %s is not ABANDON, EXITWITHTIMEOUT or CALLBACKREQUESTED", why)
+		return Caller{}, false, hotline.Errorf(hotline.EINVALID, "leave: %s is not ABANDON, EXITWITHTIMEOUT, CALLBACKREQUESTED, EXITEMPTY or LOST", why)
 	}
 	ck := q.counterKeys(queue, at)
 	s, err := leaveScript.Run(ctx, q.rdb, ck.keys(), q.pfx, queue, callID, i64(us(at)), string(why),

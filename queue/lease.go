@@ -140,7 +140,12 @@ for _, o in ipairs(redis.call('SMEMBERS', k('owners'))) do
       if ok and type(sc) == 'table' and type(sc.cb_of) == 'string' and sc.cb_of ~= '' then dead[sc.cb_of] = true end
     end
     for _, aid in ipairs(redis.call('SMEMBERS', k('agents'))) do
-      freed = freed + free(aid, '', dead)
+      local ah = redis.call('HMGET', k('a', aid), 'owner', 'call')
+      if ah[1] == o then
+        freed = freed + free(aid, ah[2], nil)
+      else
+        freed = freed + free(aid, '', dead)
+      end
     end
     local hb = redis.call('HGET', k('hb'), o) or '0'
     redis.call('HDEL', k('hb'), o)

@@ -104,6 +104,8 @@ func decodeCounts(v any) reporting.Counts {
 			c.TimedOut = int(n)
 		case "callbacks_requested":
 			c.CallbacksRequested = int(n)
+		case "unstaffed":
+			c.Unstaffed = int(n)
 		case "wait_sum_us":
 			c.WaitSum = time.Duration(n) * time.Microsecond
 		case "max_wait_us":

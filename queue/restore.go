@@ -87,7 +87,7 @@ if ast ~= '' and aid ~= '' then
   else
     local s = skills(ARGV[11])
     unindex(aid, s)
-    redis.call('HSET', ak, 'json', ARGV[11], 'state', ast, 'reason', '', 'since', ARGV[13], 'idle', '0', 'wrap', '0', 'call', cid, 'queue', qn)
+    redis.call('HSET', ak, 'json', ARGV[11], 'state', ast, 'reason', '', 'since', ARGV[13], 'idle', '0', 'wrap', '0', 'call', cid, 'queue', qn, 'owner', owner)
     redis.call('SADD', k('agents'), aid)
     for _, q in ipairs(s) do
       redis.call('SADD', k('q', q, 'members'), aid)
@@ -202,4 +202,107 @@ func (q *Queues) journal(id string, a *agents.Agent, st agents.State, reason str
 		a = &agents.Agent{ID: id}
 	}
 	q.opt.OnAgentChange(agents.Record{Agent: *a, State: st, Reason: reason, Since: at})
+}
+
+// MarkRebuilt records that owner put its calls back in the rebuild round
+// (e.g. the epoch and run id of the data set being rebuilt).
+func (q *Queues) MarkRebuilt(ctx context.Context, round, owner string) error {
+	k := q.key("rebuilt", round)
+	_, err := q.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.SAdd(ctx, k, owner)
+		p.Expire(ctx, k, time.Hour)
+		return nil
+	})
+	return wrap("mark rebuilt", err)
+}
+
+// WaitingFor lists the live controllers (holding a lease) that have not
+// marked the rebuild round yet.
+func (q *Queues) WaitingFor(ctx context.Context, round string) ([]string, error) {
+	var owners, done *redis.StringSliceCmd
+	_, err := q.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		owners = p.SMembers(ctx, q.key("owners"))
+		done = p.SMembers(ctx, q.key("rebuilt", round))
+		return nil
+	})
+	if err != nil {
+		return nil, wrap("rebuild round", err)
+	}
+	marked := map[string]bool{}
+	for _, o := range done.Val() {
+		marked[o] = true
+	}
+	var out []string
+	for _, o := range owners.Val() {
+		if !marked[o] {
+			n, err := q.rdb.Exists(ctx, q.key("lease", o)).Result()
+			if err != nil {
+				return nil, wrap("rebuild round", err)
+			}
+			if n == 1 {
+				out = append(out, o)
+			}
+		}
+	}
+	return out, nil
+}
+
+// KEYS: anchor. ARGV: P, owner, now µs, JSON {agent: call} of the agents busy
+// with owner's calls, JSON [call ids] of owner's calls in progress, cutoff µs.
+// Returns the number of agents freed.
+var freeStaleScript = script(`
+local me, now = ARGV[2], tonumber(ARGV[3])
+local legit = cjson.decode(ARGV[4])
+local cutoff = tonumber(ARGV[6])
+local live = {}
+for _, cid in ipairs(cjson.decode(ARGV[5])) do live[cid] = true end
+local freed = 0
+for _, aid in ipairs(redis.call('SMEMBERS', k('agents'))) do
+  local ak = k('a', aid)
+  local h = redis.call('HMGET', ak, 'state', 'call', 'owner', 'json', 'idle', 'since')
+  if (h[1] == 'ringing' or h[1] == 'on_call') and h[3] == me and legit[aid] ~= h[2] and num(h[6]) < cutoff then
+    local stale = true
+    if h[1] == 'ringing' and not live[h[2]] then
+      -- a match on its way to this controller's inbox, or a callback being dialled
+      local ch = redis.call('HMGET', k('c', h[2]), 'state', 'agent')
+      if ch[1] == 'offered' and ch[2] == aid then stale = false end
+    end
+    if stale then
+      if h[1] == 'ringing' then restore_offered(k('c', h[2]), h[2], aid) end
+      local idle = num(h[5])
+      if h[1] == 'on_call' or idle == 0 then idle = now end
+      make_avail(aid, skills(h[4]), now, idle)
+      freed = freed + 1
+    end
+  end
+end
+return freed
+`)
+
+// FreeStale frees the agents Redis shows ringing for or talking to one of
+// owner's calls when owner knows better: busy lists the agents really busy
+// with its calls (agent id → call id), live its calls in progress. An agent
+// ringing for a caller owner does not have (a match on its way to its
+// inbox, a callback being dialled) is left alone. This mends what a command
+// that failed while Redis was unreachable left behind (a release, a
+// no-answer). Only agents in that state since before cutoff (the moment
+// owner took its snapshot of busy and live) are considered: calls move on
+// meanwhile. It returns the number of agents freed.
+func (q *Queues) FreeStale(ctx context.Context, owner string, busy map[string]string, live []string, cutoff, now time.Time) (int, error) {
+	if busy == nil {
+		busy = map[string]string{}
+	}
+	if live == nil {
+		live = []string{}
+	}
+	bj, err := json.Marshal(busy)
+	if err != nil {
+		return 0, wrap("free stale agents", err)
+	}
+	lj, err := json.Marshal(live)
+	if err != nil {
+		return 0, wrap("free stale agents", err)
+	}
+	n, err := freeStaleScript.Run(ctx, q.rdb, []string{q.key("queues")}, q.pfx, owner, i64(us(now)), bj, lj, i64(us(cutoff))).Int()
+	return n, wrap("free stale agents", err)
 }

@@ -6,7 +6,7 @@ import "github.com/redis/go-redis/v9"
 //
 //	P:queues                 SET   queue names known
 //	P:agents                 SET   agent ids known
-//	P:a:<agent>              HASH  json, state, reason, since, idle, wrap, call, queue (times in Unix µs)
+//	P:a:<agent>              HASH  json, state, reason, since, idle, wrap, call, queue, owner (of the call; times in Unix µs)
 //	P:c:<call>               HASH  json, queue, owner, state (waiting|offered), agent, enq (µs), score, cb (1 once a callback was counted)
 //	P:q:<queue>:wait         ZSET  waiting callers by score = −priority×1e13 + Enqueued ms (ties: call id)
 //	P:q:<queue>:age          ZSET  waiting callers by Enqueued µs (for the longest wait)
@@ -134,7 +134,9 @@ if why == 'ABANDON' then
   if w <= tonumber(ARGV[7]) then bump(dk, ik, 'abandoned_within_sl', 1) end
 elseif why == 'EXITWITHTIMEOUT' then
   bump(dk, ik, 'timed_out', 1)
-elseif h[4] ~= '1' then
+elseif why == 'EXITEMPTY' then
+  bump(dk, ik, 'unstaffed', 1)
+elseif why == 'CALLBACKREQUESTED' and h[4] ~= '1' then
   bump(dk, ik, 'callbacks_requested', 1)
 end
 maxw(dk, ik, w)
@@ -215,7 +217,7 @@ while #out < limit do
     redis.call('ZREM', AGE, cid)
   else
     unindex(aid, skills(ah[2]))
-    redis.call('HSET', ak, 'state', 'ringing', 'reason', '', 'since', ARGV[3], 'call', cid, 'queue', qn)
+    redis.call('HSET', ak, 'state', 'ringing', 'reason', '', 'since', ARGV[3], 'call', cid, 'queue', qn, 'owner', ch[3] or '')
     redis.call('ZREM', W, cid)
     redis.call('ZREM', AGE, cid)
     redis.call('HSET', ck, 'state', 'offered', 'agent', aid)
@@ -365,5 +367,5 @@ end
 return out
 `)
 
-var allScripts = []*redis.Script{restoreCallScript, restoreAgentsScript, sweepScript, enqueueScript, leaveScript, callbackScript, agentScript, dispatchScript,
+var allScripts = []*redis.Script{restoreCallScript, freeStaleScript, restoreAgentsScript, sweepScript, enqueueScript, leaveScript, callbackScript, agentScript, dispatchScript,
 	noAnswerScript, connectScript, cancelScript, releaseScript, liveScript, ewtScript, agentsScript}

@@ -14,6 +14,7 @@ type Counts struct {
 	AbandonedWithinT   int           `json:"abandoned_within_sl"` // abandoned with wait <= T (for SL2)
 	TimedOut           int           `json:"timed_out"`           // left by a max-wait or overflow rule
 	CallbacksRequested int           `json:"callbacks_requested"` // left the queue with a callback that keeps their place
+	Unstaffed          int           `json:"unstaffed"`           // could not join, or left, because no signed-in agent serves the queue (EXITEMPTY)
 	WaitSum            time.Duration `json:"wait_sum_ns"`         // sum of waits of answered calls
 	MaxWait            time.Duration `json:"max_wait_ns"`         // longest wait of any call that left the queue
 
@@ -34,6 +35,7 @@ func (c *Counts) Add(o Counts) {
 	c.AbandonedWithinT += o.AbandonedWithinT
 	c.TimedOut += o.TimedOut
 	c.CallbacksRequested += o.CallbacksRequested
+	c.Unstaffed += o.Unstaffed
 	c.WaitSum += o.WaitSum
 	c.MaxWait = max(c.MaxWait, o.MaxWait)
 	c.CallbacksCompleted += o.CallbacksCompleted

@@ -75,6 +75,9 @@ func countEvents(events []hotline.QueueEvent, include func(time.Time) bool, thre
 		}
 		o := open[k]
 		if o == nil {
+			if e.Type == hotline.EvExitEmpty && include(e.Time) {
+				countsOf(per, e.Queue).Unstaffed++ // could not join: nobody serves the queue
+			}
 			continue
 		}
 		c := countsOf(per, e.Queue)
@@ -113,6 +116,10 @@ func countEvents(events []hotline.QueueEvent, include func(time.Time) bool, thre
 		case hotline.EvExitWithTimeout:
 			if leave() {
 				c.TimedOut++
+			}
+		case hotline.EvExitEmpty:
+			if leave() {
+				c.Unstaffed++
 			}
 		case hotline.EvCallbackRequest:
 			if leave() {

@@ -27,14 +27,28 @@ if ! pg_up; then
 fi
 pg_up || { echo "services: PostgreSQL did not come up on 127.0.0.1:5432" >&2; exit 1; }
 
+# Redis runs with persistence, as in production: an append-only file synced
+# every second (appendonly yes, appendfsync everysec), so a restart keeps agents'
+# sign-ins, callers waiting and calls in progress (the controller also rebuilds
+# what a Redis without its data lost; see README "What the controller survives").
 if ! redis_up; then
-  echo "services: starting Redis" >&2
+  echo "services: starting Redis (AOF persistence in /var/lib/redis)" >&2
   $SUDO mkdir -p /var/lib/redis /var/log/redis
-  $SUDO redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
-    --dir /var/lib/redis --logfile /var/log/redis/hotline.log
+  $SUDO redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" \
+    --appendonly yes --appendfsync everysec --dir /var/lib/redis --logfile /var/log/redis/hotline.log
   for _ in $(seq 1 50); do redis_up && break; sleep 0.2; done
 fi
 redis_up || { echo "services: Redis did not come up on 127.0.0.1:6379" >&2; exit 1; }
+# A Redis already running without persistence gets it without a restart
+# (CONFIG SET is not destructive: Redis writes the file in the background).
+rcli() { redis-cli -h 127.0.0.1 -p 6379 "$@"; }
+if [ "$(rcli config get appendonly 2>/dev/null | tail -n1)" != "yes" ]; then
+  echo "services: turning on Redis persistence (appendonly yes, appendfsync everysec)" >&2
+  if ! { rcli config set appendfsync everysec && rcli config set appendonly yes; } >/dev/null 2>&1 \
+     || [ "$(rcli config get appendonly 2>/dev/null | tail -n1)" != "yes" ]; then
+    echo "services: warning: could not turn on Redis persistence (is its dir writable?); a Redis restart will lose its data" >&2
+  fi
+fi
 
 # The default DATABASE_URL is postgres://postgres:postgres@127.0.0.1:5432/test.
 # A fresh Debian cluster wants a password over TCP: give the postgres role the

@@ -120,7 +120,9 @@ func NewRig(ctx context.Context, d Deps, o RigOptions) (*Rig, error) {
 		id = "sim-" + r.Prefix
 	}
 	r.Controller, err = ivr.New(ivr.Options{ID: id, Config: cfg, Switch: r.Switch, Queues: r.Queues, Writer: r.Writer,
-		Clock: o.Clock, Logger: o.Logger, CallbackEndpoint: func(n string) string { return "PJSIP/" + n }})
+		Clock: o.Clock, Logger: o.Logger, CallbackEndpoint: func(n string) string { return "PJSIP/" + n },
+		// The agent panel's answer button answers the simulated agent phone.
+		AnswerAgent: func(_ context.Context, ch string) error { return r.Sim.AnswerFarEnd(ch) }})
 	if err != nil {
 		return fail(err)
 	}

@@ -18,7 +18,8 @@ import (
 // HOTLINE_PG_OUTAGE overrides) while calls keep coming at 100 a second, each with a call record saved twice, four
 // queue events, a rating and, one in ten, a message. Enqueueing must never block (memory, then the spool file),
 // and once Postgres is back every row must be stored exactly once. It prints the records held, the spool's size
-// and the time to catch up (README: "What the controller survives").
+// and the time to catch up, from Postgres's restart until everything is written (README: "What the controller
+// survives").
 func TestWriterSurvivesPostgresOutage(t *testing.T) {
 	ctx := context.Background()
 	outage, buffer := 60*time.Second, 0 // the default buffer: 8,192 items
@@ -87,6 +88,9 @@ func TestWriterSurvivesPostgresOutage(t *testing.T) {
 			}
 		}
 	})
+	var stopOnce sync.Once
+	stopLoad := func() { stopOnce.Do(func() { close(stop) }); wg.Wait() }
+	defer stopLoad() // before the writer closes, also when the test fails
 	waitCalls := func(n int64) { checkFor(t, func() bool { return calls.Load() >= n }) }
 
 	waitCalls(200)
@@ -102,23 +106,19 @@ func TestWriterSurvivesPostgresOutage(t *testing.T) {
 		peakBytes = max(peakBytes, st.SpoolBytesPeak)
 		time.Sleep(100 * time.Millisecond)
 	}
-	callsAtRestart := calls.Load()
+	// The load stops as Postgres comes back, so that catching up ends however slow this machine is (with the
+	// race detector on a busy machine, the writer may write slower than 100 calls a second arrive).
+	stopLoad()
 	if err := pg.Start(); err != nil {
 		t.Fatal(err)
 	}
 	restarted := time.Now()
-	// Caught up: nothing pending any more, while the load goes on.
-	checkFor(t, func() bool {
-		st := w.Stats()
-		held = max(held, st.Pending)
-		return st.Pending == 0 && calls.Load() > callsAtRestart
-	})
-	catchUp := time.Since(restarted)
-	close(stop)
-	wg.Wait()
-	if err := w.Flush(ctx); err != nil {
+	fctx, cancel := context.WithTimeout(ctx, 10*time.Minute) // a hang, not a timing assertion
+	defer cancel()
+	if err := w.Flush(fctx); err != nil {
 		t.Fatal(err)
 	}
+	catchUp := time.Since(restarted)
 	st := w.Stats()
 
 	n := calls.Load()

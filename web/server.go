@@ -1,20 +1,27 @@
-// Package web is the controller's HTTP server: health, live queue figures
-// and agent sign-in as JSON. Errors map from hotline.Error codes to HTTP
-// statuses through hotline.HTTPStatus, the one table.
+// Package web is the controller's HTTP server: health, live queue figures,
+// agent states as JSON, the embedded static assets, and the frame every UI
+// package mounts its routes into. Errors are JSON {"error": {"code",
+// "message"}} with statuses from hotline.HTTPStatus (package jsonhttp).
+//
+// Every route needs a signed-in staff account (package auth) except the
+// public ones: /healthz, /login, /static/, the citizens' /feedback and POST
+// /api/v1/tickets, the kiosks' POST /api/v1/kiosk/presses (kiosk tokens),
+// and /public. A route added by a Mount function is therefore closed until
+// it is listed in publicRoute.
 package web
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"sort"
 	"time"
 
 	"github.com/publicservice/hotline"
+	"github.com/publicservice/hotline/auth"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/config"
+	"github.com/publicservice/hotline/internal/jsonhttp"
 	"github.com/publicservice/hotline/queue"
 )
 
@@ -28,6 +35,13 @@ type Server struct {
 	Checks map[string]func(ctx context.Context) error
 	// Summary, when set, is included in /healthz (calls in menus, waiting, …).
 	Summary func() any
+	// Auth signs staff in (required).
+	Auth *auth.Service
+	// Audit, when set, records supervisors' actions on agents.
+	Audit Auditor
+	// Mount functions add the UI packages' routes (agent panel, supervisor
+	// pages, …) to the mux.
+	Mount []func(mux *http.ServeMux)
 	// Unavailable, when set and returning an error, makes every API route
 	// answer 503 at once (e.g. the controller's heartbeat finds Redis
 	// unreachable), without waiting for Redis timeouts.
@@ -37,24 +51,56 @@ type Server struct {
 	AgentsChanged func(ctx context.Context, queues []string)
 }
 
-// Handler returns the routes:
+// Auditor records a supervisor's action (package supervisor implements it).
+type Auditor interface {
+	Record(ctx context.Context, actor, action, agent, callID, detail string) error
+}
+
+// Handler returns the routes (roles in brackets; see package auth):
 //
-//	GET  /healthz                      200 {"status":"ok",...} or 503 with the failing checks
-//	GET  /api/v1/queues                live figures of every configured queue
-//	GET  /api/v1/queues/{id}           live figures of one queue
-//	GET  /api/v1/agents                agent states
-//	POST /api/v1/agents/{id}/login     sign an agent in (available)
+//	GET  /healthz                      200 {"status":"ok",...} or 503 with the failing checks (public; counts only)
+//	GET  /static/...                   embedded CSS, JavaScript, JsSIP (public)
+//	GET  /login, POST /login, POST /logout, /api/v1/session   sign-in (package auth)
+//	GET  /api/v1/queues                live figures (any; an agent sees the queues of their skills)
+//	GET  /api/v1/queues/{id}           live figures of one queue (any; agents: their skills)
+//	GET  /api/v1/agents                agent states [supervisor]
+//	GET  /api/v1/agents/{id}           one agent [the agent themself, supervisor]
+//	POST /api/v1/agents/{id}/login     sign an agent in to their queues (available) [the agent, supervisor]
 //	POST /api/v1/agents/{id}/logout
-//	POST /api/v1/agents/{id}/pause?reason=break
+//	POST /api/v1/agents/{id}/pause?reason=lunch   a configured pause reason
 //	POST /api/v1/agents/{id}/available
 func (s *Server) Handler() http.Handler {
+	if s.Auth == nil {
+		panic("web: Server.Auth is required")
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /api/v1/queues", s.gate(s.listQueues))
-	mux.HandleFunc("GET /api/v1/queues/{id}", s.gate(s.getQueue))
-	mux.HandleFunc("GET /api/v1/agents", s.gate(s.listAgents))
-	mux.HandleFunc("POST /api/v1/agents/{id}/{action}", s.gate(s.agentAction))
-	return mux
+	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
+	s.Auth.Register(mux, s.serviceName())
+	any := s.Auth.Require()
+	sup := s.Auth.Require(auth.Supervisor)
+	mux.Handle("GET /api/v1/queues", any(s.gate(s.listQueues)))
+	mux.Handle("GET /api/v1/queues/{id}", any(s.gate(s.getQueue)))
+	mux.Handle("GET /api/v1/agents", sup(s.gate(s.listAgents)))
+	mux.Handle("GET /api/v1/agents/{id}", any(s.gate(s.getAgent)))
+	mux.Handle("POST /api/v1/agents/{id}/{action}", any(s.gate(s.agentAction)))
+	mux.HandleFunc("GET /{$}", s.home)
+	for _, m := range s.Mount {
+		m(mux)
+	}
+	return SecurityHeaders(s.Auth.Guard(mux, publicRoute))
+}
+
+func (s *Server) serviceName() string {
+	if s.Config.Hotline.Name != "" {
+		return s.Config.Hotline.Name
+	}
+	return "hotline"
+}
+
+// home sends a signed-in account to its page.
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, auth.Home(auth.UserFrom(r.Context()).Role), http.StatusSeeOther)
 }
 
 func (s *Server) log() *slog.Logger {
@@ -100,6 +146,9 @@ func (s *Server) listQueues(w http.ResponseWriter, r *http.Request) {
 	now := s.Clock.Now()
 	out := QueuesResponse{GeneratedAt: now, Queues: []QueueFigures{}}
 	for i := range s.Config.Queues {
+		if !s.mayView(r, &s.Config.Queues[i]) {
+			continue
+		}
 		f, err := s.figures(r.Context(), &s.Config.Queues[i], now)
 		if err != nil {
 			s.error(w, r, err)
@@ -114,6 +163,10 @@ func (s *Server) getQueue(w http.ResponseWriter, r *http.Request) {
 	q := s.Config.Queue(r.PathValue("id"))
 	if q == nil {
 		s.error(w, r, hotline.Errorf(hotline.ENOTFOUND, "no queue %q", r.PathValue("id")))
+		return
+	}
+	if !s.mayView(r, q) {
+		s.error(w, r, hotline.Errorf(hotline.EFORBIDDEN, "queue %q is not among your skills", q.ID))
 		return
 	}
 	f, err := s.figures(r.Context(), q, s.Clock.Now())
@@ -132,92 +185,9 @@ func (s *Server) figures(ctx context.Context, q *config.Queue, now time.Time) (Q
 	return NewQueueFigures(live, q.Department, s.Config.Threshold(q.ID), s.Config.Target(q.ID)), nil
 }
 
-// AgentView is one agent's state as JSON.
-type AgentView struct {
-	ID     string    `json:"id"`
-	Name   string    `json:"name"`
-	State  string    `json:"state"`
-	Reason string    `json:"reason,omitempty"`
-	Since  time.Time `json:"since"`
-	CallID string    `json:"call_id,omitempty"`
-	Queue  string    `json:"queue,omitempty"`
-	Skills []string  `json:"skills"`
-}
-
-func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) {
-	st, err := s.Queues.Agents(r.Context())
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	out := make([]AgentView, 0, len(st))
-	for _, a := range st {
-		out = append(out, AgentView{ID: a.Agent.ID, Name: a.Agent.Name, State: string(a.State), Reason: a.Reason,
-			Since: a.Since, CallID: a.CallID, Queue: a.Queue, Skills: a.Agent.Skills})
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"agents": out})
-}
-
-func (s *Server) agentAction(w http.ResponseWriter, r *http.Request) {
-	id, action := r.PathValue("id"), r.PathValue("action")
-	now := s.Clock.Now()
-	ctx := r.Context()
-	var err error
-	switch action {
-	case "login":
-		a := s.Config.Agent(id)
-		if a == nil {
-			err = hotline.Errorf(hotline.ENOTFOUND, "no agent %q in the configuration", id)
-			break
-		}
-		err = s.Queues.Login(ctx, agentOf(a), now)
-	case "logout":
-		err = s.Queues.Logout(ctx, id, now)
-	case "pause":
-		reason := r.URL.Query().Get("reason")
-		if reason == "" {
-			reason = "manual"
-		}
-		err = s.Queues.Pause(ctx, id, reason, now)
-	case "available":
-		err = s.Queues.SetAvailable(ctx, id, now)
-	default:
-		err = hotline.Errorf(hotline.ENOTFOUND, "unknown agent action %q (want login, logout, pause or available)", action)
-	}
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	st, err := s.Queues.Agent(ctx, id)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	s.agentChanged(ctx, st.Agent, action)
-	writeJSON(w, http.StatusOK, AgentView{ID: st.Agent.ID, Name: st.Agent.Name, State: string(st.State), Reason: st.Reason,
-		Since: st.Since, CallID: st.CallID, Queue: st.Queue, Skills: st.Agent.Skills})
-}
-
-// error writes err as {"error": {"code": ..., "message": ...}} with the status of its code.
+// error writes err as {"error": {"code", "message"}} with the status of its code.
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
-	code, msg := hotline.ErrorCode(err), hotline.ErrorMessage(err)
-	if code == hotline.EINTERNAL && errors.Is(err, context.DeadlineExceeded) {
-		code, msg = hotline.EUNAVAILABLE, "A service the request needs did not answer in time."
-	}
-	status, ok := hotline.HTTPStatus[code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
-	if code == hotline.EINTERNAL {
-		s.log().Error("http request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: code, Message: msg}})
+	jsonhttp.Error(w, r, s.log(), err)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { jsonhttp.Write(w, status, v) }

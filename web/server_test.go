@@ -4,25 +4,35 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/publicservice/hotline/auth"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/config"
 	"github.com/publicservice/hotline/internal/testenv"
+	"github.com/publicservice/hotline/internal/webtest"
 	"github.com/publicservice/hotline/queue"
+	"github.com/publicservice/hotline/store/storetest"
 )
 
 type fixture struct {
-	srv *httptest.Server
-	q   *queue.Queues
-	clk *clock.Virtual
-	cfg *config.Config
+	srv  *httptest.Server
+	q    *queue.Queues
+	clk  *clock.Virtual
+	cfg  *config.Config
+	auth *auth.Service
+	sup  *webtest.Client // supervisor1
+	ag   *webtest.Client // agent1, acting as cfg.Agents[0]
+	pool *pgxpool.Pool
 }
+
+const testPassword = "correct horse battery"
 
 func newFixture(t *testing.T, checks map[string]func(context.Context) error) *fixture {
 	t.Helper()
@@ -43,20 +53,36 @@ func newFixtureOn(t *testing.T, rdb redis.UniversalClient, checks map[string]fun
 		}
 	})
 	q := queue.New(rdb, clk, queue.Options{Prefix: prefix, Threshold: cfg.Threshold, ShortAbandon: cfg.ShortAbandon(), Location: cfg.Location()})
+	db := storetest.MustOpenDB(t)
+	svc := auth.New(db.Pool(), auth.Options{InsecureCookies: true})
 	s := &Server{Queues: q, Config: cfg, Clock: clk, Checks: checks, Summary: func() any { return map[string]int{"menu": 1} },
-		Unavailable: gate}
+		Auth: svc, Audit: auditTable{db.Pool()}, Unavailable: gate}
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
-	return &fixture{srv: ts, q: q, clk: clk, cfg: cfg}
+	webtest.MustAddUser(t, svc, "supervisor1", testPassword, auth.Supervisor, "")
+	webtest.MustAddUser(t, svc, "agent1", testPassword, auth.Agent, cfg.Agents[0].ID)
+	return &fixture{srv: ts, q: q, clk: clk, cfg: cfg, auth: svc, pool: db.Pool(),
+		sup: webtest.SignIn(t, ts.URL, "supervisor1", testPassword), ag: webtest.SignIn(t, ts.URL, "agent1", testPassword)}
 }
 
+// auditTable writes supervisor_audit directly (package supervisor has the real one).
+type auditTable struct{ pool *pgxpool.Pool }
+
+func (a auditTable) Record(ctx context.Context, actor, action, agent, callID, detail string) error {
+	_, err := a.pool.Exec(ctx, `INSERT INTO supervisor_audit (time, actor, action, agent, call_id, detail) VALUES (now(), $1, $2, $3, $4, $5)`,
+		actor, action, agent, callID, detail)
+	return err
+}
+
+// do makes the request as supervisor1.
 func (f *fixture) do(t *testing.T, method, path string, wantStatus int, out any) {
 	t.Helper()
-	req, _ := http.NewRequest(method, f.srv.URL+path, nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f.doAs(t, f.sup, method, path, wantStatus, out)
+}
+
+func (f *fixture) doAs(t *testing.T, c *webtest.Client, method, path string, wantStatus int, out any) {
+	t.Helper()
+	resp := c.Raw(t, method, path, nil, nil)
 	defer resp.Body.Close()
 	if resp.StatusCode != wantStatus {
 		var body map[string]any
@@ -181,4 +207,10 @@ func TestHealthz(t *testing.T) {
 	if h["status"] != "ok" || h["calls"] == nil {
 		t.Fatalf("healthz %v", h)
 	}
+}
+
+func newTestServer(t *testing.T, s *Server) string {
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+	return ts.URL
 }

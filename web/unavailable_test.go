@@ -37,7 +37,7 @@ func TestRedisDownAnswers503(t *testing.T) {
 	t.Logf("/healthz with Redis down answered in %v", time.Since(start))
 	routes := []struct{ method, path string }{
 		{"GET", "/api/v1/queues"}, {"GET", "/api/v1/queues/general"}, {"GET", "/api/v1/agents"},
-		{"POST", "/api/v1/agents/a101/login"}, {"POST", "/api/v1/agents/a101/pause"},
+		{"POST", "/api/v1/agents/a101/login"}, {"POST", "/api/v1/agents/a101/pause?reason=lunch"},
 	}
 	for _, f := range []*fixture{plain, gated} {
 		for _, r := range routes {

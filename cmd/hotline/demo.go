@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/publicservice/hotline/agentpanel"
+	"github.com/publicservice/hotline/arisim"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/simulation"
 )
@@ -27,6 +29,8 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	every := fs.Duration("summary-every", 5*time.Second, "interval of the one-line live summary")
 	seed := fs.Int64("seed", time.Now().UnixNano(), "random seed")
 	prefix := fs.String("redis-prefix", "demo", "Redis hash tag of the demo's keys (cleared at start)")
+	demoPassword := fs.String("demo-password", "", "password of the demo accounts agent1…agent5 and supervisor1 (default: a random one, printed)")
+	secure := fs.Bool("secure-cookies", false, "mark session cookies Secure (the demo serves plain HTTP, so by default they are not)")
 	keep := fs.Int("keep-calls", 10000, "ground-truth records the ARI simulator keeps (/_sim/calls); the oldest ended calls go first (0: all)")
 	hours := fs.Bool("real-hours", false, "honour the configuration's opening hours (default: open at all times, so the demo shows calls at any hour)")
 	if err := m.parseFlags(fs, args); err != nil {
@@ -73,12 +77,26 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	if err := simulation.StaffAgents(runCtx, rig, cfg, *agentsN, *talk, *seed); err != nil {
 		return err
 	}
+	api := httpAPI(cfg, db, rdb, rig.Queues, clk, m.Logger, rig.Controller, rig.Switch, !*secure)
+	if *demoPassword == "" {
+		*demoPassword = randomPassword()
+	}
+	accountAgents, err := demoAccounts(runCtx, api.Auth, cfg, *demoPassword)
+	if err != nil {
+		return err
+	}
+	for _, id := range accountAgents { // their phones ring until the panel's answer button answers
+		rig.Sim.SetEndpoint("PJSIP", id, arisim.EndpointBehaviour{NoAnswer: true})
+	}
+	// supervisor1's phone for listen, whisper and barge answers at once.
+	rig.Sim.SetEndpoint("PJSIP", "supervisor1", arisim.EndpointBehaviour{})
+	mountUI(api, db, rig.Writer, rig.Controller, agentpanel.SIPConfig{})
 	tk, sim, err := demoTickets(cfg, db, clk, m.Logger)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	defer sim.Close()
-	hs, ln, err := listenHTTP(*addr, tk.Mount(httpAPI(cfg, db, rdb, rig.Queues, clk, m.Logger, rig.Controller, rig.Switch).Handler()))
+	hs, ln, err := listenHTTP(*addr, tk.Mount(api.Handler()))
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -94,6 +112,8 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	m.listening("http", ln.Addr().String())
 	fmt.Fprintf(m.Stderr, "demo: HTTP on http://%s (try /api/v1/queues, /healthz); ARI simulator on http://%s/ari (user hotline); %d agents; ~%.0f calls/hour; Ctrl-C stops\n",
 		ln.Addr(), rig.Addr, *agentsN, *perHour)
+	fmt.Fprintf(m.Stderr, "demo: sign in at http://%s/login as agent1…agent%d (agents %v) or supervisor1, password %s\n",
+		ln.Addr(), len(accountAgents), accountAgents, *demoPassword)
 	traffic := &simulation.Traffic{Rig: rig, Config: cfg, PerHour: *perHour, Seed: *seed, Patience: *patience, Logger: m.Logger}
 	go func() { _ = traffic.Run(runCtx) }()
 	tick := time.NewTicker(*every)

@@ -5,6 +5,7 @@
 //	hotline demo       everything on one machine: simulator, controller, simulated callers and agents
 //	hotline simulate   a simulated day on the accelerated clock; prints figures and ground truth as JSON
 //	hotline bench      benchmarks (hotline bench calls)
+//	hotline user       staff accounts: add, password, token
 //	hotline retention  anonymise tickets' personal fields after the retention period
 //
 // Secrets and URLs come from the environment: ARI_URL, ARI_USER, ARI_PASSWORD,
@@ -39,7 +40,9 @@ func main() {
 // Main is the program, so tests can boot it on port 0.
 type Main struct {
 	Stdout, Stderr io.Writer
-	Logger         *slog.Logger
+	// Stdin is where "hotline user" reads a password (default os.Stdin).
+	Stdin  io.Reader
+	Logger *slog.Logger
 	// OnListen, when set, is told each address a command listens on
 	// ("http", "ari"), so tests can boot commands on port 0.
 	OnListen func(what, addr string)
@@ -70,6 +73,7 @@ commands:
   demo       simulator + controller + simulated callers and agents, HTTP on -addr (default :8080)
   simulate   a simulated day: -calls N -agents N -hours H -seed S; prints JSON
   bench      benchmarks: "hotline bench calls" prints JSON figures
+  user       staff accounts: "hotline user add -username U -role agent -agent a101" (password on stdin)
   retention  anonymise tickets' personal fields after complaints.retention; prints JSON
 
 Run "hotline <command> -h" for a command's flags.
@@ -92,6 +96,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.simulate(ctx, args[1:])
 	case "bench":
 		return m.bench(ctx, args[1:])
+	case "user":
+		return m.user(ctx, args[1:])
 	case "retention":
 		return m.retention(ctx, args[1:])
 	case "help", "-h", "--help":

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/publicservice/hotline/arisim"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/internal/testenv"
+	"github.com/publicservice/hotline/internal/webtest"
 	"github.com/publicservice/hotline/simulation"
 	"github.com/publicservice/hotline/store/storetest"
 )
@@ -203,7 +205,7 @@ func TestDemoCommand(t *testing.T) {
 	prefix := "demo-test-" + time.Now().Format("150405.000000")
 	t.Cleanup(func() { simulation.DeleteKeys(context.Background(), testenv.MustRedis(t), prefix) })
 	addrs, stdout, stop := boot(t, []string{"demo", "-addr", "127.0.0.1:0", "-ari-addr", "127.0.0.1:0", "-redis-prefix", prefix,
-		"-calls-per-hour", "7200", "-summary-every", "200ms", "-seed", "3"}, "http", "ari")
+		"-calls-per-hour", "7200", "-summary-every", "200ms", "-seed", "3", "-demo-password", "demo password 1"}, "http", "ari")
 	base := "http://" + addrs["http"]
 	var h map[string]any
 	checkFor(t, 10*time.Second, "healthz ok", func() bool {
@@ -217,6 +219,17 @@ func TestDemoCommand(t *testing.T) {
 	getJSON(t, base+"/healthz", 200, &h)
 	var qs struct {
 		Queues []map[string]any `json:"queues"`
+	}
+	getJSON(t, base+"/api/v1/queues", 401, nil) // staff only
+	sup := webtest.SignIn(t, base, "supervisor1", "demo password 1")
+	for i := 1; i <= 5; i++ {
+		webtest.SignIn(t, base, fmt.Sprintf("agent%d", i), "demo password 1")
+	}
+	getJSON := func(t *testing.T, url string, want int, out any) {
+		t.Helper()
+		if st := sup.Do(t, "GET", strings.TrimPrefix(url, base), nil, out); st != want {
+			t.Fatalf("GET %s: %d", url, st)
+		}
 	}
 	getJSON(t, base+"/api/v1/queues", 200, &qs)
 	if len(qs.Queues) == 0 {
@@ -263,13 +276,42 @@ func TestServeCommand(t *testing.T) {
 	addrs, _, stop := boot(t, []string{"serve", "-addr", "127.0.0.1:0", "-id", "serve-test", "-redis-prefix", prefix, "-login-agents", "-drain", "0s"}, "http")
 	base := "http://" + addrs["http"]
 	checkFor(t, 10*time.Second, "the controller connected to ARI", func() bool { return sim.Connected("hotline") })
+	// The simulator sees the WebSocket a moment before the controller marks it connected.
+	checkFor(t, 10*time.Second, "healthz ok", func() bool {
+		resp, err := http.Get(base + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
 	var h map[string]any
 	getJSON(t, base+"/healthz", 200, &h)
 	if h["checks"].(map[string]any)["ari"] != "ok" {
 		t.Fatalf("healthz %v", h)
 	}
 	var ag struct{ Agents []map[string]any }
-	getJSON(t, base+"/api/v1/agents", 200, &ag)
+	getJSON(t, base+"/api/v1/agents", 401, nil)
+	// hotline user add: the password from stdin, then a bearer token.
+	um := NewMain(io.Discard, io.Discard)
+	um.Stdin = strings.NewReader("sup password\n")
+	if err := um.Run(context.Background(), []string{"user", "add", "-username", "boss", "-role", "supervisor"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := um.Run(context.Background(), []string{"user", "add", "-username", "x", "-role", "agent", "-agent", "a999"}); err == nil {
+		t.Fatal("user add accepted an unknown agent id")
+	}
+	var tok bytes.Buffer
+	um.Stdout = &tok
+	if err := um.Run(context.Background(), []string{"user", "token", "-username", "boss", "-name", "test"}); err != nil {
+		t.Fatal(err)
+	}
+	sup := webtest.Anonymous(base)
+	sup.Bearer = strings.TrimSpace(tok.String())
+	webtest.SignIn(t, base, "boss", "sup password")
+	if st := sup.Do(t, "GET", "/api/v1/agents", nil, &ag); st != 200 {
+		t.Fatalf("GET agents with the token: %d", st)
+	}
 	if len(ag.Agents) == 0 {
 		t.Fatal("-login-agents signed nobody in")
 	}

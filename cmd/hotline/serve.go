@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/publicservice/hotline/agentpanel"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/ivr"
 	"github.com/publicservice/hotline/sms/twilio"
@@ -31,6 +32,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	adaptiveTarget := fs.Duration("adaptive-target", 150*time.Millisecond, "ARI request time (90th percentile over 1 s) above which -adaptive-shed lowers its limit")
 	alwaysOpen := fs.Bool("always-open", false, "ignore opening hours and holidays (for trying the controller by hand, not for production)")
 	loginAgents := fs.Bool("login-agents", false, "sign in every configured agent at start")
+	insecure := fs.Bool("insecure-cookies", env("HOTLINE_INSECURE_COOKIES", "") != "", "session cookies without Secure, for plain-HTTP try-outs on localhost only (env HOTLINE_INSECURE_COOKIES=1)")
 	drain := fs.Duration("drain", 30*time.Second, "on SIGTERM, wait this long for calls to end; calls still up are re-adopted by the next start")
 	spoolDir := fs.String("spool-dir", env("HOTLINE_SPOOL_DIR", ""), "where call records, queue events, ratings and messages wait while Postgres is unreachable (default: hotline-spool-<id> in the temporary directory; use persistent storage in production) (env HOTLINE_SPOOL_DIR)")
 	if err := m.parseFlags(fs, args); err != nil {
@@ -88,7 +90,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	hs, ln, err := listenHTTP(*addr, tk.Mount(httpAPI(cfg, st.DB, st.Redis, st.Queues, clk, m.Logger, ctl, sw).Handler()))
+	api := httpAPI(cfg, st.DB, st.Redis, st.Queues, clk, m.Logger, ctl, sw, *insecure)
+	mountUI(api, st.DB, st.Writer, ctl, agentpanel.SIPConfig{WebSocketURL: env("HOTLINE_SIP_WS", ""), Domain: env("HOTLINE_SIP_DOMAIN", "")})
+	hs, ln, err := listenHTTP(*addr, tk.Mount(api.Handler()))
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/publicservice/hotline"
+	"github.com/publicservice/hotline/auth"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/config"
 	"github.com/publicservice/hotline/ivr"
@@ -154,8 +155,9 @@ func scratchDeps(ctx context.Context, schema string, keep bool) (simulation.Deps
 
 // httpAPI builds the HTTP API of a running controller with its health checks.
 func httpAPI(cfg *config.Config, db *store.DB, rdb redis.UniversalClient, q *queue.Queues, clk clock.Clock, log *slog.Logger,
-	ctl *ivr.Controller, sw *telephony.ARI) *web.Server {
+	ctl *ivr.Controller, sw *telephony.ARI, insecureCookies bool) *web.Server {
 	return &web.Server{Queues: q, Config: cfg, Clock: clk, Logger: log, Summary: func() any { return ctl.Stats() }, AgentsChanged: ctl.AgentsChanged,
+		Auth: auth.New(db.Pool(), auth.Options{InsecureCookies: insecureCookies, Logger: log}),
 		// The API's routes read Redis: while the controller's heartbeat finds
 		// it unreachable they answer 503 at once.
 		Unavailable: func() error {

@@ -40,6 +40,15 @@ type Event struct {
 	At          time.Time       `json:"-"` // when the driver read it
 }
 
+// AsteriskTime is the event's own timestamp (Asterisk's clock), or the
+// time it was read when it has none.
+func (e Event) AsteriskTime() time.Time {
+	if t, err := time.Parse("2006-01-02T15:04:05.000-0700", e.Timestamp); err == nil {
+		return t
+	}
+	return e.At
+}
+
 // ChannelID is the event's channel id, or the playback's target channel.
 func (e Event) ChannelID() string {
 	if e.Channel != nil {
@@ -225,6 +234,12 @@ func (call *Call) Events() []Event {
 func (call *Call) DTMF(ctx context.Context, digits string) error {
 	return call.c.ast.ARI(ctx, http.MethodPost, "/channels/"+call.Channel+"/dtmf",
 		map[string]string{"dtmf": digits, "duration": "100", "between": "100"}, nil)
+}
+
+// Play plays media to the hotline from the caller's half (the caller
+// speaking). The caller's ARI commands wait until it ends.
+func (call *Call) Play(ctx context.Context, media string) error {
+	return call.c.ast.ARI(ctx, http.MethodPost, "/channels/"+call.Channel+"/play", map[string]string{"media": media}, nil)
 }
 
 // Hangup hangs up the caller's half (a caller putting the phone down).

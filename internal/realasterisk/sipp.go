@@ -200,9 +200,24 @@ func (p *SIPPhone) InviteTimes() []time.Time {
 	return out
 }
 
+// AnswerTimes lists when this phone sent each 200 OK to an INVITE (from
+// SIPp's message log), in order.
+func (p *SIPPhone) AnswerTimes() []time.Time {
+	b, _ := os.ReadFile(p.msgFile)
+	var out []time.Time
+	for _, m := range answerTimeRE.FindAllSubmatch(b, -1) {
+		if t, err := time.ParseInLocation("2006-01-02 15:04:05.000000", string(m[1]), time.Local); err == nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+var answerTimeRE = regexp.MustCompile(`(?m)^-+ (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6})\s*\n[^\n]*message sent[^\n]*\n(?:\s*\n)*SIP/2\.0 200 OK\r?\n(?:[^\n]+\n)*?CSeq: \d+ INVITE`)
+
 var inviteTimeRE = regexp.MustCompile(`(?m)^-+ (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6})\s*\n[^\n]*message received[^\n]*\n(?:\s*\n)*INVITE `)
 
-var inviteRE = regexp.MustCompile(`(?m)message received[^\n]*\n\s*\n?(?:\r?\n)*INVITE (\S+) SIP/2\.0`)
+var inviteRE = regexp.MustCompile(`(?m)message received[^\n]*\n(?:\s*\n)*INVITE (\S+@\S+) SIP/2\.0`)
 
 // Messages is SIPp's log of every message sent and received.
 func (p *SIPPhone) Messages() string {
@@ -373,11 +388,14 @@ a=fmtp:101 0-16
       <ereg regexp=".*" search_in="hdr" header="To:" assign_to="local"/>
     </action>
   </recv>
+  <label id="talking"/>
 {{- if gt .Talk 0}}
-  <recv request="BYE" timeout="{{.Talk}}" ontimeout="hangup" next="bye"/>
+  <recv request="INVITE" optional="true" next="reinvite" timeout="{{.Talk}}" ontimeout="hangup"/>
 {{- else}}
-  <recv request="BYE" next="bye"/>
+  <recv request="INVITE" optional="true" next="reinvite"/>
 {{- end}}
+  <recv request="UPDATE" optional="true" next="update"/>
+  <recv request="BYE" next="bye"/>
   <label id="hangup"/>
   <send retrans="500"><![CDATA[
 BYE [$contact] SIP/2.0
@@ -391,6 +409,43 @@ Content-Length: 0
 
 ]]></send>
   <recv response="200" next="end"/>
+  <label id="reinvite"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=sipp 53655765 2353687638 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 0 101
+a=rtpmap:0 PCMU/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-16
+
+]]></send>
+  <recv request="ACK" next="talking"/>
+  <label id="update"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+Content-Length: 0
+
+]]></send>
+  <nop next="talking"/>
 {{- end}}
 {{- end}}
   <label id="bye"/>

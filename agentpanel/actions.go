@@ -1,0 +1,159 @@
+package agentpanel
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/publicservice/hotline"
+	"github.com/publicservice/hotline/auth"
+	"github.com/publicservice/hotline/internal/jsonhttp"
+	"github.com/publicservice/hotline/web"
+)
+
+func (p *Panel) setState(w http.ResponseWriter, r *http.Request) {
+	a, err := p.agentID(r)
+	if err != nil {
+		jsonhttp.Error(w, r, p.log(), err)
+		return
+	}
+	var in struct {
+		Action string `json:"action"`
+		Reason string `json:"reason"`
+	}
+	if err := jsonhttp.Decode(r, &in); err != nil {
+		jsonhttp.Error(w, r, p.log(), err)
+		return
+	}
+	if err := web.SetAgentState(r, p.Queues, p.Config, a.ID, in.Action, in.Reason, p.now(), p.Changed); err != nil {
+		jsonhttp.Error(w, r, p.log(), err)
+		return
+	}
+	p.getState(w, r)
+}
+
+func (p *Panel) callAction(w http.ResponseWriter, r *http.Request) {
+	a, err := p.agentID(r)
+	if err != nil {
+		jsonhttp.Error(w, r, p.log(), err)
+		return
+	}
+	var in struct {
+		CallID string `json:"call_id"`
+		Target string `json:"target"`
+	}
+	if err := jsonhttp.Decode(r, &in); err != nil {
+		jsonhttp.Error(w, r, p.log(), err)
+		return
+	}
+	if in.CallID == "" {
+		jsonhttp.Error(w, r, p.log(), hotline.Errorf(hotline.EINVALID, "call_id is required"))
+		return
+	}
+	if p.Calls == nil {
+		jsonhttp.Error(w, r, p.log(), hotline.Errorf(hotline.EUNAVAILABLE, "no controller in this server"))
+		return
+	}
+	if err := p.Calls.Control(r.Context(), a.ID, in.CallID, r.PathValue("action"), in.Target); err != nil {
+		jsonhttp.Error(w, r, p.log(), err)
+		return
+	}
+	p.getState(w, r)
+}
+
+// MaxNotes is the longest wrap-up note, in characters.
+const MaxNotes = 4000
+
+func (p *Panel) wrapup(w http.ResponseWriter, r *http.Request) {
+	a, err := p.agentID(r)
+	if err != nil {
+		jsonhttp.Error(w, r, p.log(), err)
+		return
+	}
+	var in struct {
+		CallID string `json:"call_id"`
+		Code   string `json:"code"`
+		Notes  string `json:"notes"`
+	}
+	if err := jsonhttp.Decode(r, &in); err != nil {
+		jsonhttp.Error(w, r, p.log(), err)
+		return
+	}
+	switch {
+	case in.CallID == "":
+		err = hotline.Errorf(hotline.EINVALID, "call_id is required")
+	case !p.Config.DispositionCode(in.Code):
+		err = hotline.Errorf(hotline.EINVALID, "disposition code %q is not configured (want one of: %s)", in.Code, strings.Join(p.Config.DispositionCodes, ", "))
+	case utf8.RuneCountInString(in.Notes) > MaxNotes || !utf8.ValidString(in.Notes):
+		err = hotline.Errorf(hotline.EINVALID, "notes: at most %d characters of UTF-8", MaxNotes)
+	}
+	if err != nil {
+		jsonhttp.Error(w, r, p.log(), err)
+		return
+	}
+	ctx := r.Context()
+	// Only a call the agent completed (the queue event log says so).
+	var q string
+	if err := p.DB.QueryRow(ctx, `SELECT queue FROM queue_events WHERE call_id = $1 AND agent = $2 AND event IN ('COMPLETEAGENT', 'COMPLETECALLER')
+		ORDER BY time DESC LIMIT 1`, in.CallID, a.ID).Scan(&q); err != nil {
+		jsonhttp.Error(w, r, p.log(), hotline.Errorf(hotline.ENOTFOUND, "no completed call %q of yours", in.CallID))
+		return
+	}
+	now := p.now()
+	tag, err := p.DB.Exec(ctx, `INSERT INTO call_wrapups (time, call_id, agent, code, notes)
+		SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM call_wrapups WHERE call_id = $2 AND agent = $3)`,
+		now, in.CallID, a.ID, in.Code, in.Notes)
+	if err != nil {
+		jsonhttp.Error(w, r, p.log(), fmt.Errorf("agent panel: wrap-up: %w", err))
+		return
+	}
+	if tag.RowsAffected() == 0 {
+		jsonhttp.Error(w, r, p.log(), hotline.Errorf(hotline.ECONFLICT, "call %s is wrapped up already", in.CallID))
+		return
+	}
+	if p.Events != nil {
+		p.Events.Events(hotline.QueueEvent{Time: now, CallID: in.CallID, Queue: q, Agent: a.ID, Type: hotline.EvWrapupEnd, Data: in.Code})
+	}
+	p.forgetWrapup(a.ID)
+	p.getState(w, r)
+}
+
+type pageData struct {
+	Agent            string
+	Name             string
+	Username         string
+	CSRF             string
+	Service          string
+	PauseReasons     []string
+	DispositionCodes []string
+	Queues           []queueOption
+	SIP              SIPConfig
+}
+
+type queueOption struct{ ID, Name string }
+
+func (p *Panel) servePage(w http.ResponseWriter, r *http.Request) {
+	a, err := p.agentID(r)
+	if err != nil {
+		http.Error(w, hotline.ErrorMessage(err), http.StatusForbidden)
+		return
+	}
+	p.pageOnce.Do(func() { p.page = template.Must(template.ParseFS(templates, "templates/agent.html")) })
+	u := auth.UserFrom(r.Context())
+	d := pageData{Agent: a.ID, Name: a.Name, Username: u.Username, CSRF: auth.CSRFToken(r.Context()), Service: p.Config.Hotline.Name,
+		PauseReasons: p.Config.PauseReasons, DispositionCodes: p.Config.DispositionCodes, SIP: p.SIP}
+	for _, q := range p.Config.Queues {
+		n := q.Names["en"]
+		if n == "" {
+			n = q.ID
+		}
+		d.Queues = append(d.Queues, queueOption{ID: q.ID, Name: n})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := p.page.Execute(w, d); err != nil {
+		p.log().Error("agent page", "err", err)
+	}
+}

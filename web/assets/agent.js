@@ -1,0 +1,145 @@
+// The agent panel: state from /api/v1/agent/events, actions through the
+// JSON API, and the JsSIP softphone when a SIP WebSocket is configured.
+"use strict";
+(function () {
+  const H = window.hotline;
+  const $ = (id) => document.getElementById(id);
+  let state = null;      // the last state from the server
+  let skew = 0;          // server time - browser time, ms (from the Date header)
+
+  function showError(msg) {
+    const e = $("error");
+    e.hidden = !msg;
+    e.textContent = msg || "";
+  }
+
+  async function act(path, body) {
+    showError("");
+    try {
+      render(await H.post(path, body));
+    } catch (err) {
+      showError(err.message);
+    }
+  }
+
+  document.querySelectorAll("[data-action]").forEach((b) => b.addEventListener("click", () => {
+    const action = b.dataset.action;
+    act("/api/v1/agent/state", { action, reason: action === "pause" ? $("pause-reason").value : "" });
+  }));
+  document.querySelectorAll("[data-call]").forEach((b) => b.addEventListener("click", () => {
+    if (!state || !state.call) return;
+    const action = b.dataset.call;
+    if (action === "answer" && phone.session) { // a real softphone answers the SIP call itself
+      phone.answer();
+      return;
+    }
+    act("/api/v1/agent/call/" + action, { call_id: state.call.call_id, target: action === "transfer" ? $("transfer-target").value : "" });
+  }));
+  $("wrapup-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    act("/api/v1/agent/wrapup", { call_id: $("wrapup-call").value, code: $("wrapup-code").value, notes: $("wrapup-notes").value })
+      .then(() => { $("wrapup-notes").value = ""; });
+  });
+
+  function render(s) {
+    state = s;
+    const a = s.agent;
+    const st = $("state");
+    st.textContent = a.state.replace("_", " ");
+    st.dataset.state = a.state;
+    H.text("reason", a.reason ? "(" + a.reason.replace(/_/g, " ") + ")" : "");
+    const out = a.state === "logged_out";
+    $("btn-login").hidden = !out;
+    $("btn-logout").hidden = out;
+    $("btn-available").hidden = out || ["available", "ringing", "on_call"].includes(a.state);
+    $("btn-pause").hidden = out;
+    $("wrap-note").hidden = !s.wrap_until;
+
+    const c = s.call;
+    $("call-card").hidden = !c;
+    if (c) {
+      const ringing = c.state === "ringing";
+      $("call-card").dataset.state = c.state;
+      H.text("call-title", ringing ? "Incoming call" : "On call");
+      H.text("c-number", c.number || "withheld");
+      H.text("c-language", c.language);
+      H.text("c-department", c.department);
+      H.text("c-queue", c.queue);
+      H.text("c-path", (c.ivr_path || []).join(" → "));
+      H.text("c-waited", H.duration(c.wait_seconds));
+      const earlier = c.history.earlier_calls;
+      H.text("c-earlier", earlier.length === 0 ? "none" : earlier.map((e) =>
+        new Date(e.arrived).toLocaleString() + " " + e.department + " (" + e.disposition + ")").join("; "));
+      H.text("c-ratings", c.history.ratings.length === 0 ? "none" : c.history.ratings.map((r) => H.ratingNames[r]).join(", "));
+      $("c-tickets").href = c.history.open_tickets_url;
+      $("btn-ticket").href = c.ticket_url;
+      $("ringing-buttons").hidden = !ringing;
+      $("talking-buttons").hidden = ringing;
+      $("btn-hold").hidden = c.held;
+      $("btn-resume").hidden = !c.held;
+      $("btn-mute").hidden = c.muted;
+      $("btn-unmute").hidden = !c.muted;
+      H.text("call-flags", [c.held ? "on hold" : "", c.muted ? "muted" : ""].filter(Boolean).join(", "));
+    }
+    const w = s.wrapup;
+    $("wrapup-card").hidden = !w;
+    if (w && $("wrapup-call").value !== w.call_id) {
+      $("wrapup-call").value = w.call_id;
+    }
+    tick();
+  }
+
+  function tick() {
+    if (!state) return;
+    const now = Date.now() + skew;
+    const since = Date.parse(state.agent.since);
+    H.text("in-state", since > 0 ? H.duration((now - since) / 1000) : "—");
+    if (state.wrap_until) H.text("wrap-left", H.duration((Date.parse(state.wrap_until) - now) / 1000));
+  }
+  setInterval(tick, 1000);
+
+  fetch("/api/v1/agent/state", { credentials: "same-origin" }).then((r) => {
+    const d = Date.parse(r.headers.get("Date"));
+    if (d) skew = d - Date.now();
+    return r.json();
+  }).then(render).catch(() => {});
+
+  H.live("/api/v1/agent/events", render, (c) => {
+    const e = $("conn");
+    if (c !== "live" && e.dataset.state === "live") e.dataset.drops = String(Number(e.dataset.drops || 0) + 1);
+    e.dataset.state = c;
+    e.textContent = c === "live" ? "live" : "reconnecting…";
+  });
+
+  // ---- softphone (JsSIP) ----
+  const phone = { ua: null, session: null, answer() {} };
+  const ws = document.querySelector('meta[name="sip-ws"]').content;
+  const domain = document.querySelector('meta[name="sip-domain"]').content;
+  const agentId = document.querySelector('meta[name="agent-id"]').content;
+  if (ws && window.JsSIP) {
+    const password = sessionStorage.getItem("sip-password") || "";
+    const ua = new JsSIP.UA({
+      sockets: [new JsSIP.WebSocketInterface(ws)],
+      uri: "sip:" + agentId + "@" + domain,
+      password,
+      register: true,
+    });
+    phone.ua = ua;
+    ua.on("registered", () => H.text("phone-state", "registered"));
+    ua.on("unregistered", () => H.text("phone-state", "not registered"));
+    ua.on("registrationFailed", (e) => H.text("phone-state", "registration failed: " + e.cause));
+    ua.on("newRTCSession", (e) => {
+      if (e.originator !== "remote") return;
+      const s = e.session;
+      phone.session = s;
+      s.on("ended", () => { phone.session = null; });
+      s.on("failed", () => { phone.session = null; });
+      s.on("peerconnection", (pe) => {
+        pe.peerconnection.addEventListener("track", (t) => { $("remote-audio").srcObject = t.streams[0]; });
+      });
+    });
+    phone.answer = () => phone.session && phone.session.answer({ mediaConstraints: { audio: true, video: false } });
+    ua.start();
+  }
+  window.hotlinePhone = phone;
+})();
