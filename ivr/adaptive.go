@@ -30,6 +30,10 @@ type AdaptiveLimit struct {
 	Backoff    float64       // default 0.7
 	Increase   int           // default 2
 	Min, Max   int           // defaults 5 and 1000
+	// Initial is the limit before the first window (default Max). A low
+	// start grows by Increase a window while Asterisk stays fast, instead of
+	// admitting a burst before the first slow window is seen.
+	Initial int
 
 	mu       sync.Mutex
 	limit    int
@@ -73,6 +77,9 @@ func (l *AdaptiveLimit) defaults() {
 	}
 	if l.limit <= 0 {
 		l.limit = l.Max
+		if l.Initial > 0 {
+			l.limit = max(l.Min, min(l.Initial, l.Max))
+		}
 	}
 }
 

@@ -98,3 +98,15 @@ func TestNewAdaptiveLimitBounds(t *testing.T) {
 		}
 	}
 }
+
+// Initial sets the limit before the first window (within [Min, Max]).
+func TestAdaptiveLimitInitial(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	l := &ivr.AdaptiveLimit{Initial: 10}
+	if !l.Allow(t0, 9) || l.Allow(t0, 10) || l.Limit() != 10 {
+		t.Fatalf("Initial 10: limit %d", l.Limit())
+	}
+	if l := (&ivr.AdaptiveLimit{Initial: 2, Min: 5}); l.Allow(t0, 5) || l.Limit() != 5 {
+		t.Fatalf("Initial below Min: limit %d, want 5", l.Limit())
+	}
+}

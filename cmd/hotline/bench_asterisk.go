@@ -99,7 +99,7 @@ func (m *Main) benchMinimalApp(ctx context.Context, args []string) error {
 	}()
 	p := astbench.ControllerPrompts
 	err := astbench.RunMinimal(ctx, astbench.MinimalOptions{ARI: astbench.NewARI(*url, *user, os.Getenv("ARI_PASSWORD")), App: *app,
-		Menus: astbench.SoundLists(p.Menus), Hold: astbench.SoundURIs(p.Hold), Agents: *agents,
+		Menus: astbench.SoundLists(p.Menus), Hold: astbench.SoundURIs(p.Hold), Ringing: astbench.SoundURIs(p.Ringing), Agents: *agents,
 		Survey: astbench.SoundURIs(p.Survey), Thanks: astbench.SoundURIs(p.Thanks), Logger: m.Logger}, ready)
 	if ctx.Err() != nil {
 		return nil

@@ -28,6 +28,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	callPrefix := fs.String("call-prefix", env("HOTLINE_CALL_PREFIX", ""), "prefix of call ids (channel id after it); give each Asterisk its own when several share one Redis and Postgres (env HOTLINE_CALL_PREFIX)")
 	maxCalls := fs.Int("max-calls", 0, "refuse new calls (congestion) while this many are in progress, to shed load from an overloaded Asterisk; 0: no limit")
 	adaptive := fs.Bool("adaptive-shed", false, "also refuse new calls beyond an adaptive limit that shrinks while Asterisk answers ARI requests slowly (90th percentile above -adaptive-target) and grows back while it is fast")
+	adaptiveInitial := fs.Int("adaptive-initial", 10, "-adaptive-shed's limit at start; it grows by 2 calls a second while Asterisk stays fast and the limit is used")
 	adaptiveTarget := fs.Duration("adaptive-target", 150*time.Millisecond, "ARI request time (90th percentile over 1 s) above which -adaptive-shed lowers its limit")
 	alwaysOpen := fs.Bool("always-open", false, "ignore opening hours and holidays (for trying the controller by hand, not for production)")
 	loginAgents := fs.Bool("login-agents", false, "sign in every configured agent at start")
@@ -68,7 +69,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	var limit *ivr.AdaptiveLimit
 	var observe func(time.Duration)
 	if *adaptive {
-		limit = &ivr.AdaptiveLimit{Target: *adaptiveTarget}
+		limit = &ivr.AdaptiveLimit{Target: *adaptiveTarget, Initial: *adaptiveInitial}
 		if *maxCalls > 0 {
 			limit.Max = *maxCalls
 		}

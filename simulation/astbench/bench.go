@@ -30,6 +30,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -145,7 +146,10 @@ type Result struct {
 	Overload            *Overload `json:"overload,omitempty"`
 	AsteriskVersion     string    `json:"asterisk_version"`
 	Machine             string    `json:"machine"`
-	StepSeconds         float64   `json:"step_seconds"`
+	// LoadAverage is the machine's 1-minute load average at the start and
+	// the end of the run: above the CPU count, other work competed with it.
+	LoadAverage [2]float64 `json:"load_average_1m_start_end"`
+	StepSeconds float64    `json:"step_seconds"`
 }
 
 // Run runs the benchmark.
@@ -234,6 +238,8 @@ func (b *bench) run(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{AsteriskVersion: b.ast.Version, Machine: machine(), StepSeconds: b.o.StepDuration.Seconds()}
+	res.LoadAverage[0] = loadAverage()
+	defer func() { res.LoadAverage[1] = loadAverage() }()
 	b.progress("Asterisk %s (pid %d), %s", b.ast.Version, b.ast.PID, res.Machine)
 	for _, m := range b.o.Modes {
 		var mr *Mode
@@ -396,7 +402,8 @@ func (s *sampler) end() (int64, int) {
 // step offers one rate and measures it.
 func (b *bench) step(ctx context.Context, name string, a *app, endpoint string, rate float64, dur time.Duration) (Step, error) {
 	if err := b.waitIdle(ctx, 60*time.Second); err != nil {
-		return Step{}, err
+		b.progress("%s: %v; hanging them up", name, err)
+		b.hangupAll(ctx)
 	}
 	var recs0 int
 	if a != nil && a.records != nil {
@@ -470,6 +477,30 @@ func (b *bench) waitIdle(ctx context.Context, limit time.Duration) error {
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
+}
+
+// hangupAll hangs up every channel left (a step that did not drain).
+func (b *bench) hangupAll(ctx context.Context) {
+	var chans []struct {
+		ID string `json:"id"`
+	}
+	if err := b.ari.Do(ctx, http.MethodGet, "/channels", nil, &chans); err != nil {
+		return
+	}
+	for _, c := range chans {
+		_ = b.ari.Do(ctx, http.MethodDelete, "/channels/"+c.ID, nil, nil)
+	}
+	_ = b.waitIdle(ctx, 30*time.Second)
+}
+
+// loadAverage is the machine's 1-minute load average (other work on the
+// machine shows here).
+func loadAverage() float64 {
+	var v float64
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Sscan(string(b), &v)
+	}
+	return v
 }
 
 // startChild runs the hotline binary with args and env; ready tells when

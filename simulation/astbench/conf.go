@@ -18,18 +18,20 @@ import (
 type Prompts struct {
 	Menus          [][]string // each followed by one key
 	Hold           []string   // after the last menu key, before hold music
+	Ringing        []string   // while the agent rings, instead of hold music (not in Queue(): it plays hold music)
 	Survey, Thanks []string
 }
 
 // ControllerPrompts is what the controller plays on the benchmark's call
-// with the shipped sample configuration (checked by TestPromptsMatchController).
+// with the shipped sample configuration (the JSON's audio_of_first_complete_call shows what each way played).
 var ControllerPrompts = Prompts{
 	Menus: [][]string{
 		{"en/hotline/greeting", "en/hotline/language_menu"},
 		{"en/hotline/main_menu"},
 	},
-	Survey: []string{"en/hotline/survey_question"},
-	Thanks: []string{"en/hotline/survey_thanks"},
+	Ringing: []string{"en/hotline/connecting"},
+	Survey:  []string{"en/hotline/survey_question"},
+	Thanks:  []string{"en/hotline/survey_thanks"},
 }
 
 // SoundLists is SoundURIs of each list.

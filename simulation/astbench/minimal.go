@@ -26,6 +26,9 @@ type MinimalOptions struct {
 	// Hold is played once after the last menu key, before hold music (the
 	// controller's queue entry prompt; may be empty).
 	Hold []string
+	// Ringing is played while the agent rings, instead of hold music, and
+	// stopped by the bridge (the controller's "connecting"; may be empty).
+	Ringing []string
 	// Agents is how many benchmark agents (Local channels of the
 	// bench-agent context) calls are spread over, in turn.
 	Agents int
@@ -245,7 +248,16 @@ func (c *mcall) journey() error {
 	if _, err := c.play(o.Hold, false); err != nil {
 		return err
 	}
-	if err := c.rest(http.MethodPost, "/channels/"+c.id+"/moh", nil); err != nil {
+	// While the agent rings: the ringing prompt (stopped by the bridge), or
+	// hold music.
+	ring := ""
+	if len(o.Ringing) > 0 {
+		c.n++
+		ring = fmt.Sprintf("%s~%d", c.id, c.n)
+		if err := c.rest(http.MethodPost, "/channels/"+c.id+"/play", url.Values{"media": {strings.Join(o.Ringing, ",")}, "playbackId": {ring}}); err != nil {
+			return err
+		}
+	} else if err := c.rest(http.MethodPost, "/channels/"+c.id+"/moh", nil); err != nil {
 		return err
 	}
 	agent := c.id + "-a"
@@ -275,7 +287,11 @@ func (c *mcall) journey() error {
 			_ = c.rest(http.MethodDelete, "/bridges/"+bridge, nil)
 		}
 	}()
-	if err := c.rest(http.MethodDelete, "/channels/"+c.id+"/moh", nil); err != nil {
+	if ring != "" {
+		if err := c.rest(http.MethodDelete, "/playbacks/"+ring, nil); err != nil && !isGone(err) {
+			return err
+		}
+	} else if err := c.rest(http.MethodDelete, "/channels/"+c.id+"/moh", nil); err != nil {
 		return err
 	}
 	if err := c.rest(http.MethodPost, "/bridges/"+bridge+"/addChannel", url.Values{"channel": {c.id + "," + agent}}); err != nil {

@@ -88,6 +88,9 @@ func (b *bench) overloadRun(ctx context.Context, kind string, maxCalls int) (Ove
 	calls := b.drv.Offer(ctx, "Local/3459491000@from-trunk", b.o.OverloadRate, b.o.OverloadDuration, 120*time.Second)
 	lastOffer := start.Add(b.o.OverloadDuration)
 	idleErr := b.waitIdle(ctx, 120*time.Second)
+	if idleErr != nil {
+		b.hangupAll(ctx)
+	}
 	idle := time.Since(lastOffer).Seconds()
 	rss, threads := smp.end()
 	c1, err := ReadProc(a.pid)
