@@ -42,7 +42,7 @@ var depts = []deptSpec{
 var agentSkills = map[string]string{
 	"a101": "q10", "a102": "q12", "a103": "q12", "a104": "q12", "a105": "q14",
 	"a106": "q16", "a107": "q17", "a108": "qinv", "a109": "q18", "a110": "q19", "a111": "q18",
-	"a112": "q11, q13, q15", // never signed in: those queues have nobody
+	"a112": "q11, q13, q14, q15", // signed in and paused: those queues are staffed but nobody answers
 }
 
 // testConfig is the hotline YAML of the suite. Every prompt plays a recording

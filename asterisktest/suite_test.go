@@ -87,6 +87,12 @@ func TestRealAsteriskJourneys(t *testing.T) {
 	sim := simWorld(t, ctx)
 	real.startServe(t, ctx)
 	sim.startServe(t, ctx)
+	for _, w := range []*world{real, sim} {
+		// q11, q14 (until its agent signs in) and q15 are staffed by a112, paused:
+		// callers wait there (an unstaffed queue would turn them away).
+		w.agentAction(t, "a112", "login")
+		w.agentAction(t, "a112", "pause")
+	}
 	t.Run("journeys", func(t *testing.T) {
 		for _, j := range journeys() {
 			t.Run(j.name, func(t *testing.T) {

@@ -91,7 +91,26 @@ func (a *Asterisk) StartProvider(ctx context.Context, b Behaviour) (*SIPPhone, e
 	if err := p.start("", "-sf", uas); err != nil {
 		return nil, err
 	}
-	return p, nil
+	// Asterisk qualified the provider's static contact at start-up, before
+	// this far end listened: qualify again until the trunk is reachable (an
+	// unreachable contact fails every originate with "Allocation failed").
+	qctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	for {
+		_, _ = a.CLI(qctx, "pjsip qualify provider")
+		var ep struct {
+			State string `json:"state"`
+		}
+		if err := a.ARI(qctx, http.MethodGet, "/endpoints/PJSIP/provider", nil, &ep); err == nil && ep.State == "online" {
+			return p, nil
+		}
+		select {
+		case <-qctx.Done():
+			p.Stop()
+			return nil, fmt.Errorf("realasterisk: the provider trunk never became reachable: %w", qctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 func (b Behaviour) vars() map[string]any {
