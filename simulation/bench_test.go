@@ -28,7 +28,7 @@ func BenchmarkCallPath(b *testing.B) {
 	cfg := config.Sample()
 	vclk := clock.NewVirtual(time.Date(2026, 11, 30, 9, 0, 0, 0, cfg.Location()))
 	defer vclk.Close()
-	rig, err := NewRig(ctx, Deps{DB: db, Redis: rdb}, RigOptions{Clock: vclk, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	rig, err := NewRig(ctx, Deps{DB: db, Redis: rdb}, RigOptions{Clock: vclk, Config: cfg, SoundsDir: testSounds, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -39,7 +39,7 @@ type Options struct {
 	Config       *config.Config // default config.Sample()
 	TalkMean     time.Duration  // mean talk time, uniform on [½, 1½]× (default 150 s)
 	PatienceMean time.Duration  // mean patience in the queue, exponential (default 180 s)
-	SoundsDir    string         // prompt recordings that size prompts (default: estimates)
+	SoundsDir    string         // the prompt recordings: they exist, and their lengths time the prompts (none: every project prompt fails at once, as a missing file on Asterisk)
 	Prefix       string         // Redis hash tag (default a fresh random one, deleted afterwards)
 	Logger       *slog.Logger
 	Progress     io.Writer     // a progress line every few wall seconds (nil: none)

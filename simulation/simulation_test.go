@@ -10,6 +10,10 @@ import (
 	"github.com/publicservice/hotline/store/storetest"
 )
 
+// testSounds are the shipped prompt recordings: the simulator plays only
+// sounds that exist (as Asterisk does), and their lengths time the prompts.
+const testSounds = "../asterisk-config/sounds"
+
 // TestSimulatedDayMatchesGroundTruth runs a short busy day (more callers than
 // the agents can take, so some wait long and some abandon) and checks that
 // the controller's figures, read back from Postgres, equal those computed
@@ -20,7 +24,7 @@ func TestSimulatedDayMatchesGroundTruth(t *testing.T) {
 	// 15:30 to 16:30 on a Monday: the registry closes at 16:00, so its later callers leave messages.
 	cfg := config.Sample()
 	start := time.Date(2026, 11, 30, 15, 30, 0, 0, cfg.Location())
-	res, err := Run(context.Background(), Deps{DB: db, Redis: rdb}, Options{Calls: 150, Agents: 3, Hours: 1, Seed: 42,
+	res, err := Run(context.Background(), Deps{DB: db, Redis: rdb}, Options{Calls: 150, Agents: 3, Hours: 1, Seed: 42, SoundsDir: testSounds,
 		Start: start, Config: cfg})
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +61,7 @@ func TestSimulationIsDeterministic(t *testing.T) {
 	rdb := testenv.MustRedis(t)
 	run := func() *Result {
 		db := storetest.MustOpenDB(t)
-		res, err := Run(context.Background(), Deps{DB: db, Redis: rdb}, Options{Calls: 60, Agents: 2, Hours: 0.5, Seed: 9})
+		res, err := Run(context.Background(), Deps{DB: db, Redis: rdb}, Options{Calls: 60, Agents: 2, Hours: 0.5, Seed: 9, SoundsDir: testSounds})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +74,7 @@ func TestSimulationIsDeterministic(t *testing.T) {
 }
 
 func TestPlanIsSortedAndUsesQueues(t *testing.T) {
-	o := Options{Calls: 500, Hours: 2, Seed: 3}
+	o := Options{Calls: 500, Hours: 2, Seed: 3, SoundsDir: testSounds}
 	o.defaults()
 	calls, err := plan(o.Config, o)
 	if err != nil {
