@@ -75,9 +75,9 @@ func TestGenerateAndBenchReport(t *testing.T) {
 	useTestDB(t)
 	out, err := run(t, "generate", "-calls", "3000", "-presses", "6000", "-tickets", "10", "-months", "3", "-seed", "7")
 	var g struct {
-		QueueEvents   int    `json:"queue_events"`
-		PressesMisuse int    `json:"presses_misuse"`
-		Tickets       int    `json:"tickets"`
+		QueueEvents   int `json:"queue_events"`
+		PressesMisuse int `json:"presses_misuse"`
+		Tickets       int `json:"tickets"`
 	}
 	if err != nil || json.Unmarshal([]byte(out), &g) != nil || g.QueueEvents < 3*3000 || g.PressesMisuse == 0 || g.Tickets != 10 {
 		t.Fatalf("generate: %q %v", out, err)
