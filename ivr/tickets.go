@@ -104,6 +104,46 @@ func (c *call) smsInfo() {
 	c.enter(stDeptMenu, PromptSMSInfoSent)
 }
 
+// smsInfoWaiting handles the queue's sms_info_key pressed while waiting: the
+// information of the queue's department goes by SMS to the calling number
+// (the same desk and once-per-call key as the menu action), the caller is
+// told, and the music resumes; the caller keeps their place in the queue.
+func (c *call) smsInfoWaiting() {
+	dept := c.rec.Department
+	if c.qcfg != nil && c.qcfg.Department != "" {
+		dept = c.qcfg.Department
+	}
+	prompt := PromptSMSInfoSent
+	switch {
+	case dept == "":
+		return
+	case c.ctl.opt.Tickets == nil || c.number == "":
+		c.path("sms_info:no_phone")
+		prompt = PromptSMSInfoNoPhone
+	default:
+		lang := c.rec.Language
+		if lang == "" {
+			lang = c.ctl.cfg.DefaultLanguage()
+		}
+		ctx, cancel := c.ctx()
+		err := c.ctl.opt.Tickets.SendInfo(ctx, c.id, c.number, lang, dept)
+		cancel()
+		if err != nil {
+			c.warn("sms info while waiting", err)
+			c.path("sms_info:failed")
+			prompt = config.PromptSystemError
+		} else {
+			c.path("sms_info:" + dept)
+		}
+	}
+	c.stopMOH()
+	c.play(func() {
+		if c.st == stWaiting || c.st == stRinging {
+			c.startMOH()
+		}
+	}, prompt)
+}
+
 // messageTicket turns a recorded message into a ticket with the recording
 // attached: a complaint when the caller chose to leave one, an information
 // request when it was left after hours or after the longest wait.
