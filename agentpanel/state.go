@@ -32,8 +32,6 @@ type State struct {
 type CallView struct {
 	ivr.AgentCall
 	History *History `json:"history"`
-	// TicketURL is the link point of "create a ticket", prefilled from the call.
-	TicketURL string `json:"ticket_url"`
 }
 
 // History is what is known about the caller's number.
@@ -91,7 +89,7 @@ func (p *Panel) state(ctx context.Context, id string, fr *live.Frame) (*State, e
 			if err != nil {
 				return nil, err
 			}
-			out.Call = &CallView{AgentCall: c, History: h, TicketURL: ticketURL(c)}
+			out.Call = &CallView{AgentCall: c, History: h}
 		} else if hotline.ErrorCode(err) != hotline.ENOTFOUND {
 			p.log().Warn("agent panel: call", "agent", id, "err", err)
 		}
@@ -111,11 +109,6 @@ func (w *PendingWrapup) callID() string {
 		return ""
 	}
 	return w.CallID
-}
-
-func ticketURL(c ivr.AgentCall) string {
-	return "/tickets/new?" + url.Values{"call_id": {c.CallID}, "department": {c.Department}, "language": {c.Language},
-		"queue": {c.Queue}}.Encode()
 }
 
 // callerHistory reads the number's earlier calls once per call.
