@@ -140,8 +140,10 @@ func TestBlindTransferToQueue(t *testing.T) {
 	post(t, a1, "/api/v1/agent/call/answer", body, 200)
 	uitest.CheckFor(t, 5*time.Second, "talking", func() bool { cur = state(t, a1); return cur.Call != nil && cur.Call.State == "talking" })
 	post(t, a1, "/api/v1/agent/call/transfer", map[string]string{"call_id": cur.Call.CallID, "target": "queue:nowhere"}, 400)
-	post(t, a1, "/api/v1/agent/call/transfer", body, 200)
+	// agent3 signs in first: a queue nobody serves sends a transferred caller
+	// to its when_unstaffed rule (callback or message) instead of waiting.
 	post(t, a3, "/api/v1/agent/state", map[string]string{"action": "login"}, 200)
+	post(t, a1, "/api/v1/agent/call/transfer", body, 200)
 	uitest.CheckFor(t, 15*time.Second, "the transferred call ringing at agent3 from the registry queue", func() bool {
 		c := state(t, a3).Call
 		return c != nil && c.CallID == body["call_id"] && c.Queue == "registry"

@@ -47,7 +47,6 @@ type Result struct {
 	Presses       int     `json:"presses"`
 	Misuse        int     `json:"presses_misuse"`
 	Tickets       int     `json:"tickets"`
-	TicketsNote   string  `json:"tickets_note,omitempty"`
 	Staff         int     `json:"staff"`
 	RollupRows    int     `json:"queue_rollup_rows"`
 	Seconds       float64 `json:"seconds"`

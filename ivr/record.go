@@ -46,6 +46,9 @@ func (c *call) finish() {
 			c.rec.Disposition = hotline.DispIVRHangup
 		}
 	}
+	// Forgotten before the record is written: whoever sees the record (a
+	// test, the load shedding's count of calls) sees the call gone too.
+	c.ctl.forget(c)
 	if c.rec.ID != "" && !c.rec.Arrived.IsZero() {
 		rec := c.rec
 		rec.IVRPath = append([]string(nil), c.rec.IVRPath...)

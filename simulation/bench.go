@@ -114,6 +114,8 @@ func Bench(ctx context.Context, d Deps, o BenchOptions) (*BenchResult, error) {
 	for i := range cfg.Queues {
 		cfg.Queues[i].RingTimeout = 5 * time.Minute
 		cfg.Queues[i].AnnounceEvery = 10 * time.Minute
+		// Phase 1 queues callers before any agent signs in: they wait.
+		cfg.Queues[i].WhenUnstaffed = config.UnstaffedWait
 	}
 	res := &BenchResult{Calls: o.Calls, ConcurrentCalls: o.Concurrent, GOMAXPROCS: runtime.GOMAXPROCS(0),
 		HeapNote: "Go heap after GC of the controller and the simulator together (one process), per call in progress"}

@@ -77,9 +77,9 @@ func TestGenerateAndBenchReport(t *testing.T) {
 	var g struct {
 		QueueEvents   int    `json:"queue_events"`
 		PressesMisuse int    `json:"presses_misuse"`
-		TicketsNote   string `json:"tickets_note"`
+		Tickets       int    `json:"tickets"`
 	}
-	if err != nil || json.Unmarshal([]byte(out), &g) != nil || g.QueueEvents < 3*3000 || g.PressesMisuse == 0 || g.TicketsNote == "" {
+	if err != nil || json.Unmarshal([]byte(out), &g) != nil || g.QueueEvents < 3*3000 || g.PressesMisuse == 0 || g.Tickets != 10 {
 		t.Fatalf("generate: %q %v", out, err)
 	}
 	out, err = run(t, "bench", "report", "-calls", "3000", "-presses", "6000", "-months", "3", "-runs", "1")
