@@ -38,8 +38,8 @@ type CallView struct {
 type History struct {
 	EarlierCalls []EarlierCall `json:"earlier_calls"`
 	Ratings      []int         `json:"ratings"` // past survey ratings, newest first (1 very unhappy … 4 very happy)
-	// OpenTicketsURL is the link point of the caller's open tickets (the
-	// tickets issue fills it).
+	// OpenTicketsURL is the staff tickets page searching the caller's number
+	// (/staff/tickets?phone=…), or all tickets when the number is withheld.
 	OpenTicketsURL string `json:"open_tickets_url"`
 }
 
@@ -119,7 +119,10 @@ func (p *Panel) callerHistory(ctx context.Context, callID, number string) (*Hist
 		return h, nil
 	}
 	p.mu.Unlock()
-	h := &History{EarlierCalls: []EarlierCall{}, Ratings: []int{}, OpenTicketsURL: "/tickets?call_id=" + url.QueryEscape(callID)}
+	h := &History{EarlierCalls: []EarlierCall{}, Ratings: []int{}, OpenTicketsURL: "/staff/tickets"}
+	if number != "" {
+		h.OpenTicketsURL += "?" + url.Values{"phone": {number}}.Encode()
+	}
 	if number != "" && p.DB != nil {
 		rows, err := p.DB.Query(ctx, `SELECT arrived, department, queue, disposition, agent, coalesce(survey, 0)
 			FROM calls WHERE caller = $1 AND id <> $2 ORDER BY arrived DESC LIMIT 10`, number, callID)
