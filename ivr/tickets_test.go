@@ -169,7 +169,7 @@ func TestPoorRatingRecovery(t *testing.T) {
 			e, n, spy, desk := ticketEnv(t)
 			n.agent("a1", arisim.EndpointBehaviour{AnswerAfterMs: 1000, TalkMs: 5000})
 			e.login("a1")
-			after := []arisim.Press{{Digits: "4", AfterMs: 2500}, {Digits: tc.key, AfterMs: 3000}}
+			after := []arisim.Press{{Digits: "4", AfterMs: 2500}, {Digits: tc.key, AfterMs: 1500}} // the key within the 3 s menu timeout (prompts without a sounds directory fail at once, as on Asterisk)
 			if tc.key == "1" {
 				after = append(after, arisim.Press{Digits: "#", AfterMs: 4000})
 			}

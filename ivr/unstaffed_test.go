@@ -76,7 +76,8 @@ func TestLastAgentSignsOutLeavesWhenEmpty(t *testing.T) {
 	n.start("ctl1")
 	srv := e.api(n)
 	ch := n.call("3455550232", didGen, &arisim.Script{Presses: []arisim.Press{
-		{Digits: "1", AfterMs: 300, From: "answer"}, press("2", 2000)}, MaxDurationMs: 15000})
+		// patient enough to be seen waiting however fast the virtual clock runs
+		{Digits: "1", AfterMs: 300, From: "answer"}, press("2", 2000)}, MaxDurationMs: 3_600_000})
 	checkFor(t, 10*time.Second, "caller waiting", func() bool { return n.ctl.Stats().Waiting == 1 })
 	e.clk.Pause()
 	e.post(srv, "/api/v1/agents/a1/logout")
