@@ -44,7 +44,7 @@ func TestFailedRecordingAfterHoursOffersCallback(t *testing.T) {
 	n.start("ctl1")
 	ch := n.call("3455550212", didNight, &arisim.Script{Presses: []arisim.Press{
 		{Digits: "1", AfterMs: 300, From: "answer"}, press("2", 2000), // officer → closed
-		press("2", 5000),    // leave a message: fails
+		press("2", 5000),   // leave a message: fails
 		press("1", 1500)}}) // the callback offered instead, within the 3 s menu timeout (prompts without sounds fail at once)
 	rec := e.waitRecord(ch)
 	if !rec.Callback || rec.Disposition != hotline.DispAfterHours || rec.HungUpBy != "system" {

@@ -24,6 +24,11 @@ type TicketDesk interface {
 const (
 	PromptSMSInfoSent    = "sms_info_sent"
 	PromptSMSInfoNoPhone = "sms_info_no_phone"
+	// PromptSMSInfoOffer, followed by the queue's sms_info_key, ends the
+	// position announcement where the queue has the key and the prompt is
+	// configured: "To receive this department's information by text
+	// message, press" 7.
+	PromptSMSInfoOffer = "sms_info_offer"
 	// PromptRecoveryOffer: sorry; 1 to leave a short comment, 2 to be called
 	// back by a supervisor.
 	PromptRecoveryOffer = "recovery_offer"

@@ -215,6 +215,10 @@ func TestPoorRatingRecovery(t *testing.T) {
 func TestSMSInfoWhileWaiting(t *testing.T) {
 	y := strings.Replace(testConfigYAML(nil), "  - {id: general, department: gen, announce_every: 20s,",
 		"  - {id: general, department: gen, sms_info_key: \"7\", announce_every: 20s,", 1)
+	y = strings.Replace(y, "prompts:\n  en:\n", "prompts:\n  en:\n    sms_info_offer: \"en sms_info_offer\"\n", 1)
+	if !strings.Contains(y, "sms_info_offer") {
+		t.Fatal("the test configuration has no prompts section to add sms_info_offer to")
+	}
 	e := newEnv(t, y)
 	desk := ticketpg.Desk{Service: &ticketpg.Service{Pool: e.db.Pool(), Config: e.cfg, Clock: e.clk, Logger: e.log}}
 	n := e.newSim("node1")
@@ -229,6 +233,9 @@ func TestSMSInfoWhileWaiting(t *testing.T) {
 		{Digits: "1", AfterMs: 300, From: "answer"}, press("0", 1500), press("7", 3000), press("7", 4500)},
 		HangupAfterBridgeMs: 5000})
 	checkFor(t, 10*time.Second, "the sms info key pressed twice while waiting", func() bool { return len(n.truth(ch).Digits) == 4 })
+	checkFor(t, 10*time.Second, "the position announcement offering the key", func() bool {
+		return strings.Contains(spy.all(), "sound:en/hotline/sms_info_offer,digits:7")
+	})
 	e.login("a1") // served from the next announcement's dispatch on
 	rec := e.waitRecord(ch)
 	if got := strings.Join(rec.IVRPath, ","); !strings.Contains(got, "queue:general,sms_info:gen") {
