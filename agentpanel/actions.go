@@ -129,7 +129,9 @@ type pageData struct {
 	PauseReasons     []string
 	DispositionCodes []string
 	Queues           []queueOption
-	SIP              SIPConfig
+	// Departments of the ticket form (prefilled from the call).
+	Departments []queueOption
+	SIP         SIPConfig
 }
 
 type queueOption struct{ ID, Name string }
@@ -150,6 +152,9 @@ func (p *Panel) servePage(w http.ResponseWriter, r *http.Request) {
 			n = q.ID
 		}
 		d.Queues = append(d.Queues, queueOption{ID: q.ID, Name: n})
+	}
+	for _, dp := range p.Config.Departments {
+		d.Departments = append(d.Departments, queueOption{ID: dp.ID, Name: dp.Name("en")})
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

@@ -2,10 +2,12 @@
 // to and out of their queues, available or not ready with a configured
 // reason, the ringing call's context before answering (number, language,
 // department and IVR path, time waited, earlier calls from the number, their
-// survey ratings, open tickets through a link point), call control through
+// survey ratings, a link to the number's tickets), call control through
 // the controller (answer, reject, hold, resume, mute, blind transfer to a
-// queue, hang up), wrap-up with a disposition code and notes, and the
-// browser softphone (JsSIP, registering to Asterisk's WebSocket transport).
+// queue, hang up), a ticket form during the call (posted by agent.js to the
+// ticket package's POST /api/v1/staff/tickets with the call id, linking the
+// ticket to the call record), wrap-up with a disposition code and notes, and
+// the browser softphone (JsSIP, registering to Asterisk's WebSocket transport).
 //
 // Routes (agent accounts; an agent acts only as their own configured agent):
 //

@@ -32,16 +32,14 @@ type State struct {
 type CallView struct {
 	ivr.AgentCall
 	History *History `json:"history"`
-	// TicketURL is the link point of "create a ticket", prefilled from the call.
-	TicketURL string `json:"ticket_url"`
 }
 
 // History is what is known about the caller's number.
 type History struct {
 	EarlierCalls []EarlierCall `json:"earlier_calls"`
 	Ratings      []int         `json:"ratings"` // past survey ratings, newest first (1 very unhappy … 4 very happy)
-	// OpenTicketsURL is the link point of the caller's open tickets (the
-	// tickets issue fills it).
+	// OpenTicketsURL is the staff tickets page searching the caller's number
+	// (/staff/tickets?phone=…), or all tickets when the number is withheld.
 	OpenTicketsURL string `json:"open_tickets_url"`
 }
 
@@ -91,7 +89,7 @@ func (p *Panel) state(ctx context.Context, id string, fr *live.Frame) (*State, e
 			if err != nil {
 				return nil, err
 			}
-			out.Call = &CallView{AgentCall: c, History: h, TicketURL: ticketURL(c)}
+			out.Call = &CallView{AgentCall: c, History: h}
 		} else if hotline.ErrorCode(err) != hotline.ENOTFOUND {
 			p.log().Warn("agent panel: call", "agent", id, "err", err)
 		}
@@ -113,11 +111,6 @@ func (w *PendingWrapup) callID() string {
 	return w.CallID
 }
 
-func ticketURL(c ivr.AgentCall) string {
-	return "/tickets/new?" + url.Values{"call_id": {c.CallID}, "department": {c.Department}, "language": {c.Language},
-		"queue": {c.Queue}}.Encode()
-}
-
 // callerHistory reads the number's earlier calls once per call.
 func (p *Panel) callerHistory(ctx context.Context, callID, number string) (*History, error) {
 	p.mu.Lock()
@@ -126,7 +119,10 @@ func (p *Panel) callerHistory(ctx context.Context, callID, number string) (*Hist
 		return h, nil
 	}
 	p.mu.Unlock()
-	h := &History{EarlierCalls: []EarlierCall{}, Ratings: []int{}, OpenTicketsURL: "/tickets?call_id=" + url.QueryEscape(callID)}
+	h := &History{EarlierCalls: []EarlierCall{}, Ratings: []int{}, OpenTicketsURL: "/staff/tickets"}
+	if number != "" {
+		h.OpenTicketsURL += "?" + url.Values{"phone": {number}}.Encode()
+	}
 	if number != "" && p.DB != nil {
 		rows, err := p.DB.Query(ctx, `SELECT arrived, department, queue, disposition, agent, coalesce(survey, 0)
 			FROM calls WHERE caller = $1 AND id <> $2 ORDER BY arrived DESC LIMIT 10`, number, callID)

@@ -336,6 +336,10 @@ type Queue struct {
 	MaxWait time.Duration `yaml:"max_wait"`
 	// Callback: callers may ask to be called back and keep their place.
 	Callback bool `yaml:"callback"`
+	// SMSInfoKey, pressed while waiting in this queue, sends the caller the
+	// information of the queue's department by SMS (as the sms_info menu
+	// action does); the caller keeps their place (empty: no such key).
+	SMSInfoKey string `yaml:"sms_info_key"`
 	// Hours override the department's opening hours.
 	Hours []string `yaml:"hours"`
 	// NotReadyAlert: the wallboard raises a staffing alert when at least

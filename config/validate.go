@@ -352,6 +352,16 @@ func (c *Config) checkQueues(p *problems) {
 		if q.MaxWait < 0 {
 			p.add(path+".max_wait", "negative (want a duration such as 10m, or 0 for no limit)")
 		}
+		if k := q.SMSInfoKey; k != "" {
+			switch {
+			case !digitRE.MatchString(k) || len(k) != 1:
+				p.add(path+".sms_info_key", "%q is not a key (want one of 0-9, * or #)", k)
+			case k == "2":
+				p.add(path+".sms_info_key", "2 asks for a callback while waiting (want another key, e.g. 7)")
+			case k == c.Survey.OptKey && c.Survey.On:
+				p.add(path+".sms_info_key", "%s is the survey key while waiting (want another key, e.g. 7)", k)
+			}
+		}
 		if len(q.Hours) > 0 {
 			w, err := parseHours(q.Hours)
 			if err != nil {

@@ -96,6 +96,28 @@ try {
   await agent.waitForSelector("#btn-hold:not([hidden])", { timeout: T });
   step("resumed");
   await agent.screenshot({ path: shots + "/agent-on-call.png" });
+
+  // During the call the agent logs a complaint in the panel's ticket form
+  // (department and phone prefilled from the call) and sees its reference;
+  // the ticket is linked to the call record.
+  await agent.click("#ticket-card summary");
+  const prefilled = await agent.evaluate(() => [document.getElementById("ticket-department").value, document.getElementById("ticket-phone").value]);
+  if (prefilled[0] === "" || prefilled[1] !== "+13455550123") throw new Error("ticket form prefill " + prefilled);
+  await agent.check("input[name=ticket-kind][value=complaint]");
+  await agent.fill("#ticket-what", "The caller was sent to the wrong counter twice.");
+  await agent.check("#ticket-privacy");
+  await agent.click("#btn-ticket");
+  await agent.waitForSelector("#ticket-result:not([hidden])", { timeout: T });
+  const ref = await agent.textContent("#ticket-ref");
+  const callID = await agent.evaluate(async (r) => {
+    const d = await (await fetch("/api/v1/tickets/" + r, { credentials: "same-origin" })).json();
+    return (d.calls || []).map((c) => c.call_id).join(",") + "|" + d.call_id;
+  }, ref);
+  if (!/^C-\d{4}-\d+$/.test(ref) || callID.split("|")[0] === "" || callID.split("|")[0] !== callID.split("|")[1]) {
+    throw new Error("ticket " + ref + " linked calls " + callID);
+  }
+  await agent.screenshot({ path: shots + "/agent-ticket.png" });
+  step("ticket logged during the call");
   await sup.screenshot({ path: shots + "/supervisor.png", fullPage: true });
 
   // A network drop (the server closes every connection): the stream

@@ -406,6 +406,8 @@ func (c *call) onDigit(d string) {
 			c.requestCallback()
 		case d == c.ctl.cfg.Survey.OptKey && c.ctl.cfg.Survey.On:
 			c.surveyKey()
+		case c.qcfg != nil && c.qcfg.SMSInfoKey != "" && d == c.qcfg.SMSInfoKey:
+			c.smsInfoWaiting()
 		}
 	}
 }

@@ -24,6 +24,11 @@ type TicketDesk interface {
 const (
 	PromptSMSInfoSent    = "sms_info_sent"
 	PromptSMSInfoNoPhone = "sms_info_no_phone"
+	// PromptSMSInfoOffer, followed by the queue's sms_info_key, ends the
+	// position announcement where the queue has the key and the prompt is
+	// configured: "To receive this department's information by text
+	// message, press" 7.
+	PromptSMSInfoOffer = "sms_info_offer"
 	// PromptRecoveryOffer: sorry; 1 to leave a short comment, 2 to be called
 	// back by a supervisor.
 	PromptRecoveryOffer = "recovery_offer"
@@ -102,6 +107,46 @@ func (c *call) smsInfo() {
 	}
 	c.path("sms_info:" + c.dept.ID)
 	c.enter(stDeptMenu, PromptSMSInfoSent)
+}
+
+// smsInfoWaiting handles the queue's sms_info_key pressed while waiting: the
+// information of the queue's department goes by SMS to the calling number
+// (the same desk and once-per-call key as the menu action), the caller is
+// told, and the music resumes; the caller keeps their place in the queue.
+func (c *call) smsInfoWaiting() {
+	dept := c.rec.Department
+	if c.qcfg != nil && c.qcfg.Department != "" {
+		dept = c.qcfg.Department
+	}
+	prompt := PromptSMSInfoSent
+	switch {
+	case dept == "":
+		return
+	case c.ctl.opt.Tickets == nil || c.number == "":
+		c.path("sms_info:no_phone")
+		prompt = PromptSMSInfoNoPhone
+	default:
+		lang := c.rec.Language
+		if lang == "" {
+			lang = c.ctl.cfg.DefaultLanguage()
+		}
+		ctx, cancel := c.ctx()
+		err := c.ctl.opt.Tickets.SendInfo(ctx, c.id, c.number, lang, dept)
+		cancel()
+		if err != nil {
+			c.warn("sms info while waiting", err)
+			c.path("sms_info:failed")
+			prompt = config.PromptSystemError
+		} else {
+			c.path("sms_info:" + dept)
+		}
+	}
+	c.stopMOH()
+	c.play(func() {
+		if c.st == stWaiting || c.st == stRinging {
+			c.startMOH()
+		}
+	}, prompt)
 }
 
 // messageTicket turns a recorded message into a ticket with the recording

@@ -207,3 +207,54 @@ func TestPoorRatingRecovery(t *testing.T) {
 		})
 	}
 }
+
+// The queue's sms_info_key (7) pressed while waiting: the information of
+// the queue's department is queued by SMS once for the calling number, and
+// the caller keeps waiting with the same queue entry until an officer
+// answers.
+func TestSMSInfoWhileWaiting(t *testing.T) {
+	y := strings.Replace(testConfigYAML(nil), "  - {id: general, department: gen, announce_every: 20s,",
+		"  - {id: general, department: gen, sms_info_key: \"7\", announce_every: 20s,", 1)
+	y = strings.Replace(y, "prompts:\n  en:\n", "prompts:\n  en:\n    sms_info_offer: \"en sms_info_offer\"\n", 1)
+	if !strings.Contains(y, "sms_info_offer") {
+		t.Fatal("the test configuration has no prompts section to add sms_info_offer to")
+	}
+	e := newEnv(t, y)
+	desk := ticketpg.Desk{Service: &ticketpg.Service{Pool: e.db.Pool(), Config: e.cfg, Clock: e.clk, Logger: e.log}}
+	n := e.newSim("node1")
+	n.agent("a1", arisim.EndpointBehaviour{AnswerAfterMs: 1000, TalkMs: 3000})
+	spy := &playSpy{}
+	n.startWith("ctl1", func(o *ivr.Options) {
+		spy.Switch = o.Switch
+		o.Switch = spy
+		o.Tickets = desk
+	})
+	ch := n.call("+13455550098", didMain, &arisim.Script{Presses: []arisim.Press{
+		{Digits: "1", AfterMs: 300, From: "answer"}, press("0", 1500), press("7", 3000), press("7", 4500)},
+		HangupAfterBridgeMs: 5000})
+	checkFor(t, 10*time.Second, "the sms info key pressed twice while waiting", func() bool { return len(n.truth(ch).Digits) == 4 })
+	checkFor(t, 10*time.Second, "the position announcement offering the key", func() bool {
+		return strings.Contains(spy.all(), "sound:en/hotline/sms_info_offer,digits:7")
+	})
+	e.login("a1") // served from the next announcement's dispatch on
+	rec := e.waitRecord(ch)
+	if got := strings.Join(rec.IVRPath, ","); !strings.Contains(got, "queue:general,sms_info:gen") {
+		t.Errorf("path %s", got)
+	}
+	rows, err := (&smspg.Outbox{Pool: e.db.Pool()}).Rows(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].To != "+13455550098" || rows[0].Key != "info:"+ch+":gen" || rows[0].Body == "" {
+		t.Errorf("outbox %+v", rows)
+	}
+	if !strings.Contains(spy.all(), "sound:en/hotline/sms_info_sent") {
+		t.Errorf("played %s", spy.all())
+	}
+	if rec.Disposition != hotline.DispAnswered || rec.Agent != "a1" {
+		t.Errorf("disposition %s agent %q", rec.Disposition, rec.Agent)
+	}
+	if got := eventTypes(e.events(ch)); got != "ENTERQUEUE,CONNECT,COMPLETEAGENT" {
+		t.Errorf("queue events %s", got)
+	}
+}

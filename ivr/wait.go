@@ -177,6 +177,11 @@ func (c *call) announce() {
 	if c.ctl.cfg.Survey.On && !c.wantsSurvey() && !c.surveySet {
 		keys = append(keys, config.PromptSurveyOffer)
 	}
+	if c.qcfg != nil && c.qcfg.SMSInfoKey != "" && c.ctl.opt.Tickets != nil && c.number != "" {
+		if _, ok := c.ctl.cfg.PromptEntry(c.rec.Language, PromptSMSInfoOffer); ok {
+			keys = append(keys, PromptSMSInfoOffer, "digits:"+c.qcfg.SMSInfoKey)
+		}
+	}
 	c.stopMOH()
 	c.play(func() {
 		if c.st == stWaiting || c.st == stRinging {

@@ -8,6 +8,8 @@ package uitest
 
 import (
 	"context"
+	tickethttp "github.com/publicservice/hotline/ticket/http"
+	ticketpg "github.com/publicservice/hotline/ticket/postgres"
 	"io"
 	"log/slog"
 	"net/http"
@@ -73,7 +75,11 @@ func Start(tb testing.TB) *Stack {
 	sup := &supervisor.Service{Auth: svc, Feed: feed, Config: cfg, Queues: rig.Queues, DB: db, Snooper: rig.Controller,
 		Clock: rig.Clock, Logger: log, SlowEvery: 500 * time.Millisecond, Changed: api.AgentChanged}
 	api.Audit = sup
-	api.Mount = []func(*http.ServeMux){panel.Mount, sup.Mount}
+	tk := &tickethttp.Handler{Tickets: &ticketpg.Service{Pool: db.Pool(), Config: cfg, Clock: rig.Clock, Logger: log},
+		Config: cfg, Clock: rig.Clock, Logger: log,
+		Actor: func(r *http.Request) string { return auth.UserFrom(r.Context()).Username }}
+	api.Mount = []func(*http.ServeMux){panel.Mount, sup.Mount,
+		func(mux *http.ServeMux) { tk.Routes(mux, svc.Require(), svc.Require(auth.Supervisor)) }}
 	ts := httptest.NewServer(api.Handler())
 	tb.Cleanup(ts.Close)
 	for i, a := range Agents {

@@ -8,7 +8,8 @@
 //	GET  /api/v1/tickets/{reference}      staff: the ticket, its audit trail and linked calls
 //	POST /api/v1/tickets/{reference}/status   staff: {"status": ..., "note": ...}
 //	POST /api/v1/tickets/{reference}/assign   supervisors: {"department": ..., "officer": ..., "note": ...}
-//	POST /api/v1/staff/tickets            staff: enter a letter, e-mail, counter or phone ticket ("channel", "received")
+//	POST /api/v1/staff/tickets            staff: enter a letter, e-mail, counter or phone ticket ("channel", "received";
+//	                                      "call_id" links it to a call: the agent panel's form during a call)
 //	GET  /api/v1/tickets/notifications    staff: overdue notifications (?recipient=)
 //	GET  /staff/tickets                   staff: the same search as a page, with the form to enter a letter or e-mail
 //	GET  /reports/complaints?year=        staff: formal complaints resolution rate by month, overall and by department

@@ -41,6 +41,45 @@
       .then(() => { $("wrapup-notes").value = ""; });
   });
 
+  // The ticket form of the current call: prefilled once per call (the
+  // department and the caller's number), posted to the staff ticket route
+  // with the call id, which links the ticket to the call record.
+  let ticketCall = "";
+  function prefillTicket(c) {
+    if (c.call_id === ticketCall) return;
+    ticketCall = c.call_id;
+    $("ticket-form").reset();
+    $("ticket-department").value = c.department || "";
+    $("ticket-phone").value = c.number || "";
+    $("ticket-result").hidden = true;
+    $("btn-ticket").disabled = false;
+  }
+  $("ticket-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    if (!state || !state.call) return;
+    const c = state.call;
+    const contact = $("ticket-contact").value;
+    const body = {
+      kind: document.querySelector('input[name="ticket-kind"]:checked').value,
+      channel: "phone", where: "phone", call_id: c.call_id, language: c.language || "",
+      what_happened: $("ticket-what").value, department: $("ticket-department").value,
+      contact_wanted: contact !== "", contact_by: contact,
+      phone: contact === "phone" ? $("ticket-phone").value : "",
+      email: contact === "email" ? $("ticket-email").value : "",
+      privacy_accepted: $("ticket-privacy").checked,
+    };
+    showError("");
+    $("btn-ticket").disabled = true;
+    try {
+      const t = await H.post("/api/v1/staff/tickets", body);
+      H.text("ticket-ref", t.reference);
+      $("ticket-result").hidden = false;
+    } catch (err) {
+      showError("ticket: " + err.message);
+      $("btn-ticket").disabled = false;
+    }
+  });
+
   function render(s) {
     state = s;
     const a = s.agent;
@@ -72,7 +111,7 @@
         new Date(e.arrived).toLocaleString() + " " + e.department + " (" + e.disposition + ")").join("; "));
       H.text("c-ratings", c.history.ratings.length === 0 ? "none" : c.history.ratings.map((r) => H.ratingNames[r]).join(", "));
       $("c-tickets").href = c.history.open_tickets_url;
-      $("btn-ticket").href = c.ticket_url;
+      prefillTicket(c);
       $("ringing-buttons").hidden = !ringing;
       $("talking-buttons").hidden = ringing;
       $("btn-hold").hidden = c.held;
