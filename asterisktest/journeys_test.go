@@ -156,16 +156,18 @@ func journeys() []journey {
 			},
 		},
 		{
-			// A complaint reference typed in (ended by #), then an officer.
+			// A complaint reference typed in (ended by #): no such ticket, the caller is
+			// told so and hears the department's menu again; saying nothing, they reach
+			// the default queue's officer.
 			name: "ticket_check", did: did("j16"), from: "+13455550117",
 			phones: map[string]phone{"a106": {answerAfter: time.Second, talk: 3 * time.Second}},
 			login:  []string{"a106"},
 			script: &arisim.Script{Presses: []arisim.Press{first("1", 300), press("5", 2000), {Digits: "40213#", AfterMs: 1000, GapMs: 300}}},
 			check: func(t *testing.T, w *world, p *placed, rec hotline.CallRecord) {
-				if rec.Disposition != hotline.DispAnswered || rec.Queue != "q16" || rec.Agent != "a106" {
+				if rec.Disposition != hotline.DispAnswered || rec.Queue != "qinv" {
 					t.Errorf("%s record %s", w.name, summary(rec))
 				}
-				if got := strings.Join(rec.IVRPath, ","); got != "did:j16,lang:en,dept:j16:5,ticket:40213,queue:q16" {
+				if got := strings.Join(rec.IVRPath, ","); got != "did:j16,lang:en,dept:j16:5,ticket:40213,ticket_status:not_found,default,queue:qinv" {
 					t.Errorf("%s path %s", w.name, got)
 				}
 			},
