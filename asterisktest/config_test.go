@@ -36,12 +36,13 @@ var depts = []deptSpec{
 	{id: "j18", queue: "q18"},                                   // group 2: restart, shedding
 	{id: "j19", queue: "q19", queueOpts: "ring_timeout: 20s"},   // group 2: restart (ringing)
 	{id: "j20", queue: "qinv"},                                  // invalid input → default queue
+	{id: "j21", queue: "q21"},                                   // a failed recording, then an officer
 }
 
 // agentSkills: a101..a115 and their queues (the endpoints of the shipped pjsip.conf).
 var agentSkills = map[string]string{
 	"a101": "q10", "a102": "q12", "a103": "q12", "a104": "q12", "a105": "q14",
-	"a106": "q16", "a107": "q17", "a108": "qinv", "a109": "q18", "a110": "q19", "a111": "q18",
+	"a106": "q16", "a107": "q17", "a108": "qinv", "a109": "q18", "a110": "q19", "a111": "q18", "a113": "q21",
 	"a112": "q11, q13, q14, q15", // signed in and paused: those queues are staffed but nobody answers
 }
 
@@ -80,6 +81,7 @@ departments:
       - {digit: "1", action: info}
       - {digit: "2", action: officer}
       - {digit: "5", action: ticket}
+      - {digit: "7", action: message}
 `)
 	}
 	b.WriteString("queues:\n")

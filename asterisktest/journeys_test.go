@@ -211,7 +211,75 @@ func journeys() []journey {
 				}
 			},
 		},
+		{
+			// The caller chooses to leave a message but Asterisk cannot write it: on
+			// the real Asterisk a directory stands where the recording's file would
+			// go (the tests run as root, so permissions would not stop Asterisk); on
+			// the simulator that recording fails. The caller is told of the
+			// technical problem, asked to hold, and an officer answers.
+			name: "failed_recording", did: did("j21"), from: "+13455550121",
+			phones: map[string]phone{"a113": {answerAfter: time.Second, talk: 3 * time.Second}},
+			login:  []string{"a113"},
+			script: &arisim.Script{Presses: []arisim.Press{first("1", 300), press("7", 2000)}},
+			during: func(t *testing.T, ctx context.Context, w *world, p *placed) {
+				name := recordingName(p.id)
+				if !w.real() {
+					w.sim.FailRecording(name, "cannot write")
+					return
+				}
+				// The recording's file is a symbolic link into a path whose parent is a
+				// plain file: it does not exist (the name is free: 201), and Asterisk
+				// cannot create it when it starts writing (ENOTDIR, even as root).
+				dir := filepath.Join(w.ast.RunDir, "var", "spool", "asterisk", "recording")
+				blocker := filepath.Join(w.ast.RunDir, "not-a-directory")
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Symlink(filepath.Join(blocker, name+".wav"), filepath.Join(dir, name+".wav")); err != nil {
+					t.Fatal(err)
+				}
+			},
+			check: func(t *testing.T, w *world, p *placed, rec hotline.CallRecord) {
+				if rec.Disposition != hotline.DispAnswered || rec.Agent != "a113" || rec.Queue != "q21" || rec.Recording != "" {
+					t.Errorf("%s record %s", w.name, summary(rec))
+				}
+				if got := strings.Join(rec.IVRPath, ","); got != "did:j21,lang:en,dept:j21:7,message_failed,queue:q21" {
+					t.Errorf("%s path %s", w.name, got)
+				}
+				if ms := w.messages(t, p.id); len(ms) != 0 {
+					t.Errorf("%s messages %+v", w.name, ms)
+				}
+				if got := eventTypes(w.events(t, p.id)); got != "ENTERQUEUE,CONNECT,COMPLETEAGENT" {
+					t.Errorf("%s queue events %s", w.name, got)
+				}
+				if w.real() {
+					checkPlayed(t, p.real, "en/hotline/leave_message", "en/hotline/system_error")
+					if !recordingFailed(w, recordingName(p.id)) {
+						t.Errorf("Asterisk sent no RecordingFailed for %s", recordingName(p.id))
+					}
+				}
+			},
+		},
 	}
+}
+
+// recordingName is the name the controller gives the message of call id
+// (ivr's leaveMessage).
+func recordingName(id string) string {
+	return "msg-" + strings.NewReplacer(".", "_", "/", "_", ":", "_").Replace(id)
+}
+
+// recordingFailed: Asterisk reported the recording name failed.
+func recordingFailed(w *world, name string) bool {
+	for _, e := range w.callers.Events() {
+		if e.Type == "RecordingFailed" && strings.Contains(string(e.Raw), `"name":"`+name+`"`) {
+			return true
+		}
+	}
+	return false
 }
 
 func (w *world) phone(id string) *realasterisk.SIPPhone {

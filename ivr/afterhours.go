@@ -110,7 +110,20 @@ func (c *call) recordingDone(ev telephony.Event) {
 	c.stop(tGrace)
 	name := c.recName
 	c.recName = ""
-	if ev.Type == telephony.RecordingFailed || ev.State == "failed" {
+	failed := ev.Type == telephony.RecordingFailed || ev.State == "failed"
+	if !failed {
+		// Asterisk 22 ends a recording whose file it could not create with
+		// RecordingFinished "done" (duration 0) and stores nothing: only what
+		// is stored is a message. If Asterisk cannot say, the message is kept.
+		ctx, cancel := c.ctx()
+		stored, err := c.sw().RecordingStored(ctx, name)
+		cancel()
+		if err != nil {
+			c.warn("stored recording", err)
+		}
+		failed = err == nil && !stored
+	}
+	if failed {
 		if c.gone {
 			c.log.Warn("recording failed")
 			c.finish()
