@@ -48,7 +48,13 @@ var agentSkills = map[string]string{
 
 // testConfig is the hotline YAML of the suite. Every prompt plays a recording
 // shipped in asterisk-config/sounds (department prompts borrow dvdl's).
-func testConfig() string {
+func testConfig() string { return suiteConfig(false) }
+
+// lineClosedConfig is testConfig with every department closed all week:
+// no queue of the hotline is open.
+func lineClosedConfig() string { return suiteConfig(true) }
+
+func suiteConfig(allClosed bool) string {
 	var b strings.Builder
 	b.WriteString(`timezone: UTC
 languages: [en, es]
@@ -74,7 +80,10 @@ departments:
 `)
 	for _, d := range depts {
 		fmt.Fprintf(&b, "  - id: %s\n    names: {en: %s, es: %s}\n    queue: %s\n", d.id, d.id, d.id, d.queue)
-		if d.hours != "" {
+		switch {
+		case allClosed:
+			fmt.Fprintf(&b, "    hours: [%q]\n", "sat closed")
+		case d.hours != "":
 			fmt.Fprintf(&b, "    hours: [%q]\n", d.hours)
 		}
 		b.WriteString(`    menu:

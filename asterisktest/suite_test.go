@@ -82,9 +82,9 @@ func TestRealAsteriskJourneys(t *testing.T) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 9*time.Minute)
 	defer cancel()
-	real := realWorld(t, ctx)
+	real := realWorld(t, ctx, testConfig())
 	announce(t, real)
-	sim := simWorld(t, ctx)
+	sim := simWorld(t, ctx, testConfig())
 	real.startServe(t, ctx)
 	sim.startServe(t, ctx)
 	for _, w := range []*world{real, sim} {
