@@ -4,21 +4,18 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/publicservice/hotline"
 	"github.com/publicservice/hotline/arisim"
 )
 
-// TestRealAsteriskLineClosed: outside the hours of every queue, the caller
-// chooses a language and is told at once that the line is closed, with the
-// callback and message offer (no main menu first), and leaves a message —
-// on a real Asterisk and a simulator of their own whose controllers have
-// every department closed, compared as the journeys are.
-func TestRealAsteriskLineClosed(t *testing.T) {
-	needAsterisk(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
+// lineClosed: outside the hours of every queue, the caller chooses a
+// language and is told at once that the line is closed, with the callback
+// and message offer (no main menu first), and leaves a message — on a real
+// Asterisk and a simulator of their own whose controllers have every
+// department closed, compared as the journeys are. It runs beside the
+// journeys (TestRealAsteriskJourneys/journeys/line_closed).
+func lineClosed(t *testing.T, ctx context.Context) {
 	real := realWorld(t, ctx, lineClosedConfig())
 	announce(t, real)
 	sim := simWorld(t, ctx, lineClosedConfig())

@@ -94,6 +94,10 @@ func TestRealAsteriskJourneys(t *testing.T) {
 		w.agentAction(t, "a112", "pause")
 	}
 	t.Run("journeys", func(t *testing.T) {
+		t.Run("line_closed", func(t *testing.T) { // a world pair of its own: every queue closed
+			t.Parallel()
+			lineClosed(t, ctx)
+		})
 		for _, j := range journeys() {
 			t.Run(j.name, func(t *testing.T) {
 				t.Parallel()
