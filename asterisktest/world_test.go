@@ -421,19 +421,8 @@ func (w *world) events(t *testing.T, id string) []hotline.QueueEvent {
 	return out
 }
 
-// eventTypes lists the call's queue events in order, without WRAPUPEND: it
-// comes the queue's wrap-up time after the call, so whether it is there yet
-// depends on when the test reads the log (reporting's AHT tests cover it).
-func eventTypes(evs []hotline.QueueEvent) string {
-	var s []string
-	for _, ev := range evs {
-		if ev.Type == hotline.EvWrapupEnd {
-			continue
-		}
-		s = append(s, string(ev.Type))
-	}
-	return strings.Join(s, ",")
-}
+// eventTypes: testenv.EventTypes (WRAPUPEND left out).
+var eventTypes = testenv.EventTypes
 
 func (w *world) ratings(t *testing.T, id string) []store.Rating {
 	rs, err := w.db.Ratings(context.Background(), time.Time{}, far)
