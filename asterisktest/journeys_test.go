@@ -238,9 +238,19 @@ func journeys() []journey {
 				if err := os.WriteFile(blocker, nil, 0o644); err != nil {
 					t.Fatal(err)
 				}
-				if err := os.Symlink(filepath.Join(blocker, name+".wav"), filepath.Join(dir, name+".wav")); err != nil {
+				link := filepath.Join(dir, name+".wav")
+				if err := os.Symlink(filepath.Join(blocker, name+".wav"), link); err != nil {
 					t.Fatal(err)
 				}
+				// Gone once Asterisk has failed to write it: while a broken entry is in
+				// the spool, Asterisk answers 404 for the stored recordings after it in
+				// the directory (the other journeys' messages among them: seen here, 7
+				// of 20) and 500 for the list.
+				checkFor(t, 60*time.Second, "Asterisk failing to write "+name, func() bool {
+					log, _ := os.ReadFile(w.ast.ConsoleLog)
+					return strings.Contains(string(log), "Error creating writestream '"+filepath.Join(dir, name)+"'")
+				})
+				os.Remove(link)
 			},
 			check: func(t *testing.T, w *world, p *placed, rec hotline.CallRecord) {
 				if rec.Disposition != hotline.DispAnswered || rec.Agent != "a113" || rec.Queue != "q21" || rec.Recording != "" {

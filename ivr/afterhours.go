@@ -111,10 +111,12 @@ func (c *call) recordingDone(ev telephony.Event) {
 	name := c.recName
 	c.recName = ""
 	failed := ev.Type == telephony.RecordingFailed || ev.State == "failed"
-	if !failed {
+	if !failed && ev.Duration == 0 {
 		// Asterisk 22 ends a recording whose file it could not create with
-		// RecordingFinished "done" (duration 0) and stores nothing: only what
-		// is stored is a message. If Asterisk cannot say, the message is kept.
+		// RecordingFinished "done" and duration 0, and stores nothing: such a
+		// message counts only if it is stored. (Only then: one broken entry in
+		// the spool makes Asterisk answer 404 for the stored recordings after it
+		// in the directory.) If Asterisk cannot say, the message is kept.
 		ctx, cancel := c.ctx()
 		stored, err := c.sw().RecordingStored(ctx, name)
 		cancel()
