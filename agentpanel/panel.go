@@ -95,6 +95,7 @@ func (p *Panel) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/agent/events", agent(http.HandlerFunc(p.events)))
 	mux.Handle("POST /api/v1/agent/state", agent(http.HandlerFunc(p.setState)))
 	mux.Handle("POST /api/v1/agent/call/{action}", agent(http.HandlerFunc(p.callAction)))
+	mux.Handle("POST /api/v1/agent/call/transfer/{step}", agent(http.HandlerFunc(p.callAction)))
 	mux.Handle("POST /api/v1/agent/wrapup", agent(http.HandlerFunc(p.wrapup)))
 }
 
