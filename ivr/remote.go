@@ -113,7 +113,12 @@ func (ctl *Controller) serveCommand(ctx context.Context, cmd *queue.Command) {
 	var err error
 	cctx, cancel := context.WithTimeout(ctx, ctl.remoteWait())
 	defer cancel()
-	if err = json.Unmarshal(cmd.Body, &in); err == nil {
+	switch err = json.Unmarshal(cmd.Body, &in); {
+	case err != nil:
+	case ctx.Err() != nil || ctl.stopped.Load():
+		// Taken by a last wait of the command loop while stopping.
+		err = hotline.Errorf(hotline.EUNAVAILABLE, "controller %s owning the call is stopping", ctl.id)
+	default:
 		switch in.Op {
 		case opControl:
 			err = ctl.control(cctx, in.Agent, in.Call, in.Action, in.Target)
