@@ -193,6 +193,8 @@ type pageData struct {
 	PauseReasons     []string
 	DispositionCodes []string
 	Queues           []queueOption
+	// Agents are the other configured agents (transfer targets).
+	Agents []queueOption
 	// Departments of the ticket form (prefilled from the call).
 	Departments []queueOption
 	SIP         SIPConfig
@@ -216,6 +218,11 @@ func (p *Panel) servePage(w http.ResponseWriter, r *http.Request) {
 			n = q.ID
 		}
 		d.Queues = append(d.Queues, queueOption{ID: q.ID, Name: n})
+	}
+	for _, ag := range p.Config.Agents {
+		if ag.ID != a.ID {
+			d.Agents = append(d.Agents, queueOption{ID: ag.ID, Name: ag.Name + " (" + ag.ID + ")"})
+		}
 	}
 	for _, dp := range p.Config.Departments {
 		d.Departments = append(d.Departments, queueOption{ID: dp.ID, Name: dp.Name("en")})
