@@ -207,6 +207,7 @@ func (c *call) consultAnswered() {
 	c.stop(tRing)
 	at := c.now()
 	k.answered = true
+	c.dirty = true // saved for re-adoption
 	c.rec.Offers[k.idx].Outcome = "consulted"
 	c.rec.Offers[k.idx].Ring = at.Sub(k.at)
 	ctx, cancel := c.ctx()
