@@ -119,7 +119,7 @@ func TestRealAsteriskTransfers(t *testing.T) {
 	needAsterisk(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	w := realWorld(t, ctx)
+	w := realWorld(t, ctx, testConfig())
 	announce(t, w)
 	w.startServe(t, ctx)
 	tok1, tok2 := w.agentToken(t, "a101"), w.agentToken(t, "a102")
