@@ -66,7 +66,8 @@ type ARI struct {
 	out     chan Event
 	running atomic.Bool
 
-	stats readerStats
+	stats    readerStats
+	requests *atomic.Int64 // REST requests sent (countedTransport)
 	// connected is true while the events WebSocket is up.
 	connected atomic.Bool
 	seenBad   sync.Map // ARI types already logged as undecodable
@@ -125,7 +126,8 @@ func NewARI(opts ARIOptions) (*ARI, error) {
 		Username:     opts.Username,
 		Password:     opts.Password,
 	})
-	base := newTransport() // one connection pool for the library and playDirect
+	requests := new(atomic.Int64)
+	var base http.RoundTripper = countedTransport{next: newTransport(), n: requests} // one connection pool for the library and playDirect
 	if opts.ObserveRequest != nil {
 		base = timedTransport{next: base, observe: opts.ObserveRequest}
 	}
@@ -141,6 +143,7 @@ func NewARI(opts ARIOptions) (*ARI, error) {
 		log:          log,
 		q:            newEventQueue(),
 		out:          make(chan Event),
+		requests:     requests,
 	}
 	if opts.Node != "" {
 		n := opts.Node

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -234,4 +235,15 @@ func (t timedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(r)
 	t.observe(time.Since(start))
 	return resp, err
+}
+
+// countedTransport counts the requests sent.
+type countedTransport struct {
+	next http.RoundTripper
+	n    *atomic.Int64
+}
+
+func (t countedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.n.Add(1)
+	return t.next.RoundTrip(r)
 }

@@ -24,6 +24,7 @@ type ReaderStats struct {
 	Delivered   int64 // events handed to the consumer (Connected included)
 	Undecodable int64 // frames ari.DecodeEvent could not decode (skipped)
 	Queued      int64 // events read but not yet taken by the consumer
+	Requests    int64 // REST requests sent to ARI
 }
 
 type readerStats struct {
@@ -42,6 +43,7 @@ func (a *ARI) Stats() ReaderStats {
 		Delivered:   a.stats.delivered.Load(),
 		Undecodable: a.stats.undecodable.Load(),
 		Queued:      int64(a.q.len()),
+		Requests:    a.requests.Load(),
 	}
 }
 

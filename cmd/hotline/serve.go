@@ -35,6 +35,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	insecure := fs.Bool("insecure-cookies", env("HOTLINE_INSECURE_COOKIES", "") != "", "session cookies without Secure, for plain-HTTP try-outs on localhost only (env HOTLINE_INSECURE_COOKIES=1)")
 	drain := fs.Duration("drain", 30*time.Second, "on SIGTERM, wait this long for calls to end (new calls meanwhile go to the dialplan fallback); calls still up are re-adopted by the next start")
 	spoolDir := fs.String("spool-dir", env("HOTLINE_SPOOL_DIR", ""), "where call records, queue events, ratings and messages wait while Postgres is unreachable (default: hotline-spool-<id> in the temporary directory; use persistent storage in production) (env HOTLINE_SPOOL_DIR)")
+	debugAddr := fs.String("debug-addr", "", "serve net/http/pprof (/debug/pprof/) and counters of ARI events and requests, Redis commands and Postgres statements (/debug/counters) on this loopback address; off by default")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof); off by default")
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -61,7 +63,16 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	clk := clock.Real()
 	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopRun()
-	st, err := openStack(runCtx, cfg, clk, *prefix, *spoolDir, m.Logger)
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
+	var counters *serviceCounters
+	if *debugAddr != "" {
+		counters = &serviceCounters{}
+	}
+	st, err := openStack(runCtx, cfg, clk, *prefix, *spoolDir, m.Logger, counters)
 	if err != nil {
 		return err
 	}
@@ -79,6 +90,20 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		Username: env("ARI_USER", "hotline"), Password: password, Clock: clk, Logger: m.Logger, ObserveRequest: observe})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+	if *debugAddr != "" {
+		da, stopDebug, err := startDebug(*debugAddr, func() map[string]int64 {
+			rs := sw.Stats()
+			c := map[string]int64{"ari_events": rs.Frames, "ari_requests": rs.Requests}
+			counters.add(c)
+			return c
+		})
+		if err != nil {
+			return m.usageError(fs, "%v", err)
+		}
+		defer stopDebug()
+		m.listening("debug", da)
+		m.Logger.Info("debug server (pprof, counters)", "addr", da)
 	}
 	ctl, err := ivr.New(ivr.Options{ID: *id, CallIDPrefix: *callPrefix, MaxCalls: *maxCalls, Adaptive: limit, Config: cfg, Switch: sw, Queues: st.Queues, Writer: st.Writer, Clock: clk, Logger: m.Logger,
 		AgentStates: st.Journal.Load, Tickets: ticketDesk(cfg, st.DB, clk, m.Logger)})
