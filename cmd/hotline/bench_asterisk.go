@@ -101,7 +101,7 @@ func (m *Main) benchMinimalApp(ctx context.Context, args []string) error {
 	if *debugAddr != "" {
 		_, stopDebug, err := startDebug(*debugAddr, func() map[string]int64 {
 			return map[string]int64{"ari_events": client.EventsRead(), "ari_requests": client.Requests()}
-		})
+		}, nil)
 		if err != nil {
 			return m.usageError(fs, "%v", err)
 		}

@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/pprof"
 	"os"
 	"runtime"
 	runpprof "runtime/pprof"
+	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
@@ -21,6 +24,28 @@ import (
 type serviceCounters struct {
 	redisCommands, redisRoundTrips atomic.Int64
 	pgStatements, pgRoundTrips     atomic.Int64
+
+	mu     sync.Mutex
+	detail map[string]int64 // by Redis command name / start of SQL
+}
+
+// note counts one command or statement by kind (/debug/counters/detail).
+func (c *serviceCounters) note(kind string) {
+	c.mu.Lock()
+	if c.detail == nil {
+		c.detail = map[string]int64{}
+	}
+	c.detail[kind]++
+	c.mu.Unlock()
+}
+
+// sqlKind is the start of a statement, whitespace folded.
+func sqlKind(sql string) string {
+	f := strings.Fields(sql)
+	if len(f) > 6 {
+		f = f[:6]
+	}
+	return "pg " + strings.Join(f, " ")
 }
 
 var (
@@ -36,6 +61,7 @@ func (c *serviceCounters) ProcessHook(next redis.ProcessHook) redis.ProcessHook 
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		c.redisCommands.Add(1)
 		c.redisRoundTrips.Add(1)
+		c.note("redis " + cmd.FullName())
 		return next(ctx, cmd)
 	}
 }
@@ -44,12 +70,16 @@ func (c *serviceCounters) ProcessPipelineHook(next redis.ProcessPipelineHook) re
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		c.redisCommands.Add(int64(len(cmds)))
 		c.redisRoundTrips.Add(1)
+		for _, cmd := range cmds {
+			c.note("redis pipelined " + cmd.FullName())
+		}
 		return next(ctx, cmds)
 	}
 }
 
-func (c *serviceCounters) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+func (c *serviceCounters) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
 	c.pgStatements.Add(1)
+	c.note(sqlKind(d.SQL))
 	c.pgRoundTrips.Add(1)
 	return ctx
 }
@@ -61,14 +91,16 @@ func (c *serviceCounters) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pg
 	return ctx
 }
 
-func (c *serviceCounters) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {
+func (c *serviceCounters) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
 	c.pgStatements.Add(1)
+	c.note("batched " + sqlKind(d.SQL))
 }
 
 func (c *serviceCounters) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
-func (c *serviceCounters) TraceCopyFromStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceCopyFromStartData) context.Context {
+func (c *serviceCounters) TraceCopyFromStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceCopyFromStartData) context.Context {
 	c.pgStatements.Add(1)
+	c.note("pg COPY " + d.TableName.Sanitize())
 	c.pgRoundTrips.Add(1)
 	return ctx
 }
@@ -83,11 +115,19 @@ func (c *serviceCounters) add(m map[string]int64) {
 	m["pg_round_trips"] = c.pgRoundTrips.Load()
 }
 
+// details is a copy of the counts by kind.
+func (c *serviceCounters) details() map[string]int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.detail)
+}
+
 // startDebug serves, on a loopback address only, net/http/pprof under
-// /debug/pprof/ and counters() as JSON on /debug/counters (with the Go
+// /debug/pprof/, counters() as JSON on /debug/counters and detail() (counts
+// by Redis command and statement) on /debug/counters/detail (with the Go
 // runtime's allocation and goroutine counts added). It returns the
 // address listened on and a function that stops the server.
-func startDebug(addr string, counters func() map[string]int64) (string, func(), error) {
+func startDebug(addr string, counters, detail func() map[string]int64) (string, func(), error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return "", nil, fmt.Errorf("-debug-addr %q: %w", addr, err)
@@ -109,6 +149,14 @@ func startDebug(addr string, counters func() map[string]int64) (string, func(), 
 		m["go_mallocs"] = int64(ms.Mallocs)
 		m["go_gc_cycles"] = int64(ms.NumGC)
 		m["goroutines"] = int64(runtime.NumGoroutine())
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(m)
+	})
+	mux.HandleFunc("/debug/counters/detail", func(w http.ResponseWriter, _ *http.Request) {
+		m := map[string]int64{}
+		if detail != nil {
+			m = detail()
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(m)
 	})

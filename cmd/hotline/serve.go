@@ -97,7 +97,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			c := map[string]int64{"ari_events": rs.Frames, "ari_requests": rs.Requests}
 			counters.add(c)
 			return c
-		})
+		}, counters.details)
 		if err != nil {
 			return m.usageError(fs, "%v", err)
 		}

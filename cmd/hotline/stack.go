@@ -111,7 +111,9 @@ func openStack(ctx context.Context, cfg *config.Config, clk clock.Clock, prefix,
 		Location:      cfg.Location(),
 		OnAgentChange: j.Record,
 	})
-	w, err := store.OpenWriter(db, log, store.WriterOptions{SpoolDir: spoolDir})
+	// Linger: a call's records trickle in one at a time; waiting half a
+	// second lets the items of several calls share one transaction.
+	w, err := store.OpenWriter(db, log, store.WriterOptions{SpoolDir: spoolDir, Linger: 500 * time.Millisecond})
 	if err != nil {
 		rdb.Close()
 		db.Close()

@@ -143,6 +143,9 @@ type Step struct {
 	// pg_round_trips, go_alloc_bytes, go_mallocs, go_gc_cycles (read from
 	// its loopback /debug/counters).
 	PerCall map[string]float64 `json:"per_call,omitempty"`
+	// Detail is the controller's Redis commands and Postgres statements per
+	// completed call, by command name and start of statement.
+	Detail map[string]float64 `json:"per_call_detail,omitempty"`
 }
 
 // Result is the JSON printed by hotline bench asterisk.
@@ -297,6 +300,7 @@ type app struct {
 	stop     func() error
 	records  func(ctx context.Context) (int, error) // call records written (controller)
 	counters func(ctx context.Context) (map[string]int64, error)
+	detail   func(ctx context.Context) (map[string]int64, error)
 }
 
 type starter func(ctx context.Context) (*app, error)
@@ -429,13 +433,16 @@ func (b *bench) step(ctx context.Context, name string, a *app, endpoint string, 
 		return Step{}, err
 	}
 	var c0 ProcSample
-	var k0 map[string]int64
+	var k0, d0 map[string]int64
 	if a != nil {
 		if c0, err = ReadProc(a.pid); err != nil {
 			return Step{}, err
 		}
 		if a.counters != nil {
 			k0, _ = a.counters(ctx)
+		}
+		if a.detail != nil {
+			d0, _ = a.detail(ctx)
 		}
 	}
 	smp := sample(astPID)
@@ -460,6 +467,16 @@ func (b *bench) step(ctx context.Context, name string, a *app, endpoint string, 
 				for k, v := range k1 {
 					if k != "goroutines" {
 						st.PerCall[k] = round2(float64(v-k0[k]) / per)
+					}
+				}
+			}
+		}
+		if a.detail != nil && d0 != nil {
+			if d1, err := a.detail(ctx); err == nil {
+				st.Detail = map[string]float64{}
+				for k, v := range d1 {
+					if v > d0[k] {
+						st.Detail[k] = round2(float64(v-d0[k]) / per)
 					}
 				}
 			}
@@ -610,7 +627,7 @@ func (b *bench) startMinimal(ctx context.Context) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.counters = debugCounters(dbg)
+	a.counters = debugCounters(dbg, "/debug/counters")
 	return a, nil
 }
 
@@ -633,11 +650,12 @@ func freeLoopback() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-// debugCounters reads an application's /debug/counters.
-func debugCounters(addr string) func(ctx context.Context) (map[string]int64, error) {
+// debugCounters reads an application's /debug/counters (path
+// "/debug/counters") or its detail ("/debug/counters/detail").
+func debugCounters(addr, path string) func(ctx context.Context) (map[string]int64, error) {
 	hc := &http.Client{Timeout: 5 * time.Second}
 	return func(ctx context.Context) (map[string]int64, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/debug/counters", nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+path, nil)
 		if err != nil {
 			return nil, fmt.Errorf("astbench: %w", err)
 		}

@@ -92,7 +92,8 @@ func (b *bench) controllerStarter(maxCalls int, adaptive bool) starter {
 		}
 		stop := a.stop
 		a.stop = func() error { err := stop(); cleanup(); return err }
-		a.counters = debugCounters(dbg)
+		a.counters = debugCounters(dbg, "/debug/counters")
+		a.detail = debugCounters(dbg, "/debug/counters/detail")
 		a.records = func(ctx context.Context) (int, error) {
 			conn, err := pgx.Connect(ctx, dsn.String())
 			if err != nil {
