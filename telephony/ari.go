@@ -68,6 +68,7 @@ type ARI struct {
 
 	stats    readerStats
 	requests *atomic.Int64 // REST requests sent (countedTransport)
+	byKind   *sync.Map     // the same by kind of request
 	// connected is true while the events WebSocket is up.
 	connected atomic.Bool
 	seenBad   sync.Map // ARI types already logged as undecodable
@@ -127,7 +128,8 @@ func NewARI(opts ARIOptions) (*ARI, error) {
 		Password:     opts.Password,
 	})
 	requests := new(atomic.Int64)
-	var base http.RoundTripper = countedTransport{next: newTransport(), n: requests} // one connection pool for the library and playDirect
+	byKind := new(sync.Map)
+	var base http.RoundTripper = countedTransport{next: newTransport(), n: requests, byKind: byKind} // one connection pool for the library and playDirect
 	if opts.ObserveRequest != nil {
 		base = timedTransport{next: base, observe: opts.ObserveRequest}
 	}
@@ -144,6 +146,7 @@ func NewARI(opts ARIOptions) (*ARI, error) {
 		q:            newEventQueue(),
 		out:          make(chan Event),
 		requests:     requests,
+		byKind:       byKind,
 	}
 	if opts.Node != "" {
 		n := opts.Node

@@ -47,6 +47,17 @@ func (a *ARI) Stats() ReaderStats {
 	}
 }
 
+// RequestsByKind counts the REST requests sent since NewARI by kind
+// ("POST channels/play": method, resource and operation, no ids).
+func (a *ARI) RequestsByKind() map[string]int64 {
+	out := map[string]int64{}
+	a.byKind.Range(func(k, v any) bool {
+		out[k.(string)] = v.(*atomic.Int64).Load()
+		return true
+	})
+	return out
+}
+
 // Events delivers every event of the application in arrival order. The
 // channel is closed when Run returns. Call ev.Done() after handling each one.
 func (a *ARI) Events() <-chan Event { return a.out }
@@ -219,8 +230,12 @@ func (a *ARI) readLoop(ctx context.Context, conn *websocket.Conn) error {
 	}
 }
 
-// decode decodes one frame with the library's decoder and converts it.
+// decode decodes one frame: the frequent types in one pass (fastDecode),
+// the others with the library's decoder, converted.
 func (a *ARI) decode(data []byte) (Event, error) {
+	if ev, ok := fastDecode(data); ok {
+		return ev, nil
+	}
 	e, err := ari.DecodeEvent(data)
 	if err != nil {
 		return Event{}, err

@@ -97,7 +97,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			c := map[string]int64{"ari_events": rs.Frames, "ari_requests": rs.Requests}
 			counters.add(c)
 			return c
-		}, counters.details)
+		}, func() map[string]int64 {
+			d := counters.details()
+			for k, v := range sw.RequestsByKind() {
+				d["ari "+k] = v
+			}
+			return d
+		})
 		if err != nil {
 			return m.usageError(fs, "%v", err)
 		}
