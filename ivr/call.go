@@ -163,6 +163,9 @@ type offer struct {
 	at      time.Time
 	idx     int // index in rec.Offers
 	settled bool
+	// ringingAt: wall arrival of the agent leg's Dial RINGING (its phone
+	// rings: the time until the answer is the agent's, not Asterisk's).
+	ringingAt time.Time
 }
 
 // call is one call's actor and state. Every field below the mailbox is
@@ -187,6 +190,11 @@ type call struct {
 	timers   map[timerKind]*ctimer
 	tgen     int
 	arrived  time.Time     // wall arrival of the event being handled (zero once reacted)
+	evAt     time.Time     // wall arrival of the event being handled (zero for timers, matches)
+	// setupFrom is the wall arrival of the key that put the caller in a
+	// queue with an agent free at once: the setup measured for adaptive
+	// shedding runs from it to the bridge (connect.go).
+	setupFrom time.Time
 	reaction time.Duration // its reaction time, -1 while none
 
 	// prompt and collection (menu.go)
@@ -274,8 +282,9 @@ func (c *call) handle(m msg) {
 		}
 	}()
 	defer c.flush()
+	c.evAt = time.Time{}
 	if m.ev != nil {
-		c.arrived, c.reaction = m.arrived, -1
+		c.arrived, c.reaction, c.evAt = m.arrived, -1, m.arrived
 		c.onEvent(*m.ev)
 		c.arrived = time.Time{}
 		if f := c.ctl.opt.OnEvent; f != nil && c.reaction >= 0 {

@@ -100,8 +100,9 @@ type Options struct {
 	FallbackContext string
 	// Adaptive, when set, sheds load as MaxCalls does but with a limit that
 	// follows Asterisk's measured load (see AdaptiveLimit; feed it the ARI
-	// request times, e.g. telephony.ARIOptions.ObserveRequest). Both apply
-	// when both are set.
+	// request times, e.g. telephony.ARIOptions.ObserveRequest; the controller
+	// feeds it the setup times it measures, see AdaptiveLimit.SetupTarget).
+	// Both apply when both are set.
 	Adaptive *AdaptiveLimit
 	// OnEvent, when set, is called after each handled telephony event that
 	// caused a Switch command, with its reaction time (see Controller.Reaction).
@@ -404,7 +405,7 @@ func (ctl *Controller) shed(ev telephony.Event) {
 	if n == 1 || n%100 == 0 {
 		args := []any{"max_calls", ctl.opt.MaxCalls, "refused_so_far", n}
 		if a := ctl.opt.Adaptive; a != nil {
-			args = append(args, "adaptive_limit", a.Limit(), "ari_p90", a.Latency())
+			args = append(args, "adaptive_limit", a.Limit(), "ari_p90", a.Latency(), "setup_p90", a.SetupLatency())
 		}
 		ctl.log.Warn("overloaded: refusing new calls", args...)
 	}

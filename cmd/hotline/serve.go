@@ -30,6 +30,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	adaptive := fs.Bool("adaptive-shed", false, "also refuse new calls beyond an adaptive limit that shrinks while Asterisk answers ARI requests slowly (90th percentile above -adaptive-target) and grows back while it is fast")
 	adaptiveInitial := fs.Int("adaptive-initial", 10, "-adaptive-shed's limit at start; it grows by 2 calls a second while Asterisk stays fast and the limit is used")
 	adaptiveTarget := fs.Duration("adaptive-target", 150*time.Millisecond, "ARI request time (90th percentile over 1 s) above which -adaptive-shed lowers its limit")
+	adaptiveSetup := fs.Duration("adaptive-setup-target", 800*time.Millisecond, "-adaptive-shed's second signal: the setup time the controller measures (key to bridge, agent ringing left out; 90th percentile over 1 s) above which the limit is lowered; the limit grows only while setups are seen within it. 0: ARI request times only")
 	alwaysOpen := fs.Bool("always-open", false, "ignore opening hours and holidays (for trying the controller by hand, not for production)")
 	loginAgents := fs.Bool("login-agents", false, "sign in every configured agent at start")
 	insecure := fs.Bool("insecure-cookies", env("HOTLINE_INSECURE_COOKIES", "") != "", "session cookies without Secure, for plain-HTTP try-outs on localhost only (env HOTLINE_INSECURE_COOKIES=1)")
@@ -42,6 +43,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	if err := m.checkFlags(fs, intIn("max-calls", *maxCalls, 0, 1_000_000), durationIn("drain", *drain, 0, 24*time.Hour),
 		durationIn("adaptive-target", *adaptiveTarget, time.Millisecond, time.Minute),
+		durationIn("adaptive-setup-target", *adaptiveSetup, 0, time.Hour),
 		rule{*id == "", "-id: want a controller id (env HOTLINE_ID)"},
 		rule{*prefix == "", "-redis-prefix: want a name (env HOTLINE_REDIS_PREFIX)"}); err != nil {
 		return err
@@ -80,7 +82,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	var limit *ivr.AdaptiveLimit
 	var observe func(time.Duration)
 	if *adaptive {
-		limit = &ivr.AdaptiveLimit{Target: *adaptiveTarget, Initial: *adaptiveInitial}
+		limit = &ivr.AdaptiveLimit{Target: *adaptiveTarget, Initial: *adaptiveInitial, SetupTarget: *adaptiveSetup}
 		if *maxCalls > 0 {
 			limit.Max = *maxCalls
 		}
