@@ -111,9 +111,11 @@ func openStack(ctx context.Context, cfg *config.Config, clk clock.Clock, prefix,
 		Location:      cfg.Location(),
 		OnAgentChange: j.Record,
 	})
-	// Linger: a call's records trickle in one at a time; waiting half a
-	// second lets the items of several calls share one transaction.
-	w, err := store.OpenWriter(db, log, store.WriterOptions{SpoolDir: spoolDir, Linger: 500 * time.Millisecond})
+	// Linger: a call's records trickle in one at a time; waiting up to a
+	// second lets the items of several calls share one transaction (each
+	// costs about five statements: begin, the rollup's reads and upsert, the
+	// batch, commit).
+	w, err := store.OpenWriter(db, log, store.WriterOptions{SpoolDir: spoolDir, Linger: time.Second})
 	if err != nil {
 		rdb.Close()
 		db.Close()
