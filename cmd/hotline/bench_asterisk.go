@@ -89,7 +89,7 @@ func (m *Main) benchMinimalApp(ctx context.Context, args []string) error {
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := m.checkFlags(fs, intIn("agents", *agents, 1, 100_000)); err != nil {
+	if err := m.checkFlags(fs, intIn("agents", *agents, 1, 100_000), debugAddrRule(*debugAddr)); err != nil {
 		return err
 	}
 	stopProfile, err := startCPUProfile(*cpuProfile)
@@ -103,7 +103,7 @@ func (m *Main) benchMinimalApp(ctx context.Context, args []string) error {
 			return map[string]int64{"ari_events": client.EventsRead(), "ari_requests": client.Requests()}
 		}, nil)
 		if err != nil {
-			return m.usageError(fs, "%v", err)
+			return fmt.Errorf("bench asterisk-minimal-app: %w", err)
 		}
 		defer stopDebug()
 	}

@@ -128,12 +128,8 @@ func (c *serviceCounters) details() map[string]int64 {
 // runtime's allocation and goroutine counts added). It returns the
 // address listened on and a function that stops the server.
 func startDebug(addr string, counters, detail func() map[string]int64) (string, func(), error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return "", nil, fmt.Errorf("-debug-addr %q: %w", addr, err)
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return "", nil, fmt.Errorf("-debug-addr %q: only a loopback address (127.0.0.1, ::1, localhost) is allowed", addr)
+	if err := checkLoopback(addr); err != nil {
+		return "", nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -165,6 +161,30 @@ func startDebug(addr string, counters, detail func() map[string]int64) (string, 
 		return "", nil, err
 	}
 	return ln.Addr().String(), func() { _ = hs.Close() }, nil
+}
+
+// checkLoopback refuses a -debug-addr that is not host:port on loopback.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-debug-addr %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("-debug-addr %q: only a loopback address (127.0.0.1, ::1, localhost) is allowed", addr)
+	}
+	return nil
+}
+
+// debugAddrRule is checkLoopback as a flag rule ("" is off).
+func debugAddrRule(addr string) rule {
+	if addr == "" {
+		return rule{false, ""}
+	}
+	err := checkLoopback(addr)
+	if err == nil {
+		return rule{false, ""}
+	}
+	return rule{true, err.Error()}
 }
 
 // startCPUProfile writes a CPU profile of the whole process to path until

@@ -43,7 +43,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	if err := m.checkFlags(fs, intIn("max-calls", *maxCalls, 0, 1_000_000), durationIn("drain", *drain, 0, 24*time.Hour),
 		durationIn("adaptive-target", *adaptiveTarget, time.Millisecond, time.Minute),
-		durationIn("adaptive-setup-target", *adaptiveSetup, 0, time.Hour),
+		durationIn("adaptive-setup-target", *adaptiveSetup, 0, time.Hour), debugAddrRule(*debugAddr),
 		rule{*id == "", "-id: want a controller id (env HOTLINE_ID)"},
 		rule{*prefix == "", "-redis-prefix: want a name (env HOTLINE_REDIS_PREFIX)"}); err != nil {
 		return err
@@ -107,7 +107,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			return d
 		})
 		if err != nil {
-			return m.usageError(fs, "%v", err)
+			return fmt.Errorf("serve: %w", err)
 		}
 		defer stopDebug()
 		m.listening("debug", da)
