@@ -181,21 +181,21 @@ type call struct {
 	box     []msg
 	running bool
 
-	st       state
-	rec      hotline.CallRecord
-	number   string // caller number (never logged)
-	dept     *config.Department
-	queue    string
-	qcfg     *config.Queue
-	timers   map[timerKind]*ctimer
-	tgen     int
-	arrived  time.Time     // wall arrival of the event being handled (zero once reacted)
-	evAt     time.Time     // wall arrival of the event being handled (zero for timers, matches)
+	st      state
+	rec     hotline.CallRecord
+	number  string // caller number (never logged)
+	dept    *config.Department
+	queue   string
+	qcfg    *config.Queue
+	timers  map[timerKind]*ctimer
+	tgen    int
+	arrived time.Time // wall arrival of the event being handled (zero once reacted)
+	evAt    time.Time // wall arrival of the event being handled (zero for timers, matches)
 	// setupFrom is the wall arrival of the key that put the caller in a
 	// queue with an agent free at once: the setup measured for adaptive
 	// shedding runs from it to the bridge (connect.go).
 	setupFrom time.Time
-	reaction time.Duration // its reaction time, -1 while none
+	reaction  time.Duration // its reaction time, -1 while none
 
 	// prompt and collection (menu.go)
 	pb     string // current playback id
