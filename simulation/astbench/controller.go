@@ -57,7 +57,9 @@ func (b *bench) controllerStarter(maxCalls int, adaptive bool) starter {
 			return nil, err
 		}
 		args := []string{"serve", "-addr", addr, "-id", "astbench", "-redis-prefix", prefix, "-always-open", "-login-agents",
-			"-config", cfgPath, "-drain", "2s", "-debug-addr", dbg}
+			"-config", cfgPath, "-drain", "2s", "-debug-addr", dbg,
+			// a spool of its own: another benchmark's controller (same -id) may run at the same time
+			"-spool-dir", filepath.Join(b.tmp, "spool-"+tok)}
 		args = append(args, b.profileArgs("controller")...)
 		if maxCalls > 0 {
 			args = append(args, "-max-calls", strconv.Itoa(maxCalls))
