@@ -20,6 +20,15 @@ import (
 //     the limit, the limit grows by Increase, never above Max;
 //   - a window with fewer than MinSamples requests changes nothing.
 //
+// With SetupTarget set, a second signal counts too: the setup times the
+// controller measures itself (ObserveSetup: from the caller's key that led to
+// a free agent to both being in the bridge, the agent's own ringing left
+// out). A window whose setup p90 is above SetupTarget lowers the limit as a
+// slow ARI window does, and the limit grows only in a window that saw at
+// least one setup, all within SetupTarget at the p90: calls reach their setup
+// seconds after they were admitted (the menus come first), so growing on fast
+// ARI answers alone lets in a burst that Asterisk cannot set up in time.
+//
 // Calls in progress are counted by the controller (Options.Adaptive); new
 // calls are refused while they reach the limit. All methods are safe for
 // concurrent use; times are passed in, so tests drive it by hand.
@@ -34,8 +43,12 @@ type AdaptiveLimit struct {
 	// start grows by Increase a window while Asterisk stays fast, instead of
 	// admitting a burst before the first slow window is seen.
 	Initial int
+	// SetupTarget enables the setup signal (0: ARI request times only).
+	SetupTarget time.Duration
 
 	mu       sync.Mutex
+	setups   []time.Duration // setup times of the current window
+	lastSet  time.Duration   // setup p90 of the last window that had setups
 	limit    int
 	start    time.Time       // of the current window
 	samples  []time.Duration // of the current window
@@ -91,6 +104,22 @@ func (l *AdaptiveLimit) Observe(at time.Time, took time.Duration) {
 	l.samples = append(l.samples, took)
 }
 
+// ObserveSetup records one call's setup time (see SetupTarget), measured
+// at at.
+func (l *AdaptiveLimit) ObserveSetup(at time.Time, took time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.roll(at)
+	l.setups = append(l.setups, took)
+}
+
+// SetupLatency is the setup p90 of the last window that had setups.
+func (l *AdaptiveLimit) SetupLatency() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lastSet
+}
+
 // Allow reports whether a new call may be taken with inflight calls in
 // progress.
 func (l *AdaptiveLimit) Allow(at time.Time, inflight int) bool {
@@ -126,16 +155,24 @@ func (l *AdaptiveLimit) roll(at time.Time) {
 	if at.Sub(l.start) < l.Window {
 		return
 	}
-	if len(l.samples) >= l.MinSamples {
+	ariKnown := len(l.samples) >= l.MinSamples
+	if ariKnown {
 		l.last = p90(l.samples)
-		switch {
-		case l.last > l.Target:
-			l.limit = max(l.Min, int(math.Floor(l.Backoff*float64(min(l.limit, l.inflight)))))
-		case float64(l.inflight) >= 0.9*float64(l.limit):
-			l.limit = min(l.Max, l.limit+l.Increase)
-		}
+	}
+	setupKnown := l.SetupTarget > 0 && len(l.setups) > 0
+	if setupKnown {
+		l.lastSet = p90(l.setups)
+	}
+	slow := ariKnown && l.last > l.Target || setupKnown && l.lastSet > l.SetupTarget
+	fast := ariKnown && !slow && (l.SetupTarget <= 0 || setupKnown)
+	switch {
+	case slow:
+		l.limit = max(l.Min, int(math.Floor(l.Backoff*float64(min(l.limit, l.inflight)))))
+	case fast && float64(l.inflight) >= 0.9*float64(l.limit):
+		l.limit = min(l.Max, l.limit+l.Increase)
 	}
 	l.samples = l.samples[:0]
+	l.setups = l.setups[:0]
 	// the next window starts at the window boundary at or before at
 	l.start = l.start.Add(at.Sub(l.start) / l.Window * l.Window)
 }

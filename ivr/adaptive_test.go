@@ -110,3 +110,51 @@ func TestAdaptiveLimitInitial(t *testing.T) {
 		t.Fatalf("Initial below Min: limit %d, want 5", l.Limit())
 	}
 }
+
+// The setup signal on hand-computed cases: with SetupTarget, fast ARI
+// answers alone do not grow the limit, slow setups lower it even while ARI
+// answers fast, and fast setups let it grow.
+func TestAdaptiveLimitSetupSignalHandComputed(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	l := &ivr.AdaptiveLimit{Target: 100 * time.Millisecond, SetupTarget: 800 * time.Millisecond, Window: time.Second,
+		MinSamples: 3, Backoff: 0.5, Increase: 2, Min: 4, Max: 30, Initial: 10}
+	ari := func(from int) {
+		for i := 0; i < 3; i++ {
+			l.Observe(at(from+i*100), 5*time.Millisecond)
+		}
+	}
+	// Window 1 [0 s, 1 s): 10 in progress (≥ 0.9 × 10), ARI fast, no setup
+	// seen: no growth (without SetupTarget it would be 12).
+	l.Allow(at(0), 10)
+	ari(100)
+	if l.Allow(at(1000), 10) || l.Limit() != 10 {
+		t.Fatalf("fast ARI without setups: limit %d, want 10 (and 10 in progress refused)", l.Limit())
+	}
+	// Window 2 [1 s, 2 s): ARI fast, setups 300 and 500 ms (p90 500 ms ≤ 800
+	// ms), 10 in progress: +2 = 12.
+	ari(1100)
+	l.ObserveSetup(at(1500), 300*time.Millisecond)
+	l.ObserveSetup(at(1600), 500*time.Millisecond)
+	if !l.Allow(at(2000), 10) || l.Limit() != 12 {
+		t.Fatalf("fast setups: limit %d, want 12", l.Limit())
+	}
+	if l.SetupLatency() != 500*time.Millisecond {
+		t.Fatalf("setup p90 %v, want 500ms", l.SetupLatency())
+	}
+	// Window 3 [2 s, 3 s): ARI fast but setups 400 ms and 1.2 s (p90 = 1.2 s
+	// > 800 ms), 11 in progress: floor(0.5 × min(12, 11)) = 5.
+	ari(2100)
+	l.ObserveSetup(at(2500), 400*time.Millisecond)
+	l.ObserveSetup(at(2600), 1200*time.Millisecond)
+	if l.Allow(at(3000), 11) || l.Limit() != 5 {
+		t.Fatalf("slow setups with fast ARI: limit %d, want 5 (and 11 in progress refused)", l.Limit())
+	}
+	// Window 4 [3 s, 4 s): slow setup again, 5 in progress: floor(2.5) → Min 4.
+	ari(3100)
+	l.ObserveSetup(at(3500), 2*time.Second)
+	l.Allow(at(4000), 5)
+	if l.Limit() != 4 {
+		t.Fatalf("second slow setup window: limit %d, want Min 4", l.Limit())
+	}
+}

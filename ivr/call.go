@@ -168,6 +168,9 @@ type offer struct {
 	// direct: a named agent reserved by a transfer (Queues.Reserve), not a
 	// match of the dispatch: the caller is in no queue meanwhile.
 	direct bool
+	// ringingAt: wall arrival of the agent leg's Dial RINGING (its phone
+	// rings: the time until the answer is the agent's, not Asterisk's).
+	ringingAt time.Time
 }
 
 // call is one call's actor and state. Every field below the mailbox is
@@ -183,16 +186,21 @@ type call struct {
 	box     []msg
 	running bool
 
-	st       state
-	rec      hotline.CallRecord
-	number   string // caller number (never logged)
-	dept     *config.Department
-	queue    string
-	qcfg     *config.Queue
-	timers   map[timerKind]*ctimer
-	tgen     int
-	arrived  time.Time     // wall arrival of the event being handled (zero once reacted)
-	reaction time.Duration // its reaction time, -1 while none
+	st      state
+	rec     hotline.CallRecord
+	number  string // caller number (never logged)
+	dept    *config.Department
+	queue   string
+	qcfg    *config.Queue
+	timers  map[timerKind]*ctimer
+	tgen    int
+	arrived time.Time // wall arrival of the event being handled (zero once reacted)
+	evAt    time.Time // wall arrival of the event being handled (zero for timers, matches)
+	// setupFrom is the wall arrival of the key that put the caller in a
+	// queue with an agent free at once: the setup measured for adaptive
+	// shedding runs from it to the bridge (connect.go).
+	setupFrom time.Time
+	reaction  time.Duration // its reaction time, -1 while none
 
 	// prompt and collection (menu.go)
 	pb     string // current playback id
@@ -283,8 +291,9 @@ func (c *call) handle(m msg) {
 		}
 	}()
 	defer c.flush()
+	c.evAt = time.Time{}
 	if m.ev != nil {
-		c.arrived, c.reaction = m.arrived, -1
+		c.arrived, c.reaction, c.evAt = m.arrived, -1, m.arrived
 		c.onEvent(*m.ev)
 		c.arrived = time.Time{}
 		if f := c.ctl.opt.OnEvent; f != nil && c.reaction >= 0 {

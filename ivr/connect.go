@@ -168,6 +168,8 @@ func (c *call) agentAnswered() {
 	cancel()
 	if err != nil {
 		c.warn("add to bridge", err)
+	} else {
+		c.observeSetup(o)
 	}
 	at := c.now()
 	ctx, cancel = c.ctx()
@@ -207,6 +209,24 @@ func (c *call) agentAnswered() {
 		c.event(hotline.EvCallbackDone, o.m.Agent.ID, wait, 0, 0, "")
 	}
 	c.to(stTalking)
+}
+
+// observeSetup tells the adaptive limit how long this caller's setup took:
+// from the key that put them in the queue with an agent free to the bridge
+// (wall time), less the agent's own ringing (Dial RINGING to the answer)
+// when Asterisk reported it. Calls that waited for an agent give none.
+func (c *call) observeSetup(o *offer) {
+	from := c.setupFrom
+	c.setupFrom = time.Time{}
+	a := c.ctl.opt.Adaptive
+	if a == nil || from.IsZero() || len(c.rec.Offers) != 1 {
+		return
+	}
+	d := time.Since(from)
+	if !o.ringingAt.IsZero() && !c.evAt.IsZero() {
+		d -= c.evAt.Sub(o.ringingAt)
+	}
+	a.ObserveSetup(c.now(), max(d, 0))
 }
 
 func (c *call) wrapUp() time.Duration {

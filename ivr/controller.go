@@ -100,8 +100,9 @@ type Options struct {
 	FallbackContext string
 	// Adaptive, when set, sheds load as MaxCalls does but with a limit that
 	// follows Asterisk's measured load (see AdaptiveLimit; feed it the ARI
-	// request times, e.g. telephony.ARIOptions.ObserveRequest). Both apply
-	// when both are set.
+	// request times, e.g. telephony.ARIOptions.ObserveRequest; the controller
+	// feeds it the setup times it measures, see AdaptiveLimit.SetupTarget).
+	// Both apply when both are set.
 	Adaptive *AdaptiveLimit
 	// OnEvent, when set, is called after each handled telephony event that
 	// caused a Switch command, with its reaction time (see Controller.Reaction).
@@ -405,23 +406,39 @@ func (ctl *Controller) shed(ev telephony.Event) {
 	if n == 1 || n%100 == 0 {
 		args := []any{"max_calls", ctl.opt.MaxCalls, "refused_so_far", n}
 		if a := ctl.opt.Adaptive; a != nil {
-			args = append(args, "adaptive_limit", a.Limit(), "ari_p90", a.Latency())
+			args = append(args, "adaptive_limit", a.Limit(), "ari_p90", a.Latency(), "setup_p90", a.SetupLatency())
 		}
 		ctl.log.Warn("overloaded: refusing new calls", args...)
 	}
+	ctl.turnAway(ev, "shed", false)
+}
+
+// turnAway is how a new inbound call the controller will not serve leaves
+// it (load shedding, draining): recorded at once as failed with IVR path
+// path, then handed back to the dialplan fallback (fallback) or refused
+// with congestion; a fallback that fails is refused too. ev is released
+// when that is done.
+func (ctl *Controller) turnAway(ev telephony.Event, path string, fallback bool) {
 	now := ctl.clk.Now()
 	did := ""
 	if len(ev.Args) > 1 {
 		did = ev.Args[1]
 	}
 	ctl.w.Call(&hotline.CallRecord{ID: ctl.opt.CallIDPrefix + ev.Channel.ID, Node: ctl.sw.Node(), Caller: ev.Channel.Caller,
-		Dialled: did, IVRPath: []string{"shed"}, Arrived: now, Ended: now, HungUpBy: "system", Disposition: hotline.DispFailed})
+		Dialled: did, IVRPath: []string{path}, Arrived: now, Ended: now, HungUpBy: "system", Disposition: hotline.DispFailed})
 	go func() {
 		defer done(ev)
 		ctx, cancel := ctl.cmdCtx()
 		defer cancel()
+		if fallback {
+			err := ctl.sw.Continue(ctx, ev.Channel.ID, ctl.opt.FallbackContext, "s", 1)
+			if err == nil || errors.Is(err, telephony.ErrGone) {
+				return
+			}
+			ctl.log.Warn("hand a new call to the fallback", "channel", ev.Channel.ID, "path", path, "err", err)
+		}
 		if err := ctl.sw.Hangup(ctx, ev.Channel.ID, "congestion"); err != nil && !errors.Is(err, telephony.ErrGone) {
-			ctl.log.Warn("hang up a refused call", "channel", ev.Channel.ID, "err", err)
+			ctl.log.Warn("refuse a new call", "channel", ev.Channel.ID, "path", path, "err", err)
 		}
 	}()
 }

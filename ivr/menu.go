@@ -59,6 +59,9 @@ func (c *call) onEvent(ev telephony.Event) {
 		}
 	case telephony.Dial:
 		st := ev.DialStatus
+		if st == "RINGING" && c.offer != nil && ch == c.offer.ch && c.offer.ringingAt.IsZero() {
+			c.offer.ringingAt = c.evAt
+		}
 		if st == "" || st == "RINGING" || st == "PROGRESS" || st == "ANSWER" {
 			return
 		}

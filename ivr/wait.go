@@ -31,6 +31,7 @@ func (c *call) setQueue(q string) {
 // enterQueue puts the caller in queue q (or, when q is closed now, plays the
 // hours and the after-hours options).
 func (c *call) enterQueue(q string) {
+	keyAt := c.evAt
 	c.stop(tInput)
 	c.setQueue(q)
 	now := c.now()
@@ -79,7 +80,9 @@ func (c *call) enterQueue(q string) {
 	ctx, cancel = c.ctx()
 	matched := c.ctl.dispatchFor(ctx, c.queue, c.id)
 	cancel()
-	if !matched {
+	if matched {
+		c.setupFrom = keyAt
+	} else {
 		c.queueEntry()
 	}
 }

@@ -34,9 +34,25 @@ type DB struct {
 // Open connects to dsn (a pgx connection string or URL) and applies every
 // embedded migration not yet recorded in schema_migrations.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	return OpenWith(ctx, dsn, OpenOptions{})
+}
+
+// OpenOptions are Open's optional settings.
+type OpenOptions struct {
+	// Tracer, when set, sees every statement of the pool's connections (it
+	// may also implement pgx.BatchTracer and pgx.CopyFromTracer), e.g. to
+	// count them.
+	Tracer pgx.QueryTracer
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dsn string, o OpenOptions) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: parse dsn: %w", err)
+	}
+	if o.Tracer != nil {
+		cfg.ConnConfig.Tracer = o.Tracer
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

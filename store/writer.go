@@ -28,6 +28,12 @@ type WriterOptions struct {
 	// opened on it later writes them first. Empty: no spool; enqueueing blocks when Buffer is full.
 	SpoolDir string
 	SpoolMax int64 // bytes of spool before enqueueing blocks (default 1 GiB)
+	// Linger, when positive, is how long the Writer waits after an item
+	// arrives for more to share its transaction (until MaxBatch rows are
+	// queued, a Flush or Close): items that trickle in (a call's events one
+	// at a time) then cost one transaction for many instead of one each.
+	// Records reach the database up to Linger later. Default 0: write at once.
+	Linger time.Duration
 }
 
 func (o *WriterOptions) defaults() {

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"sync"
+	"time"
 )
 
 // wqueue is the Writer's FIFO: up to limit items in memory, then (with a
@@ -22,6 +23,7 @@ type wqueue struct {
 	closed  bool   // no more pushes; pushes waiting for room give up
 	spErr   error  // the spool could not be written: memory only from then on
 	waiters []flushWaiter
+	hurry   bool // a Flush is waiting: no lingering
 
 	spooled int64 // items ever written to the spool
 }
@@ -173,7 +175,31 @@ func (q *wqueue) flushWait() (<-chan struct{}, bool) {
 		return ch, true
 	}
 	q.waiters = append(q.waiters, flushWaiter{target: q.seq, ch: ch})
+	q.hurry = true
+	q.cond.Broadcast()
 	return ch, true
+}
+
+// linger waits for an item, then up to d more for others to join it: until
+// maxRows items are queued, a Flush waits or the queue closes.
+func (q *wqueue) linger(d time.Duration, maxRows int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.pending() == 0 && !q.closed {
+		q.cond.Wait()
+	}
+	expired := false
+	t := time.AfterFunc(d, func() {
+		q.mu.Lock()
+		expired = true
+		q.cond.Broadcast()
+		q.mu.Unlock()
+	})
+	defer t.Stop()
+	for !expired && !q.closed && !q.hurry && q.pending() < maxRows {
+		q.cond.Wait()
+	}
+	q.hurry = false
 }
 
 // close refuses further pushes; take drains what is queued, then returns nil.

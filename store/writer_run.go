@@ -23,6 +23,9 @@ func (w *Writer) run() {
 		<-w.gate
 	}
 	for {
+		if w.opts.Linger > 0 {
+			w.q.linger(w.opts.Linger, w.opts.MaxBatch)
+		}
 		batch, seq, err := w.q.take(w.opts.MaxBatch)
 		if err != nil {
 			w.log.Error("store writer: spool unreadable", "err", err) // the items read so far are still written

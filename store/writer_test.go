@@ -324,3 +324,38 @@ func TestWriterBlocksWhenFull(t *testing.T) {
 		t.Errorf("calls = %d, want 3: none lost", len(calls))
 	}
 }
+
+// TestWriterLinger: items enqueued one at a time within Linger share one
+// transaction, and a Flush does not wait for the linger to end.
+func TestWriterLinger(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.MustOpenDB(t)
+	w := store.NewWriter(db, logger(t), store.WriterOptions{Linger: time.Hour})
+	defer closeWriter(t, w)
+	evs := events(5, "tax", t0)
+	for i := range evs {
+		w.Events(evs[i])
+	}
+	w.Call(sampleCall("c1", t0))
+	fctx, cancel := context.WithTimeout(ctx, time.Minute) // far below the hour of lingering
+	defer cancel()
+	if err := w.Flush(fctx); err != nil {
+		t.Fatalf("flush while lingering: %v", err)
+	}
+	if st := w.Stats(); st.Batches != 1 || st.Rows != 6 {
+		t.Errorf("batches %d rows %d, want 1 transaction of 6 rows", st.Batches, st.Rows)
+	}
+	if got, _ := db.QueueEvents(ctx, t0.Add(-time.Hour), t0.Add(time.Hour), ""); !reflect.DeepEqual(got, evs) {
+		t.Errorf("events: got %d, want the 5 in order", len(got))
+	}
+	// Close does not wait for the linger either.
+	w.Events(events(1, "tax", t0.Add(time.Minute))...)
+	cctx, cancel2 := context.WithTimeout(ctx, time.Minute)
+	defer cancel2()
+	if err := w.Close(cctx); err != nil {
+		t.Fatalf("close while lingering: %v", err)
+	}
+	if st := w.Stats(); st.Batches != 2 || st.Rows != 7 {
+		t.Errorf("after close: batches %d rows %d, want 2 and 7", st.Batches, st.Rows)
+	}
+}

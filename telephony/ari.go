@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -66,7 +67,9 @@ type ARI struct {
 	out     chan Event
 	running atomic.Bool
 
-	stats readerStats
+	stats    readerStats
+	requests *atomic.Int64 // REST requests sent (countedTransport)
+	byKind   *sync.Map     // the same by kind of request
 	// connected is true while the events WebSocket is up.
 	connected atomic.Bool
 	seenBad   sync.Map // ARI types already logged as undecodable
@@ -125,7 +128,9 @@ func NewARI(opts ARIOptions) (*ARI, error) {
 		Username:     opts.Username,
 		Password:     opts.Password,
 	})
-	base := newTransport() // one connection pool for the library and playDirect
+	requests := new(atomic.Int64)
+	byKind := new(sync.Map)
+	var base http.RoundTripper = countedTransport{next: newTransport(), n: requests, byKind: byKind} // one connection pool for the library and playDirect
 	if opts.ObserveRequest != nil {
 		base = timedTransport{next: base, observe: opts.ObserveRequest}
 	}
@@ -141,6 +146,8 @@ func NewARI(opts ARIOptions) (*ARI, error) {
 		log:          log,
 		q:            newEventQueue(),
 		out:          make(chan Event),
+		requests:     requests,
+		byKind:       byKind,
 	}
 	if opts.Node != "" {
 		n := opts.Node
@@ -281,8 +288,19 @@ func (a *ARI) CreateBridge(ctx context.Context, id, kind string) error {
 	})
 }
 
-// AddToBridge adds channels to a bridge, one request each, in order.
+// AddToBridge adds channels to a bridge: several in one request (ARI's
+// comma-separated channel list; Asterisk adds none if one is missing), or,
+// when an id holds a comma, one request each, in order.
 func (a *ARI) AddToBridge(ctx context.Context, bridge string, channels ...string) error {
+	if len(channels) > 1 && !slices.ContainsFunc(channels, func(ch string) bool { return ch == "" || strings.Contains(ch, ",") }) {
+		items := make([]string, len(channels))
+		for i, ch := range channels {
+			items[i] = url.QueryEscape(ch)
+		}
+		// Commas stay literal: Asterisk splits the decoded value on them.
+		return a.direct(ctx, "add to bridge", bridge, http.MethodPost,
+			a.opts.URL+"/bridges/"+url.PathEscape(bridge)+"/addChannel?channel="+strings.Join(items, ","))
+	}
 	for _, ch := range channels {
 		err := a.call(ctx, "add to bridge", bridge, func() error { return a.client.Bridge().AddChannel(bridgeKey(bridge), ch) })
 		if err != nil {

@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -234,4 +236,36 @@ func (t timedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(r)
 	t.observe(time.Since(start))
 	return resp, err
+}
+
+// countedTransport counts the requests sent, in all and by kind.
+type countedTransport struct {
+	next   http.RoundTripper
+	n      *atomic.Int64
+	byKind *sync.Map // "POST channels/play" → *atomic.Int64
+}
+
+func (t countedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.n.Add(1)
+	k := requestKind(r.Method, r.URL.Path)
+	v, ok := t.byKind.Load(k)
+	if !ok {
+		v, _ = t.byKind.LoadOrStore(k, new(atomic.Int64))
+	}
+	v.(*atomic.Int64).Add(1)
+	return t.next.RoundTrip(r)
+}
+
+// requestKind names a request without its ids: "POST channels/play".
+func requestKind(method, path string) string {
+	_, rest, ok := strings.Cut(path, "/ari/")
+	if !ok {
+		rest = strings.TrimPrefix(path, "/")
+	}
+	seg := strings.Split(rest, "/")
+	k := method + " " + seg[0]
+	if len(seg) > 2 {
+		k += "/" + seg[2]
+	}
+	return k
 }

@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/CyCoreSystems/ari/v5"
+
 	"github.com/publicservice/hotline/clock"
 )
 
@@ -104,5 +106,20 @@ func BenchmarkPlayListRoundTrip(b *testing.B) {
 		if err := a.Play(ctx, "c1", "p", "sound:a", "digits:12", "sound:b"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkDecodeLibrary: the same frames through ari.DecodeEvent + convert
+// only (what decode did before the one-pass fast path).
+func BenchmarkDecodeLibrary(b *testing.B) {
+	frames := benchFrames(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e, err := ari.DecodeEvent(frames[i%len(frames)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = convert(e)
 	}
 }

@@ -44,7 +44,7 @@ func (a *ARI) playDirect(ctx context.Context, kind, id, playbackID string, media
 	return a.direct(ctx, op, id, http.MethodPost, path+"?media="+strings.Join(items, ","))
 }
 
-// direct sends one request outside ari/v5 (only for playDirect) and
+// direct sends one request outside ari/v5 (playDirect, AddToBridge) and
 // returns at ctx's deadline.
 func (a *ARI) direct(ctx context.Context, op, id, method, target string) error {
 	release := a.clk.Hold()

@@ -24,6 +24,7 @@ type ReaderStats struct {
 	Delivered   int64 // events handed to the consumer (Connected included)
 	Undecodable int64 // frames ari.DecodeEvent could not decode (skipped)
 	Queued      int64 // events read but not yet taken by the consumer
+	Requests    int64 // REST requests sent to ARI
 }
 
 type readerStats struct {
@@ -42,7 +43,19 @@ func (a *ARI) Stats() ReaderStats {
 		Delivered:   a.stats.delivered.Load(),
 		Undecodable: a.stats.undecodable.Load(),
 		Queued:      int64(a.q.len()),
+		Requests:    a.requests.Load(),
 	}
+}
+
+// RequestsByKind counts the REST requests sent since NewARI by kind
+// ("POST channels/play": method, resource and operation, no ids).
+func (a *ARI) RequestsByKind() map[string]int64 {
+	out := map[string]int64{}
+	a.byKind.Range(func(k, v any) bool {
+		out[k.(string)] = v.(*atomic.Int64).Load()
+		return true
+	})
+	return out
 }
 
 // Events delivers every event of the application in arrival order. The
@@ -217,8 +230,12 @@ func (a *ARI) readLoop(ctx context.Context, conn *websocket.Conn) error {
 	}
 }
 
-// decode decodes one frame with the library's decoder and converts it.
+// decode decodes one frame: the frequent types in one pass (fastDecode),
+// the others with the library's decoder, converted.
 func (a *ARI) decode(data []byte) (Event, error) {
+	if ev, ok := fastDecode(data); ok {
+		return ev, nil
+	}
 	e, err := ari.DecodeEvent(data)
 	if err != nil {
 		return Event{}, err

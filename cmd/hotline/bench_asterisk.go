@@ -35,6 +35,7 @@ func (m *Main) benchAsterisk(ctx context.Context, args []string) error {
 	overDur := fs.Duration("overload-duration", 30*time.Second, "how long the overload is offered")
 	maxCalls := fs.Int("max-calls", 0, "the fixed limit of the overload part (0: the controller's measured capacity)")
 	quiet := fs.Bool("quiet", false, "no progress lines on stderr")
+	profDir := fs.String("cpuprofile-dir", "", "write CPU profiles of the minimal application and the controller (whole run) to this directory")
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -63,7 +64,7 @@ func (m *Main) benchAsterisk(ctx context.Context, args []string) error {
 		DatabaseURL: env("DATABASE_URL", defaultDatabaseURL), RedisURL: env("REDIS_URL", defaultRedisURL),
 		Modes: strings.Split(*modes, ","), RateStart: *start, RateStep: *step, RateMax: *maxRate, Fine: *fine,
 		StepDuration: *dur, Agents: *agents, Talk: *talk, OverloadRate: *overRate, OverloadDuration: *overDur,
-		MaxCalls: *maxCalls, Logger: m.Logger}
+		MaxCalls: *maxCalls, CPUProfileDir: *profDir, Logger: m.Logger}
 	if !*quiet {
 		o.Progress = m.Stderr
 	}
@@ -83,11 +84,28 @@ func (m *Main) benchMinimalApp(ctx context.Context, args []string) error {
 	user := fs.String("ari-user", env("ARI_USER", "hotline"), "ARI user (password: ARI_PASSWORD)")
 	app := fs.String("app", "hotline", "Stasis application")
 	agents := fs.Int("agents", 60, "agents to spread calls over")
+	debugAddr := fs.String("debug-addr", "", "serve pprof and counters (ARI events and requests) on this loopback address")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := m.checkFlags(fs, intIn("agents", *agents, 1, 100_000)); err != nil {
+	if err := m.checkFlags(fs, intIn("agents", *agents, 1, 100_000), debugAddrRule(*debugAddr)); err != nil {
 		return err
+	}
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
+	client := astbench.NewARI(*url, *user, os.Getenv("ARI_PASSWORD"))
+	if *debugAddr != "" {
+		_, stopDebug, err := startDebug(*debugAddr, func() map[string]int64 {
+			return map[string]int64{"ari_events": client.EventsRead(), "ari_requests": client.Requests()}
+		}, nil)
+		if err != nil {
+			return fmt.Errorf("bench asterisk-minimal-app: %w", err)
+		}
+		defer stopDebug()
 	}
 	ready := make(chan struct{})
 	go func() {
@@ -98,7 +116,7 @@ func (m *Main) benchMinimalApp(ctx context.Context, args []string) error {
 		}
 	}()
 	p := astbench.ControllerPrompts
-	err := astbench.RunMinimal(ctx, astbench.MinimalOptions{ARI: astbench.NewARI(*url, *user, os.Getenv("ARI_PASSWORD")), App: *app,
+	err = astbench.RunMinimal(ctx, astbench.MinimalOptions{ARI: client, App: *app,
 		Menus: astbench.SoundLists(p.Menus), Hold: astbench.SoundURIs(p.Hold), Ringing: astbench.SoundURIs(p.Ringing), Agents: *agents,
 		Survey: astbench.SoundURIs(p.Survey), Thanks: astbench.SoundURIs(p.Thanks), Logger: m.Logger}, ready)
 	if ctx.Err() != nil {

@@ -30,16 +30,20 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	adaptive := fs.Bool("adaptive-shed", false, "also refuse new calls beyond an adaptive limit that shrinks while Asterisk answers ARI requests slowly (90th percentile above -adaptive-target) and grows back while it is fast")
 	adaptiveInitial := fs.Int("adaptive-initial", 10, "-adaptive-shed's limit at start; it grows by 2 calls a second while Asterisk stays fast and the limit is used")
 	adaptiveTarget := fs.Duration("adaptive-target", 150*time.Millisecond, "ARI request time (90th percentile over 1 s) above which -adaptive-shed lowers its limit")
+	adaptiveSetup := fs.Duration("adaptive-setup-target", 800*time.Millisecond, "-adaptive-shed's second signal: the setup time the controller measures (key to bridge, agent ringing left out; 90th percentile over 1 s) above which the limit is lowered; the limit grows only while setups are seen within it. 0: ARI request times only")
 	alwaysOpen := fs.Bool("always-open", false, "ignore opening hours and holidays (for trying the controller by hand, not for production)")
 	loginAgents := fs.Bool("login-agents", false, "sign in every configured agent at start")
 	insecure := fs.Bool("insecure-cookies", env("HOTLINE_INSECURE_COOKIES", "") != "", "session cookies without Secure, for plain-HTTP try-outs on localhost only (env HOTLINE_INSECURE_COOKIES=1)")
 	drain := fs.Duration("drain", 30*time.Second, "on SIGTERM, wait this long for calls to end (new calls meanwhile go to the dialplan fallback); calls still up are re-adopted by the next start")
 	spoolDir := fs.String("spool-dir", env("HOTLINE_SPOOL_DIR", ""), "where call records, queue events, ratings and messages wait while Postgres is unreachable (default: hotline-spool-<id> in the temporary directory; use persistent storage in production) (env HOTLINE_SPOOL_DIR)")
+	debugAddr := fs.String("debug-addr", "", "serve net/http/pprof (/debug/pprof/) and counters of ARI events and requests, Redis commands and Postgres statements (/debug/counters) on this loopback address; off by default")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof); off by default")
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := m.checkFlags(fs, intIn("max-calls", *maxCalls, 0, 1_000_000), durationIn("drain", *drain, 0, 24*time.Hour),
 		durationIn("adaptive-target", *adaptiveTarget, time.Millisecond, time.Minute),
+		durationIn("adaptive-setup-target", *adaptiveSetup, 0, time.Hour), debugAddrRule(*debugAddr),
 		rule{*id == "", "-id: want a controller id (env HOTLINE_ID)"},
 		rule{*prefix == "", "-redis-prefix: want a name (env HOTLINE_REDIS_PREFIX)"}); err != nil {
 		return err
@@ -61,7 +65,16 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	clk := clock.Real()
 	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopRun()
-	st, err := openStack(runCtx, cfg, clk, *prefix, *spoolDir, m.Logger)
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
+	var counters *serviceCounters
+	if *debugAddr != "" {
+		counters = &serviceCounters{}
+	}
+	st, err := openStack(runCtx, cfg, clk, *prefix, *spoolDir, m.Logger, counters)
 	if err != nil {
 		return err
 	}
@@ -69,7 +82,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	var limit *ivr.AdaptiveLimit
 	var observe func(time.Duration)
 	if *adaptive {
-		limit = &ivr.AdaptiveLimit{Target: *adaptiveTarget, Initial: *adaptiveInitial}
+		limit = &ivr.AdaptiveLimit{Target: *adaptiveTarget, Initial: *adaptiveInitial, SetupTarget: *adaptiveSetup}
 		if *maxCalls > 0 {
 			limit.Max = *maxCalls
 		}
@@ -79,6 +92,26 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		Username: env("ARI_USER", "hotline"), Password: password, Clock: clk, Logger: m.Logger, ObserveRequest: observe})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+	if *debugAddr != "" {
+		da, stopDebug, err := startDebug(*debugAddr, func() map[string]int64 {
+			rs := sw.Stats()
+			c := map[string]int64{"ari_events": rs.Frames, "ari_requests": rs.Requests}
+			counters.add(c)
+			return c
+		}, func() map[string]int64 {
+			d := counters.details()
+			for k, v := range sw.RequestsByKind() {
+				d["ari "+k] = v
+			}
+			return d
+		})
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		defer stopDebug()
+		m.listening("debug", da)
+		m.Logger.Info("debug server (pprof, counters)", "addr", da)
 	}
 	ctl, err := ivr.New(ivr.Options{ID: *id, CallIDPrefix: *callPrefix, MaxCalls: *maxCalls, Adaptive: limit, Config: cfg, Switch: sw, Queues: st.Queues, Writer: st.Writer, Clock: clk, Logger: m.Logger,
 		AgentStates: st.Journal.Load, Tickets: ticketDesk(cfg, st.DB, clk, m.Logger)})

@@ -65,7 +65,17 @@ func loadConfig(path string) (*config.Config, error) {
 
 // openServices connects to Postgres (migrating it) and Redis.
 func openServices(ctx context.Context) (*store.DB, redis.UniversalClient, error) {
-	db, err := store.Open(ctx, env("DATABASE_URL", defaultDatabaseURL))
+	return openCounted(ctx, nil)
+}
+
+// openCounted is openServices; with c, every Redis command and Postgres
+// statement is counted (serve -debug-addr).
+func openCounted(ctx context.Context, c *serviceCounters) (*store.DB, redis.UniversalClient, error) {
+	var so store.OpenOptions
+	if c != nil {
+		so.Tracer = c
+	}
+	db, err := store.OpenWith(ctx, env("DATABASE_URL", defaultDatabaseURL), so)
 	if err != nil {
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.Code == "3D000" { // invalid_catalog_name
@@ -78,14 +88,18 @@ func openServices(ctx context.Context) (*store.DB, redis.UniversalClient, error)
 		db.Close()
 		return nil, nil, err
 	}
+	if c != nil {
+		rdb.AddHook(c)
+	}
 	return db, rdb, nil
 }
 
 // openStack opens the services, the queues under the Redis hash tag prefix
 // ("" means "hotline") and the records writer.
 // With spoolDir the writer keeps records there while Postgres is away.
-func openStack(ctx context.Context, cfg *config.Config, clk clock.Clock, prefix, spoolDir string, log *slog.Logger) (*stack, error) {
-	db, rdb, err := openServices(ctx)
+// counters, when not nil, counts Redis commands and Postgres statements.
+func openStack(ctx context.Context, cfg *config.Config, clk clock.Clock, prefix, spoolDir string, log *slog.Logger, counters *serviceCounters) (*stack, error) {
+	db, rdb, err := openCounted(ctx, counters)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +111,11 @@ func openStack(ctx context.Context, cfg *config.Config, clk clock.Clock, prefix,
 		Location:      cfg.Location(),
 		OnAgentChange: j.Record,
 	})
-	w, err := store.OpenWriter(db, log, store.WriterOptions{SpoolDir: spoolDir})
+	// Linger: a call's records trickle in one at a time; waiting up to a
+	// second lets the items of several calls share one transaction (each
+	// costs about five statements: begin, the rollup's reads and upsert, the
+	// batch, commit).
+	w, err := store.OpenWriter(db, log, store.WriterOptions{SpoolDir: spoolDir, Linger: time.Second})
 	if err != nil {
 		rdb.Close()
 		db.Close()

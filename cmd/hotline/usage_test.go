@@ -79,6 +79,10 @@ func TestMisuse(t *testing.T) {
 		{[]string{"retention", "-older-than", "-1h"}, "-older-than -1h0m0s"},
 		{[]string{"retention", "stray"}, `unexpected argument "stray"`},
 		{[]string{"serve", "-adaptive-target", "0s"}, "-adaptive-target 0s"},
+		{[]string{"serve", "-adaptive-setup-target", "-1s"}, "-adaptive-setup-target -1s"},
+		{[]string{"serve", "-debug-addr", "0.0.0.0:6060"}, "only a loopback address"},
+		{[]string{"serve", "-debug-addr", "6060"}, `-debug-addr "6060"`},
+		{[]string{"bench", "asterisk-minimal-app", "-debug-addr", "192.0.2.1:6060"}, "only a loopback address"},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(append([]string{"hotline"}, c.args...), " "), func(t *testing.T) {

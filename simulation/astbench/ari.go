@@ -25,6 +25,7 @@ type ARI struct {
 	URL, User, Password string // URL: http://127.0.0.1:PORT/ari
 	hc                  *http.Client
 	requests            atomic.Int64
+	events              atomic.Int64
 }
 
 // NewARI returns a client for the ARI root url.
@@ -38,6 +39,9 @@ func NewARI(rawURL, user, password string) *ARI {
 
 // Requests is how many REST requests the client has made.
 func (a *ARI) Requests() int64 { return a.requests.Load() }
+
+// EventsRead is how many event frames Events has read.
+func (a *ARI) EventsRead() int64 { return a.events.Load() }
 
 // errStatus is an ARI answer above 299.
 type errStatus struct {
@@ -145,6 +149,7 @@ func (a *ARI) Events(ctx context.Context, app string, ready chan<- struct{}, han
 			}
 			return fmt.Errorf("astbench: events of %s: %w", app, err)
 		}
+		a.events.Add(1)
 		var ev Event
 		if json.Unmarshal(msg, &ev) != nil {
 			continue

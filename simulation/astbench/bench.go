@@ -26,10 +26,12 @@ package astbench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -70,8 +72,11 @@ type Options struct {
 	OverloadRate     float64
 	OverloadDuration time.Duration
 	MaxCalls         int
-	Progress         io.Writer
-	Logger           *slog.Logger
+	// CPUProfileDir, when set, receives a CPU profile of each application
+	// process over its whole run (minimal-*.pprof, controller-*.pprof).
+	CPUProfileDir string
+	Progress      io.Writer
+	Logger        *slog.Logger
 }
 
 func (o *Options) defaults() {
@@ -116,9 +121,10 @@ type Mode struct {
 	AsteriskCPUMSPerCall float64 `json:"asterisk_cpu_ms_per_call"`
 	AsteriskRSSBytes     int64   `json:"asterisk_rss_bytes"`
 	AsteriskThreadsMax   int     `json:"asterisk_threads_max"`
-	// ARIRequestsPerCall: REST requests per call of the application (minimal
-	// only; the controller's are counted by -adaptive-shed's limiter, not here).
-	SetupP50MS float64 `json:"setup_p50_ms"`
+	SetupP50MS           float64 `json:"setup_p50_ms"`
+	// PerCall is what the application asked and received per completed call
+	// at that rate (see Step.PerCall).
+	PerCall map[string]float64 `json:"per_call,omitempty"`
 	// Steps is every offered rate tried, in order.
 	Steps []Step `json:"steps"`
 }
@@ -131,6 +137,15 @@ type Step struct {
 	AsteriskRSSBytesMax  int64   `json:"asterisk_rss_bytes_max"`
 	AsteriskThreadsMax   int     `json:"asterisk_threads_max"`
 	Records              *int    `json:"call_records,omitempty"`
+	// PerCall is the application's own counters over the step divided by
+	// the completed calls: ari_events, ari_requests (both ways), and for the
+	// controller redis_commands, redis_round_trips, pg_statements,
+	// pg_round_trips, go_alloc_bytes, go_mallocs, go_gc_cycles (read from
+	// its loopback /debug/counters).
+	PerCall map[string]float64 `json:"per_call,omitempty"`
+	// Detail is the controller's Redis commands and Postgres statements per
+	// completed call, by command name and start of statement.
+	Detail map[string]float64 `json:"per_call_detail,omitempty"`
 }
 
 // Result is the JSON printed by hotline bench asterisk.
@@ -281,9 +296,11 @@ func (b *bench) run(ctx context.Context) (*Result, error) {
 
 // app is a running application under test (a child process).
 type app struct {
-	pid     int
-	stop    func() error
-	records func(ctx context.Context) (int, error) // call records written (controller)
+	pid      int
+	stop     func() error
+	records  func(ctx context.Context) (int, error) // call records written (controller)
+	counters func(ctx context.Context) (map[string]int64, error)
+	detail   func(ctx context.Context) (map[string]int64, error)
 }
 
 type starter func(ctx context.Context) (*app, error)
@@ -356,6 +373,7 @@ func (b *bench) search(ctx context.Context, name string, start starter, endpoint
 		}
 		m.CPUMSPerCall, m.AsteriskCPUMSPerCall = best.CPUMSPerCall, best.AsteriskCPUMSPerCall
 		m.AsteriskRSSBytes, m.AsteriskThreadsMax = best.AsteriskRSSBytesMax, best.AsteriskThreadsMax
+		m.PerCall = best.PerCall
 	}
 	b.progress("%s: %.1f calls/s sustained (setup p99 %.0f ms, %.2f ms CPU/call, Asterisk %.2f ms CPU/call)",
 		name, m.CallsPerSecond, m.SetupP99MS, m.CPUMSPerCall, m.AsteriskCPUMSPerCall)
@@ -415,9 +433,16 @@ func (b *bench) step(ctx context.Context, name string, a *app, endpoint string, 
 		return Step{}, err
 	}
 	var c0 ProcSample
+	var k0, d0 map[string]int64
 	if a != nil {
 		if c0, err = ReadProc(a.pid); err != nil {
 			return Step{}, err
+		}
+		if a.counters != nil {
+			k0, _ = a.counters(ctx)
+		}
+		if a.detail != nil {
+			d0, _ = a.detail(ctx)
 		}
 	}
 	smp := sample(astPID)
@@ -436,6 +461,26 @@ func (b *bench) step(ctx context.Context, name string, a *app, endpoint string, 
 			return Step{}, fmt.Errorf("astbench: %s process: %w", name, err)
 		}
 		st.CPUMSPerCall = round2(float64(c1.CPU-c0.CPU) / float64(time.Millisecond) / per)
+		if a.counters != nil && k0 != nil {
+			if k1, err := a.counters(ctx); err == nil {
+				st.PerCall = map[string]float64{}
+				for k, v := range k1 {
+					if k != "goroutines" {
+						st.PerCall[k] = round2(float64(v-k0[k]) / per)
+					}
+				}
+			}
+		}
+		if a.detail != nil && d0 != nil {
+			if d1, err := a.detail(ctx); err == nil {
+				st.Detail = map[string]float64{}
+				for k, v := range d1 {
+					if v > d0[k] {
+						st.Detail[k] = round2(float64(v-d0[k]) / per)
+					}
+				}
+			}
+		}
 		if a.records != nil {
 			// records are written asynchronously: wait for them briefly
 			deadline := time.Now().Add(10 * time.Second)
@@ -454,8 +499,8 @@ func (b *bench) step(ctx context.Context, name string, a *app, endpoint string, 
 	if st.SetupP99 != nil {
 		p99 = fmt.Sprintf("%.0f ms", *st.SetupP99)
 	}
-	b.progress("%s %5.1f calls/s: offered %d, set up %d (%d within 1 s), completed %d, failed %d, setup p99 %s, CPU/call %.2f ms, Asterisk %.2f ms, RSS %d MB, threads %d, pass %v",
-		name, rate, st.Offered, st.SetUp, st.SetUp1s, st.Completed, st.Failed, p99, st.CPUMSPerCall, st.AsteriskCPUMSPerCall, rss>>20, threads, st.Pass)
+	b.progress("%s %5.1f calls/s: offered %d, set up %d (%d within 1 s), completed %d, failed %d, setup p99 %s, CPU/call %.2f ms, Asterisk %.2f ms, RSS %d MB, threads %d, pass %v, per call %v",
+		name, rate, st.Offered, st.SetUp, st.SetUp1s, st.Completed, st.Failed, p99, st.CPUMSPerCall, st.AsteriskCPUMSPerCall, rss>>20, threads, st.Pass, st.PerCall)
 	return st, nil
 }
 
@@ -571,9 +616,60 @@ func (l *lineWatch) has(s string) bool {
 
 // startMinimal runs the minimal application as a child process.
 func (b *bench) startMinimal(ctx context.Context) (*app, error) {
-	return b.startChild(ctx, "minimal", []string{"bench", "asterisk-minimal-app", "-ari-url", b.ast.ARIURL, "-ari-user", b.ast.ARIUser},
-		[]string{"ARI_PASSWORD=" + b.ast.ARIPassword},
+	dbg, err := freeLoopback()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"bench", "asterisk-minimal-app", "-ari-url", b.ast.ARIURL, "-ari-user", b.ast.ARIUser, "-debug-addr", dbg}
+	args = append(args, b.profileArgs("minimal")...)
+	a, err := b.startChild(ctx, "minimal", args, []string{"ARI_PASSWORD=" + b.ast.ARIPassword},
 		func(_ context.Context, out *lineWatch) bool { return out.has("ready") })
+	if err != nil {
+		return nil, err
+	}
+	a.counters = debugCounters(dbg, "/debug/counters")
+	return a, nil
+}
+
+// profileArgs is -cpuprofile FILE for an application process when
+// Options.CPUProfileDir is set.
+func (b *bench) profileArgs(name string) []string {
+	if b.o.CPUProfileDir == "" {
+		return nil
+	}
+	return []string{"-cpuprofile", filepath.Join(b.o.CPUProfileDir, fmt.Sprintf("%s-%d.pprof", name, time.Now().UnixNano()))}
+}
+
+// freeLoopback is a free loopback address (host:port).
+func freeLoopback() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("astbench: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// debugCounters reads an application's /debug/counters (path
+// "/debug/counters") or its detail ("/debug/counters/detail").
+func debugCounters(addr, path string) func(ctx context.Context) (map[string]int64, error) {
+	hc := &http.Client{Timeout: 5 * time.Second}
+	return func(ctx context.Context) (map[string]int64, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+path, nil)
+		if err != nil {
+			return nil, fmt.Errorf("astbench: %w", err)
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			return nil, fmt.Errorf("astbench: counters: %w", err)
+		}
+		defer resp.Body.Close()
+		var m map[string]int64
+		if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+			return nil, fmt.Errorf("astbench: counters: %w", err)
+		}
+		return m, nil
+	}
 }
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }

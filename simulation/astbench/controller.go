@@ -52,8 +52,15 @@ func (b *bench) controllerStarter(maxCalls int, adaptive bool) starter {
 		}
 		addr := ln.Addr().String()
 		ln.Close()
+		dbg, err := freeLoopback()
+		if err != nil {
+			return nil, err
+		}
 		args := []string{"serve", "-addr", addr, "-id", "astbench", "-redis-prefix", prefix, "-always-open", "-login-agents",
-			"-config", cfgPath, "-drain", "2s"}
+			"-config", cfgPath, "-drain", "2s", "-debug-addr", dbg,
+			// a spool of its own: another benchmark's controller (same -id) may run at the same time
+			"-spool-dir", filepath.Join(b.tmp, "spool-"+tok)}
+		args = append(args, b.profileArgs("controller")...)
 		if maxCalls > 0 {
 			args = append(args, "-max-calls", strconv.Itoa(maxCalls))
 		}
@@ -87,6 +94,8 @@ func (b *bench) controllerStarter(maxCalls int, adaptive bool) starter {
 		}
 		stop := a.stop
 		a.stop = func() error { err := stop(); cleanup(); return err }
+		a.counters = debugCounters(dbg, "/debug/counters")
+		a.detail = debugCounters(dbg, "/debug/counters/detail")
 		a.records = func(ctx context.Context) (int, error) {
 			conn, err := pgx.Connect(ctx, dsn.String())
 			if err != nil {

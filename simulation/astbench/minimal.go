@@ -109,14 +109,19 @@ type mcall struct {
 	gone   bool
 	agent  bool // the agent leg is in Stasis
 	agentX bool // the agent leg ended
-	n      int
+	// unbridged: the caller left the bridge (it was destroyed)
+	unbridged bool
+	n         int
 }
 
 var errGone = fmt.Errorf("astbench: caller gone")
 
 func (m *minimal) run(ctx context.Context, id string, ev <-chan Event) {
 	c := &mcall{m: m, ctx: ctx, id: id, ev: ev}
-	if err := c.journey(); err != nil && err != errGone && ctx.Err() == nil {
+	// A request refused with 4xx reads as "caller gone" (errGone) only when
+	// the caller's channel really ended: otherwise the call failed and the
+	// caller, still up, is hung up (a call set up and never ended otherwise).
+	if err := c.journey(); err != nil && !c.gone && ctx.Err() == nil {
 		m.o.Logger.Warn("minimal app: call failed", "call", id, "err", err)
 		_ = c.rest(http.MethodDelete, "/channels/"+id, nil)
 	}
@@ -154,6 +159,10 @@ func (c *mcall) note(e Event) {
 	case "StasisStart":
 		if e.ChannelID() == c.id+"-a" {
 			c.agent = true
+		}
+	case "ChannelLeftBridge":
+		if e.ChannelID() == c.id {
+			c.unbridged = true
 		}
 	}
 }
@@ -305,6 +314,13 @@ func (c *mcall) journey() error {
 	bridged = false // destroying the bridge takes the caller out of it
 	if err := c.rest(http.MethodDelete, "/bridges/"+bridge, nil); err != nil {
 		return err
+	}
+	// The survey may only be played once the caller is out of the bridge:
+	// a play request racing the bridge's destruction is refused.
+	for !c.unbridged {
+		if _, err := c.next(10 * time.Second); err != nil {
+			return err
+		}
 	}
 	if err := c.menu(o.Survey); err != nil {
 		return err

@@ -29,6 +29,8 @@ type OverloadRun struct {
 	Failed    int `json:"failed"`
 	// SetupP99MS over the admitted calls (null when one never reached an agent).
 	SetupP99MS *float64 `json:"setup_p99_ms_admitted"`
+	// SetUp1s: admitted calls set up (key to bridge) within 1 s.
+	SetUp1s int `json:"set_up_within_1s_admitted"`
 	// IdleSeconds is from the last offered call until Asterisk had no channel.
 	IdleSeconds        float64 `json:"seconds_until_asterisk_idle"`
 	AsteriskThreadsMax int     `json:"asterisk_threads_max"`
@@ -112,6 +114,9 @@ func (b *bench) overloadRun(ctx context.Context, kind string, maxCalls int) (Ove
 		}
 		r.Admitted++
 		admitted = append(admitted, c.Setup())
+		if c.Setup() <= time.Second {
+			r.SetUp1s++
+		}
 		if c.Complete() {
 			r.Completed++
 		} else {
@@ -121,8 +126,12 @@ func (b *bench) overloadRun(ctx context.Context, kind string, maxCalls int) (Ove
 	b.drv.mu.Unlock()
 	r.SetupP99MS = quantileMS(admitted, 0.99)
 	r.CPUMSPerCall = round2(float64(c1.CPU-c0.CPU) / float64(time.Millisecond) / float64(max(len(calls), 1)))
-	b.progress("overload %s (max calls %d) at %.1f calls/s: offered %d, admitted %d, refused %d, completed %d, failed %d, Asterisk idle %.1f s after the last offer, threads max %d",
-		kind, maxCalls, b.o.OverloadRate, r.Offered, r.Admitted, r.Refused, r.Completed, r.Failed, r.IdleSeconds, threads)
+	p99 := "none"
+	if r.SetupP99MS != nil {
+		p99 = fmt.Sprintf("%.0f ms", *r.SetupP99MS)
+	}
+	b.progress("overload %s (max calls %d) at %.1f calls/s: offered %d, admitted %d (%d set up within 1 s, p99 %s), refused %d, completed %d, failed %d, Asterisk idle %.1f s after the last offer, threads max %d",
+		kind, maxCalls, b.o.OverloadRate, r.Offered, r.Admitted, r.SetUp1s, p99, r.Refused, r.Completed, r.Failed, r.IdleSeconds, threads)
 	if r.Offered == 0 {
 		return r, fmt.Errorf("astbench: no call offered in the overload run")
 	}
