@@ -158,12 +158,31 @@ func TestListenWhisperBarge(t *testing.T) {
 		if err := s.Rig.Sim.Hangup(context.Background(), supCh, 16); err != nil {
 			t.Fatal(err)
 		}
+		// The supervisor gone, so is the snoop (on Asterisk it would last as
+		// long as the agent's leg); the call goes on.
+		uitest.CheckFor(t, 5*time.Second, m.mode+": the snoop channel hung up after the supervisor", func() bool {
+			for _, sn := range s.Rig.Sim.Snoops(agentLeg) {
+				if !sn.Gone {
+					return false
+				}
+			}
+			return true
+		})
+		if c, ok := s.Rig.Sim.CallOf(agentLeg); !ok || !c.HungUp.IsZero() {
+			t.Fatalf("%s: the agent's leg after the supervisor left: %+v", m.mode, c)
+		}
 	}
 	var out map[string]string
 	sup.Do(t, "POST", "/api/v1/supervisor/calls/"+callID+"/barge", map[string]string{"endpoint": "PJSIP/supervisor1"}, &out)
 	uitest.CheckFor(t, 5*time.Second, "barge: the supervisor in the call's bridge", func() bool {
 		c, ok := s.Rig.Sim.CallOf(out["channel"])
 		return ok && len(c.Bridges) > 0 && len(c.Bridges[len(c.Bridges)-1].With) == 2
+	})
+	// The call ends (the agent hangs up): the barging supervisor's phone is hung up too.
+	ag.Do(t, "POST", "/api/v1/agent/call/hangup", map[string]string{"call_id": callID}, nil)
+	uitest.CheckFor(t, 5*time.Second, "the supervisor's phone hung up with the call", func() bool {
+		c, ok := s.Rig.Sim.CallOf(out["channel"])
+		return ok && !c.HungUp.IsZero()
 	})
 	var audit struct{ Audit []supervisor.AuditRow }
 	sup.Do(t, "GET", "/api/v1/supervisor/audit", nil, &audit)
