@@ -106,12 +106,17 @@ try {
   await ctl("/quiet");
   step(`RTP both ways: browser sent ${st.sent} received ${st.received}; Asterisk received ${ast.rx} sent ${ast.tx}`);
 
+  // Hold and resume, checked by the caller's ear: music on hold, then nothing (the agent's microphone is silence).
   await agent.click("#btn-hold");
   await agent.waitForFunction(() => document.getElementById("call-flags").textContent.includes("on hold"), null, { timeout: T });
-  step("on hold");
+  const held = await ctl("/ear?name=hold");
+  if (held.rms < held.audible) throw new Error("on hold, the caller hears no music: " + JSON.stringify(held));
+  step("on hold: the caller hears music (RMS " + held.rms.toFixed(4) + ")");
   await agent.click("#btn-resume");
   await agent.waitForSelector("#btn-hold:not([hidden])", { timeout: T });
-  step("resumed");
+  const resumed = await ctl("/ear?name=resumed");
+  if (resumed.rms >= resumed.audible) throw new Error("resumed, the caller still hears something (music on hold?): " + JSON.stringify(resumed));
+  step("resumed: the caller hears nothing (RMS " + resumed.rms.toFixed(4) + ")");
 
   // The supervisor listens, whispers, barges; their phone is Local/<mode>@hotline-sup-test.
   for (const mode of ["listen", "whisper", "barge"]) {

@@ -337,6 +337,13 @@ func TestAgentPanelOnRealAsterisk(t *testing.T) {
 			out, err := r.ast.CLI(ctx, "pjsip show channelstats")
 			rx, tx := channelStats(out, "a101-")
 			reply(w, map[string]int{"rx": rx, "tx": tx}, err)
+		case "/ear": // what the caller hears for a few seconds: music on hold, or nothing
+			name := req.URL.Query().Get("name")
+			v, err := r.listenToCaller(ctx, current(), name)
+			if err == nil {
+				t.Logf("%s: the caller heard RMS %.4f", name, v)
+			}
+			reply(w, map[string]float64{"rms": v, "audible": audible}, err)
 		case "/snoop/start": // the supervisor's leg is connected: start recording what the caller hears
 			res, err := r.snoopStart(ctx, t, current(), req.URL.Query().Get("mode"))
 			reply(w, res, err)

@@ -158,18 +158,56 @@ func (r *panelRig) callerSilent(ctx context.Context, call *realasterisk.Call, mo
 	return fmt.Errorf("record what the caller hears: %w", err)
 }
 
+// callerHeard stops the caller's silence and the recording of what the
+// caller hears started by callerSilent.
+func (r *panelRig) callerHeard(ctx context.Context, name string) error {
+	if err := r.ast.ARI(ctx, http.MethodPost, "/recordings/live/caller-heard-"+name+"/stop", nil, nil); err != nil {
+		return fmt.Errorf("stop the caller's recording: %w", err)
+	}
+	for _, del := range []string{"/channels/caller-ear-" + name, "/playbacks/caller-silent-" + name} {
+		if err := r.ast.ARI(ctx, http.MethodDelete, del, nil, nil); err != nil && !strings.Contains(err.Error(), " 404 ") {
+			return err
+		}
+	}
+	return nil
+}
+
+// callerHeardRMS is the RMS amplitude of what the caller heard (callerSilent … callerHeard).
+func (r *panelRig) callerHeardRMS(name string) (float64, error) {
+	var rec string
+	var err error
+	for i := 0; i < 50; i++ { // the recording is finished just after its stop
+		if rec, err = findFile(r.ast.RunDir, "caller-heard-"+name+".wav"); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return rms(rec)
+}
+
+// listenToCaller records what the caller hears for a few seconds (the
+// caller sending silence) and returns its RMS amplitude.
+func (r *panelRig) listenToCaller(ctx context.Context, call *realasterisk.Call, name string) (float64, error) {
+	if err := r.callerSilent(ctx, call, name); err != nil {
+		return 0, err
+	}
+	time.Sleep(3 * time.Second) // the length of the recording, not a timed assertion
+	if err := r.callerHeard(ctx, name); err != nil {
+		return 0, err
+	}
+	return r.callerHeardRMS(name)
+}
+
 // snoopEnd stops the caller's recording and silence, lets the caller speak, hangs up
 // the supervisor's phone, then checks who heard whom (agentEnergy is the
 // browser's totalAudioEnergy received while the caller was silent), that the
 // supervision left nothing behind, and that the call is intact.
 func (r *panelRig) snoopEnd(ctx context.Context, t *testing.T, call *realasterisk.Call, mode string, agentEnergy float64) (map[string]any, error) {
-	if err := r.ast.ARI(ctx, http.MethodPost, "/recordings/live/caller-heard-"+mode+"/stop", nil, nil); err != nil {
-		return nil, fmt.Errorf("stop the caller's recording: %w", err)
-	}
-	for _, del := range []string{"/channels/caller-ear-" + mode, "/playbacks/caller-silent-" + mode} {
-		if err := r.ast.ARI(ctx, http.MethodDelete, del, nil, nil); err != nil && !strings.Contains(err.Error(), " 404 ") {
-			return nil, err
-		}
+	if err := r.callerHeard(ctx, mode); err != nil {
+		return nil, err
 	}
 	pb := "caller-speaks-" + mode
 	if err := r.ast.ARI(ctx, http.MethodPost, "/channels/"+call.Channel+"/play", map[string]string{"media": "sound:en/hotline/main_menu", "playbackId": pb}, nil); err != nil {
@@ -247,11 +285,7 @@ func (r *panelRig) snoopEnd(ctx context.Context, t *testing.T, call *realasteris
 	if err != nil {
 		return nil, err
 	}
-	rec, err := findFile(r.ast.RunDir, "caller-heard-"+mode+".wav")
-	if err != nil {
-		return nil, err
-	}
-	callerHeard, err := rms(rec)
+	callerHeard, err := r.callerHeardRMS(mode)
 	if err != nil {
 		return nil, err
 	}
