@@ -117,6 +117,14 @@ try {
   const resumed = await ctl("/ear?name=resumed");
   if (resumed.rms >= resumed.audible) throw new Error("resumed, the caller still hears something (music on hold?): " + JSON.stringify(resumed));
   step("resumed: the caller hears nothing (RMS " + resumed.rms.toFixed(4) + ")");
+  // Hold and resume at once (an agent's double click): the music stops all the same.
+  await agent.click("#btn-hold");
+  await agent.waitForSelector("#btn-resume:not([hidden])", { timeout: T });
+  await agent.click("#btn-resume");
+  await agent.waitForSelector("#btn-hold:not([hidden])", { timeout: T });
+  const quick = await ctl("/ear?name=quick-resume");
+  if (quick.rms >= quick.audible) throw new Error("held and resumed at once, the caller still hears something (music on hold?): " + JSON.stringify(quick));
+  step("held and resumed at once: the caller hears nothing (RMS " + quick.rms.toFixed(4) + ")");
 
   // The supervisor listens, whispers, barges; their phone is Local/<mode>@hotline-sup-test.
   for (const mode of ["listen", "whisper", "barge"]) {
