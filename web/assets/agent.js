@@ -95,6 +95,8 @@
     $("wrap-note").hidden = !s.wrap_until;
 
     const c = s.call;
+    const ph = window.hotlinePhone; // an Answer pressed early lapses when the call no longer rings here
+    if (ph && ph.wantAnswer && !(c && c.state === "ringing")) ph.wantAnswer = false;
     $("call-card").hidden = !c;
     if (c) {
       const ringing = c.state === "ringing";
