@@ -21,6 +21,7 @@
 //	POST /api/v1/agent/call/transfer/complete  {"call_id":"…"}: the attended transfer's caller goes over
 //	POST /api/v1/agent/call/transfer/cancel    {"call_id":"…"}: the consultation ends
 //	POST /api/v1/agent/wrapup           {"call_id":"…","code":"resolved","notes":"…"} (WRAPUPEND event)
+//	GET  /api/v1/agent/softphone        the agent's own SIP account for JsSIP (ws_url, uri, password)
 package agentpanel
 
 import (
@@ -79,14 +80,6 @@ type Panel struct {
 	page     *template.Template
 }
 
-// SIPConfig is what JsSIP needs to register an agent's browser.
-type SIPConfig struct {
-	// WebSocketURL of Asterisk's PJSIP WebSocket transport, e.g. wss://pbx.example:8089/ws.
-	WebSocketURL string
-	// Domain of the SIP URIs (sip:<agent id>@<domain>).
-	Domain string
-}
-
 //go:embed templates/*.html
 var templates embed.FS
 
@@ -100,6 +93,7 @@ func (p *Panel) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/agent/call/{action}", agent(http.HandlerFunc(p.callAction)))
 	mux.Handle("POST /api/v1/agent/call/transfer/{step}", agent(http.HandlerFunc(p.callAction)))
 	mux.Handle("POST /api/v1/agent/wrapup", agent(http.HandlerFunc(p.wrapup)))
+	mux.Handle("GET /api/v1/agent/softphone", agent(http.HandlerFunc(p.softphone)))
 }
 
 func (p *Panel) log() *slog.Logger {

@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -167,19 +166,7 @@ func channelStats(out, name string) (rx, tx int) {
 // flows both ways (RTP counted by Chromium and by Asterisk), and the call
 // record names agent a101.
 func TestWebRTCAgentAnswersACall(t *testing.T) {
-	if _, ok := realasterisk.Script(); !ok {
-		t.Skip("../shared/asterisk/asterisk.sh not present: no real Asterisk here")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not installed: the browser test needs it (scripts/tools.sh installs it)")
-	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skip(chromiumPath + " not installed: the browser test needs Debian's chromium (scripts/tools.sh installs it)")
-	}
-	if _, err := os.Stat(filepath.Join("node_modules", "playwright-core")); err != nil {
-		t.Fatal("e2e/node_modules/playwright-core missing: run `cd e2e && npm ci` (scripts/tools.sh does)")
-	}
+	node := needRealBrowserAsterisk(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	ast, err := realasterisk.Start(ctx, realasterisk.Options{Log: t.Logf})

@@ -332,13 +332,56 @@ func (ctl *Controller) Snoop(ctx context.Context, callID, mode, endpoint string)
 	}
 	go func() {
 		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 40*time.Second)
-		defer cancel()
-		if err := ctl.connectSupervisor(bg, ctrl, mode, supCh, snoopCh, agentCh, bridge); err != nil {
+		err := ctl.connectSupervisor(bg, ctrl, mode, supCh, snoopCh, agentCh, bridge)
+		cancel()
+		if err != nil {
 			ctl.log.Warn("supervisor "+mode+" failed", "call", callID, "err", err)
-			_ = ctl.sw.Hangup(context.WithoutCancel(bg), supCh, "normal")
+		} else {
+			ctl.superviseUntilGone(ctrl, supCh, agentCh)
 		}
+		ctl.endSupervision(mode, supCh, snoopCh)
 	}()
 	return supCh, nil
+}
+
+// superviseUntilGone returns when the supervisor's phone or the agent's leg
+// is gone (or the controller stops). Nothing in the call's own events
+// tells about the supervisor's channel, so both are read every 250 ms.
+func (ctl *Controller) superviseUntilGone(ctrl telephony.Controls, supCh, agentCh string) {
+	gone := func(ch string) bool {
+		ctx, cancel := ctl.cmdCtx()
+		defer cancel()
+		_, err := ctrl.ChannelState(ctx, ch)
+		return telephony.IsGone(err)
+	}
+	for !gone(supCh) && !gone(agentCh) {
+		select {
+		case <-ctl.runCtx.Done():
+			return
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+// endSupervision tears down what a listen, whisper or barge left: the
+// supervisor's phone (when the call ended first), the snoop channel (on a
+// real Asterisk it outlives the supervisor's hang-up: it lasts as long as
+// the channel it spies on) and the supervisor's bridge. The call itself is
+// left as it is.
+func (ctl *Controller) endSupervision(mode, supCh, snoopCh string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctl.runCtx), ctl.opt.CommandTimeout)
+	defer cancel()
+	warn := func(what string, err error) {
+		if err != nil && !telephony.IsGone(err) {
+			ctl.log.Warn("end supervision: "+what, "channel", supCh, "err", err)
+		}
+	}
+	warn("hang up the supervisor", ctl.sw.Hangup(ctx, supCh, "normal"))
+	if mode == SnoopBarge {
+		return
+	}
+	warn("hang up the snoop", ctl.sw.Hangup(ctx, snoopCh, "normal"))
+	warn("destroy the bridge", ctl.sw.DestroyBridge(ctx, supCh+"-br"))
 }
 
 func (ctl *Controller) connectSupervisor(ctx context.Context, ctrl telephony.Controls, mode, supCh, snoopCh, agentCh, bridge string) error {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real-Asterisk suite alone: every journey through `hotline serve` against the real Asterisk 22 of
 # ../shared/asterisk (started with the shipped asterisk-config/), compared with the same journeys on the
-# simulator; the dialplan fallback, load shedding, restart re-adoption, the drain; and the harness itself.
+# simulator; the dialplan fallback, load shedding, restart re-adoption, the drain; the harness itself; and
+# the browser tests on the real Asterisk in ./e2e (HOTLINE_E2E_ASTERISK_RUN= leaves them out).
 # Exits non-zero on any failure, or when ../shared/asterisk is absent (HOTLINE_ASTERISK_SH overrides).
 # Extra arguments go to `go test` (e.g. -run 'TestRealAsteriskJourneys/journeys/callback').
 # The full log is kept in $TMPDIR/hotline-test-asterisk.log.
@@ -20,6 +21,14 @@ start=$(date +%s)
 set +e
 go test -count=1 -v -timeout 20m "$@" ./asterisktest/ ./internal/realasterisk/ >"$log" 2>&1
 rc=$?
+# The browser tests on the real Asterisk (headless Chromium, JsSIP over WSS): the agent panel's whole
+# flow with listen/whisper/barge, and the bare softphone. They skip, saying why, without node or chromium.
+e2e_run=${HOTLINE_E2E_ASTERISK_RUN:-'TestAgentPanelOnRealAsterisk|TestWebRTCAgentAnswersACall'}
+if [ -n "$e2e_run" ]; then
+  echo "test-asterisk: the browser tests on the real Asterisk (./e2e -run '$e2e_run')" >>"$log"
+  go test -count=1 -v -timeout 15m -run "$e2e_run" ./e2e/ >>"$log" 2>&1 || rc=1
+  grep -E '_test\.go:[0-9]+: NOT run' "$log" | sed 's/^ */test-asterisk: skipped: /' || true
+fi
 set -e
 # What ran against what, every failure with its messages, and the verdict per package.
 grep -E '^asterisktest:|ran against real Asterisk|^\s*--- FAIL|^(ok|FAIL|PASS)\b|^\s+\S+_test\.go:[0-9]+: .*(differ|want|never|not |lacks|timed out|more than)' "$log" | grep -v 'not counted' || true

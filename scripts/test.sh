@@ -16,8 +16,15 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 # The real-Asterisk suite runs on its own below (prompts play in real time; it needs the machine's attention).
-go test -race -count=1 -timeout 30m "$@" $(go list ./... | grep -v '/asterisktest$')
 if [ -x ../shared/asterisk/asterisk.sh ] || [ -n "${HOTLINE_ASTERISK_SH:-}" ]; then
+  real_asterisk=1
+  # The browser tests on the real Asterisk (./e2e) run with the suite below, not twice.
+  HOTLINE_E2E_ASTERISK=later go test -race -count=1 -timeout 30m "$@" $(go list ./... | grep -v '/asterisktest$')
+else
+  real_asterisk=
+  go test -race -count=1 -timeout 30m "$@" $(go list ./... | grep -v '/asterisktest$')
+fi
+if [ -n "$real_asterisk" ]; then
   scripts/test-asterisk.sh
 else
   echo "test.sh: ../shared/asterisk absent: the real-Asterisk suite (scripts/test-asterisk.sh) NOT run"

@@ -49,6 +49,12 @@ type QueueRow struct {
 	// queue they serve here, and once in Totals.
 	ByState  map[string]int `json:"by_state"`
 	NotReady int            `json:"not_ready"`
+	// AnsweredBySite is set on a site's board: today's answered, ASA and
+	// service level count the calls answered by the site's agents (service
+	// level = answered within the threshold ÷ answered, as an abandoned
+	// caller belongs to no site; refreshed with the Postgres figures), while
+	// waiting, longest wait and abandoned stay the queue's, every site's.
+	AnsweredBySite string `json:"answered_by_site,omitempty"`
 }
 
 // Totals count every agent once, whatever their number of skills.
@@ -98,12 +104,26 @@ func (s *Service) build(fr *live.Frame, site string) *Board {
 	}
 	sort.Slice(b.Agents, func(i, j int) bool { return b.Agents[i].ID < b.Agents[j].ID })
 	slow := s.slow()
+	bound := SiteQueues(cfg, site)
 	for _, q := range cfg.Queues {
+		if site != "" && !bound[q.ID] {
+			continue // no agent of the site serves it
+		}
 		l := fr.Queues[q.ID]
 		row := QueueRow{QueueFigures: web.NewQueueFigures(l, q.Department, cfg.Threshold(q.ID), cfg.Target(q.ID)),
 			Name: q.Names["en"], ByState: map[string]int{}}
 		if row.Name == "" {
 			row.Name = q.ID
+		}
+		if site != "" {
+			var c reporting.Counts
+			if slow != nil {
+				c = slow.sites[site][q.ID]
+			}
+			c.Abandoned, c.ShortAbandoned = l.Today.Abandoned, l.Today.ShortAbandoned
+			row.Today = web.PeriodFigures{Counts: c, ServiceLevel: reporting.AnsweredOnlyServiceLevel(c),
+				AnsweredOnlyServiceLevel: reporting.AnsweredOnlyServiceLevel(c), ASA: reporting.ASA(c)}
+			row.AnsweredBySite = site
 		}
 		if v, ok := row.Today.ServiceLevel.Value(); ok && v < row.Target {
 			row.BelowTarget = true
@@ -134,11 +154,28 @@ func (s *Service) build(fr *live.Frame, site string) *Board {
 				Message: fmt.Sprintf("%s: %d agents not ready at once (alert at %d)", row.Name, row.NotReady, q.NotReadyAlert)})
 		}
 		b.Totals.Waiting += l.Waiting
-		b.Totals.Answered += l.Today.Answered
+		b.Totals.Answered += row.Today.Answered
 		b.Queues = append(b.Queues, row)
 	}
 	b.Slow = slow
 	return b
+}
+
+// SiteQueues are the queues bound to site: those with the skill of at
+// least one of the site's configured agents (nil for "", every queue).
+func SiteQueues(cfg *config.Config, site string) map[string]bool {
+	if site == "" {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, a := range cfg.Agents {
+		if a.Site == site {
+			for _, sk := range a.Skills {
+				out[sk] = true
+			}
+		}
+	}
+	return out
 }
 
 func hasSkill(skills []string, q string) bool {
@@ -159,6 +196,9 @@ type SlowFigures struct {
 	Intervals    []Interval                                   `json:"intervals"`
 	Target       float64                                      `json:"target"`
 	Callbacks    map[string]int                               `json:"callbacks_pending"`
+	// sites: today's answered calls by the answering agent's site and queue
+	// (CONNECT events: answered, answered within the threshold, wait sum).
+	sites map[string]map[string]reporting.Counts
 }
 
 // Interval is one 15-minute interval of today, every queue together.
@@ -177,7 +217,7 @@ func (s *Service) loadSlow(ctx context.Context, now time.Time) (*SlowFigures, er
 	cfg := s.Config
 	day := reporting.DayOf(now, cfg.Location())
 	out := &SlowFigures{At: now, Satisfaction: map[string]map[string]reporting.Satisfaction{}, Intervals: []Interval{},
-		Target: cfg.ServiceLevel.Target, Callbacks: map[string]int{}}
+		Target: cfg.ServiceLevel.Target, Callbacks: map[string]int{}, sites: map[string]map[string]reporting.Counts{}}
 	ratings, err := s.DB.Ratings(ctx, day.From, now.Add(time.Second))
 	if err != nil {
 		return nil, fmt.Errorf("supervisor: ratings: %w", err)
@@ -203,6 +243,23 @@ func (s *Service) loadSlow(ctx context.Context, now time.Time) (*SlowFigures, er
 			out.Callbacks[e.Queue]++
 		case hotline.EvCallbackDone:
 			out.Callbacks[e.Queue]--
+		case hotline.EvConnect:
+			a := cfg.Agent(e.Agent)
+			if a == nil || a.Site == "" {
+				break
+			}
+			bySite := out.sites[a.Site]
+			if bySite == nil {
+				bySite = map[string]reporting.Counts{}
+				out.sites[a.Site] = bySite
+			}
+			c := bySite[e.Queue]
+			c.Answered++
+			c.WaitSum += e.Wait
+			if e.Wait <= cfg.Threshold(e.Queue) {
+				c.AnsweredWithinT++
+			}
+			bySite[e.Queue] = c
 		}
 	}
 	for q, n := range out.Callbacks {

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/publicservice/hotline/agentpanel"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/ivr"
 	"github.com/publicservice/hotline/sms/twilio"
@@ -120,7 +119,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	tw, smsOn := twilio.FromEnv()
 	api := httpAPI(cfg, st.DB, st.Redis, st.Queues, clk, m.Logger, ctl, sw, *insecure)
-	mountUI(api, st.DB, st.Writer, ctl, agentpanel.SIPConfig{WebSocketURL: env("HOTLINE_SIP_WS", ""), Domain: env("HOTLINE_SIP_DOMAIN", "")})
+	sip, err := sipFromEnv()
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	mountUI(api, st.DB, st.Writer, ctl, sip)
 	tk, err := newTickets(cfg, st.DB, clk, m.Logger, api.Auth, tw, smsOn)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

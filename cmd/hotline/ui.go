@@ -1,6 +1,10 @@
 package main
 
 import (
+	"fmt"
+	"net/url"
+	"strings"
+
 	"github.com/publicservice/hotline/agentpanel"
 	"github.com/publicservice/hotline/ivr"
 	"github.com/publicservice/hotline/live"
@@ -19,4 +23,34 @@ func mountUI(api *web.Server, db *store.DB, rec *store.Writer, ctl *ivr.Controll
 		Clock: api.Clock, Logger: api.Logger, Changed: api.AgentChanged}
 	api.Audit = sup
 	api.Mount = append(api.Mount, panel.Mount, sup.Mount)
+}
+
+// sipFromEnv is the browser softphone's configuration: HOTLINE_SIP_WS (the
+// WSS URL of Asterisk's PJSIP WebSocket transport; none: no softphone),
+// HOTLINE_SIP_DOMAIN (default the WSS URL's host), HOTLINE_SIP_PASSWORDS_FILE
+// ("<agent id> <password>" lines, as in pjsip.conf) and HOTLINE_SIP_ICE
+// (comma-separated STUN/TURN URLs, default none).
+func sipFromEnv() (agentpanel.SIPConfig, error) {
+	sip := agentpanel.SIPConfig{WebSocketURL: env("HOTLINE_SIP_WS", ""), Domain: env("HOTLINE_SIP_DOMAIN", "")}
+	if sip.WebSocketURL == "" {
+		return sip, nil
+	}
+	u, err := url.Parse(sip.WebSocketURL)
+	if err != nil || (u.Scheme != "wss" && u.Scheme != "ws") || u.Host == "" {
+		return sip, fmt.Errorf("HOTLINE_SIP_WS %q: want wss://host:port/ws", sip.WebSocketURL)
+	}
+	if sip.Domain == "" {
+		sip.Domain = u.Hostname()
+	}
+	for _, s := range strings.Split(env("HOTLINE_SIP_ICE", ""), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			sip.ICEServers = append(sip.ICEServers, s)
+		}
+	}
+	if f := env("HOTLINE_SIP_PASSWORDS_FILE", ""); f != "" {
+		if sip.Passwords, err = agentpanel.ReadSIPPasswords(f); err != nil {
+			return sip, err
+		}
+	}
+	return sip, nil
 }

@@ -29,7 +29,7 @@
   document.querySelectorAll("[data-call]").forEach((b) => b.addEventListener("click", () => {
     if (!state || !state.call) return;
     const action = b.dataset.call;
-    if (action === "answer" && phone.session) { // a real softphone answers the SIP call itself
+    if (action === "answer" && phone.ua) { // a real softphone answers the SIP call itself
       phone.answer();
       return;
     }
@@ -100,6 +100,8 @@
     $("wrap-note").hidden = !s.wrap_until;
 
     const c = s.call;
+    const ph = window.hotlinePhone; // an Answer pressed early lapses when the call no longer rings here
+    if (ph && ph.wantAnswer && !(c && c.state === "ringing")) ph.wantAnswer = false;
     $("call-card").hidden = !c;
     if (c) {
       // The consulted agent of an attended transfer sees consult_ringing
@@ -172,34 +174,73 @@
   });
 
   // ---- softphone (JsSIP) ----
-  const phone = { ua: null, session: null, answer() {} };
-  const ws = document.querySelector('meta[name="sip-ws"]').content;
-  const domain = document.querySelector('meta[name="sip-domain"]').content;
-  const agentId = document.querySelector('meta[name="agent-id"]').content;
-  if (ws && window.JsSIP) {
-    const password = sessionStorage.getItem("sip-password") || "";
+  // With HOTLINE_SIP_WS set, the panel registers the agent's own SIP account
+  // (GET /api/v1/agent/softphone) over Asterisk's WebSocket transport with
+  // the WebRTC endpoint template; the controller's call to PJSIP/<agent>
+  // rings here and the Answer button answers it in the browser. #phone's
+  // data-state: off, registering, registered, unregistered, failed, ringing,
+  // answering, in-call.
+  const phone = { ua: null, session: null, wantAnswer: false, answer() {} };
+  function phoneState(st, text) {
+    $("phone").dataset.state = st;
+    H.text("phone-state", text || st);
+  }
+  async function startPhone() {
+    if (!document.querySelector('meta[name="sip-ws"]').content) return;
+    if (!window.JsSIP) { phoneState("failed", "JsSIP not loaded"); return; }
+    let sip;
+    try {
+      const r = await fetch("/api/v1/agent/softphone", { credentials: "same-origin", cache: "no-store" });
+      sip = await r.json();
+      if (!r.ok) throw new Error(sip.error ? sip.error.message : "HTTP " + r.status);
+    } catch (err) {
+      phoneState("failed", "no SIP account: " + err.message);
+      return;
+    }
+    if (!sip.enabled) return;
+    const pcConfig = { iceServers: (sip.ice_servers || []).map((u) => ({ urls: u })) };
     const ua = new JsSIP.UA({
-      sockets: [new JsSIP.WebSocketInterface(ws)],
-      uri: "sip:" + agentId + "@" + domain,
-      password,
+      sockets: [new JsSIP.WebSocketInterface(sip.ws_url)],
+      uri: sip.uri,
+      password: sip.password,
       register: true,
+      session_timers: false,
     });
     phone.ua = ua;
-    ua.on("registered", () => H.text("phone-state", "registered"));
-    ua.on("unregistered", () => H.text("phone-state", "not registered"));
-    ua.on("registrationFailed", (e) => H.text("phone-state", "registration failed: " + e.cause));
+    phoneState("registering", "registering…");
+    ua.on("registered", () => phoneState("registered"));
+    ua.on("unregistered", () => phoneState("unregistered", "not registered"));
+    ua.on("registrationFailed", (e) => phoneState("failed", "registration failed: " + e.cause));
     ua.on("newRTCSession", (e) => {
       if (e.originator !== "remote") return;
       const s = e.session;
+      if (phone.session) { s.terminate({ status_code: 486 }); return; } // one call at a time
       phone.session = s;
-      s.on("ended", () => { phone.session = null; });
-      s.on("failed", () => { phone.session = null; });
+      phoneState("ringing");
+      const gone = () => {
+        if (phone.session === s) phone.session = null;
+        phone.wantAnswer = false;
+        phoneState(ua.isRegistered() ? "registered" : "unregistered");
+      };
+      s.on("ended", gone);
+      s.on("failed", gone);
+      s.on("confirmed", () => phoneState("in-call", "in a call"));
       s.on("peerconnection", (pe) => {
         pe.peerconnection.addEventListener("track", (t) => { $("remote-audio").srcObject = t.streams[0]; });
       });
+      if (phone.wantAnswer) phone.answer(); // Answer was pressed before the phone rang
     });
-    phone.answer = () => phone.session && phone.session.answer({ mediaConstraints: { audio: true, video: false } });
+    phone.answer = () => {
+      const s = phone.session;
+      if (!s) { phone.wantAnswer = true; phoneState("answering", "answering when the phone rings…"); return; }
+      phone.wantAnswer = false;
+      if (s.isEstablished() || s.isEnded()) return;
+      phoneState("answering", "answering…");
+      s.answer({ mediaConstraints: { audio: true, video: false }, pcConfig });
+    };
+    window.addEventListener("pagehide", () => ua.stop());
     ua.start();
   }
+  startPhone();
   window.hotlinePhone = phone;
 })();

@@ -1,0 +1,352 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/publicservice/hotline/internal/realasterisk"
+)
+
+// The listen/whisper/barge checks on the real Asterisk. The supervisor's
+// phone is Local/<mode>@hotline-sup-test (supDialplan): it speaks all the
+// time and records what it hears. The agent's browser microphone is
+// silence; the caller is silent while the agent's and the caller's ears are
+// measured, then speaks while the supervisor's are. So:
+//
+//	         supervisor hears caller   agent hears supervisor   caller hears supervisor
+//	listen   yes                       no                       no
+//	whisper  yes                       yes                      no
+//	barge    yes                       yes                      yes
+
+// audible is the RMS amplitude (0..1) above which a recording is speech
+// rather than silence: the prompts are about 0.1, silence 0.
+const audible = 0.005
+
+type ariChannel struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	State string `json:"state"`
+}
+
+type ariBridge struct {
+	ID       string   `json:"id"`
+	Channels []string `json:"channels"`
+}
+
+func (r *panelRig) channels(ctx context.Context) ([]ariChannel, error) {
+	var chs []ariChannel
+	return chs, r.ast.ARI(ctx, http.MethodGet, "/channels", nil, &chs)
+}
+
+func (r *panelRig) bridges(ctx context.Context) ([]ariBridge, error) {
+	var bs []ariBridge
+	return bs, r.ast.ARI(ctx, http.MethodGet, "/bridges", nil, &bs)
+}
+
+// supLegs are the supervisor phone's two halves: ;1 (originated by the
+// controller into its application) and ;2 (running supDialplan).
+func (r *panelRig) supLegs(ctx context.Context, mode string) (one, two ariChannel, err error) {
+	chs, err := r.channels(ctx)
+	for _, c := range chs {
+		if strings.HasPrefix(c.Name, "Local/"+mode+"@hotline-sup-test-") {
+			if strings.HasSuffix(c.Name, ";1") {
+				one = c
+			} else {
+				two = c
+			}
+		}
+	}
+	return one, two, err
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// snoopStart waits until the supervisor's phone is connected the way mode
+// wants (listen and whisper: bridged with a Snoop channel on the agent's
+// leg; barge: in the call's own bridge), then records what the caller hears.
+func (r *panelRig) snoopStart(ctx context.Context, t *testing.T, call *realasterisk.Call, mode string) (map[string]string, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		one, _, err := r.supLegs(ctx, mode)
+		if err != nil {
+			return nil, err
+		}
+		bs, err := r.bridges(ctx)
+		if err != nil {
+			return nil, err
+		}
+		chs, err := r.channels(ctx)
+		if err != nil {
+			return nil, err
+		}
+		names := map[string]string{}
+		agentCh := ""
+		for _, c := range chs {
+			names[c.ID] = c.Name
+			if strings.HasPrefix(c.Name, "PJSIP/a101-") {
+				agentCh = c.ID
+			}
+		}
+		for _, b := range bs {
+			if one.ID == "" || !contains(b.Channels, one.ID) {
+				continue
+			}
+			var with []string
+			for _, id := range b.Channels {
+				if id != one.ID {
+					with = append(with, names[id])
+				}
+			}
+			connected := false
+			switch mode {
+			case "barge": // the caller, the agent and the supervisor in one bridge
+				connected = contains(b.Channels, call.HotlineChannel) && len(b.Channels) == 3
+			default: // the supervisor and a snoop channel on a101's leg (named after its id)
+				connected = agentCh != "" && len(with) == 1 && strings.HasPrefix(with[0], "Snoop/"+agentCh+"-")
+			}
+			if connected {
+				t.Logf("%s: the supervisor's phone %s is bridged with %v", mode, one.Name, with)
+				return map[string]string{"supervisor": one.ID}, r.callerSilent(ctx, call, mode)
+			}
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%s: the supervisor's phone was never connected (channels %v, bridges %v)", mode, chs, bs)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// callerSilent makes the caller send silence (as a real caller's phone
+// does between words: Asterisk mixes a whisper into the audio going to the
+// agent, so with no audio at all there is nothing to mix it into) and
+// records what the caller hears: a snoop of the callers' application on the
+// caller's half, spying on what the caller receives.
+func (r *panelRig) callerSilent(ctx context.Context, call *realasterisk.Call, mode string) error {
+	if err := r.ast.ARI(ctx, http.MethodPost, "/channels/"+call.Channel+"/play",
+		map[string]string{"media": "sound:en/silence/10", "playbackId": "caller-silent-" + mode}, nil); err != nil {
+		return fmt.Errorf("the caller's silence: %w", err)
+	}
+	ear := "caller-ear-" + mode
+	if err := r.ast.ARI(ctx, http.MethodPost, "/channels/"+call.Channel+"/snoop",
+		map[string]string{"spy": "in", "app": r.callers.App, "snoopId": ear}, nil); err != nil {
+		return fmt.Errorf("the caller's ear: %w", err)
+	}
+	var err error
+	for i := 0; i < 50; i++ { // the snoop channel enters the application just after the answer
+		if err = r.ast.ARI(ctx, http.MethodPost, "/channels/"+ear+"/record", map[string]string{
+			"name": "caller-heard-" + mode, "format": "wav", "ifExists": "overwrite", "terminateOn": "none"}, nil); err == nil {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("record what the caller hears: %w", err)
+}
+
+// callerHeard stops the caller's silence and the recording of what the
+// caller hears started by callerSilent.
+func (r *panelRig) callerHeard(ctx context.Context, name string) error {
+	if err := r.ast.ARI(ctx, http.MethodPost, "/recordings/live/caller-heard-"+name+"/stop", nil, nil); err != nil {
+		return fmt.Errorf("stop the caller's recording: %w", err)
+	}
+	for _, del := range []string{"/channels/caller-ear-" + name, "/playbacks/caller-silent-" + name} {
+		if err := r.ast.ARI(ctx, http.MethodDelete, del, nil, nil); err != nil && !strings.Contains(err.Error(), " 404 ") {
+			return err
+		}
+	}
+	return nil
+}
+
+// callerHeardRMS is the RMS amplitude of what the caller heard (callerSilent … callerHeard).
+func (r *panelRig) callerHeardRMS(name string) (float64, error) {
+	var rec string
+	var err error
+	for i := 0; i < 50; i++ { // the recording is finished just after its stop
+		if rec, err = findFile(r.ast.RunDir, "caller-heard-"+name+".wav"); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return rms(rec)
+}
+
+// listenToCaller records what the caller hears for a few seconds (the
+// caller sending silence) and returns its RMS amplitude.
+func (r *panelRig) listenToCaller(ctx context.Context, call *realasterisk.Call, name string) (float64, error) {
+	if err := r.callerSilent(ctx, call, name); err != nil {
+		return 0, err
+	}
+	time.Sleep(3 * time.Second) // the length of the recording, not a timed assertion
+	if err := r.callerHeard(ctx, name); err != nil {
+		return 0, err
+	}
+	return r.callerHeardRMS(name)
+}
+
+// snoopEnd stops the caller's recording and silence, lets the caller speak, hangs up
+// the supervisor's phone, then checks who heard whom (agentEnergy is the
+// browser's totalAudioEnergy received while the caller was silent), that the
+// supervision left nothing behind, and that the call is intact.
+func (r *panelRig) snoopEnd(ctx context.Context, t *testing.T, call *realasterisk.Call, mode string, agentEnergy float64) (map[string]any, error) {
+	if err := r.callerHeard(ctx, mode); err != nil {
+		return nil, err
+	}
+	pb := "caller-speaks-" + mode
+	if err := r.ast.ARI(ctx, http.MethodPost, "/channels/"+call.Channel+"/play", map[string]string{"media": "sound:en/hotline/main_menu", "playbackId": pb}, nil); err != nil {
+		return nil, err
+	}
+	time.Sleep(4 * time.Second) // the caller speaks for a while (the length of what is heard, not a timed assertion)
+	if err := r.ast.ARI(ctx, http.MethodDelete, "/playbacks/"+pb, nil, nil); err != nil {
+		return nil, err
+	}
+	one, two, err := r.supLegs(ctx, mode)
+	if err != nil {
+		return nil, err
+	}
+	// The supervisor puts the phone down.
+	if err := r.ast.ARI(ctx, http.MethodDelete, "/channels/"+two.ID, nil, nil); err != nil {
+		return nil, fmt.Errorf("hang up the supervisor's phone: %w", err)
+	}
+	// Nothing of the supervision is left: no supervisor leg, no snoop channel, no bridge of the supervisor's.
+	var left []string
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		chs, err := r.channels(ctx)
+		if err != nil {
+			return nil, err
+		}
+		bs, err := r.bridges(ctx)
+		if err != nil {
+			return nil, err
+		}
+		left = nil
+		for _, c := range chs {
+			if strings.HasPrefix(c.Name, "Snoop/") || strings.HasPrefix(c.Name, "Local/"+mode+"@hotline-sup-test-") {
+				left = append(left, c.Name)
+			}
+		}
+		for _, b := range bs {
+			if strings.HasPrefix(b.ID, one.ID) {
+				left = append(left, "bridge "+b.ID)
+			}
+		}
+		if len(left) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%s: left after the supervisor hung up: %v", mode, left)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// The call is intact: the caller and a101 still bridged together.
+	bs, err := r.bridges(ctx)
+	if err != nil {
+		return nil, err
+	}
+	chs, err := r.channels(ctx)
+	if err != nil {
+		return nil, err
+	}
+	agentCh := ""
+	for _, c := range chs {
+		if strings.HasPrefix(c.Name, "PJSIP/a101-") {
+			agentCh = c.ID
+		}
+	}
+	intact := false
+	for _, b := range bs {
+		if contains(b.Channels, call.HotlineChannel) && agentCh != "" && contains(b.Channels, agentCh) {
+			intact = true
+		}
+	}
+	if !intact || call.Ended() {
+		return nil, fmt.Errorf("%s: the call is not intact after the supervisor hung up (a101 channel %q, bridges %v)", mode, agentCh, bs)
+	}
+
+	supHeard, err := rms(filepath.Join(r.supDir, mode+"-heard.wav"))
+	if err != nil {
+		return nil, err
+	}
+	callerHeard, err := r.callerHeardRMS(mode)
+	if err != nil {
+		return nil, err
+	}
+	res := map[string]any{"supervisor_heard_rms": supHeard, "caller_heard_rms": callerHeard, "agent_heard_energy": agentEnergy}
+	t.Logf("%s: supervisor heard RMS %.4f, caller heard RMS %.4f, agent heard energy %.5f", mode, supHeard, callerHeard, agentEnergy)
+	var wrong []string
+	if supHeard < audible {
+		wrong = append(wrong, "the supervisor did not hear the caller")
+	}
+	if agentHears := agentEnergy > agentAudible; agentHears != (mode != "listen") {
+		wrong = append(wrong, fmt.Sprintf("the agent hearing the supervisor: %v", agentHears))
+	}
+	if callerHears := callerHeard >= audible; callerHears != (mode == "barge") {
+		wrong = append(wrong, fmt.Sprintf("the caller hearing the supervisor: %v", callerHears))
+	}
+	if len(wrong) > 0 {
+		return res, fmt.Errorf("%s: %s (%v)", mode, strings.Join(wrong, "; "), res)
+	}
+	return res, nil
+}
+
+// agentAudible is the browser's totalAudioEnergy (sum of level² × seconds)
+// above which the agent heard something in the few seconds measured: a
+// prompt at RMS 0.05 for 1 s gives 0.0025; silence 0.
+const agentAudible = 0.0005
+
+// rms is the RMS amplitude (0..1) of a 16-bit PCM WAV file as Asterisk
+// writes them (0 for a file with no samples); the samples run from the
+// "data" chunk to the end of the file (a header not yet finalised says 0).
+func rms(path string) (float64, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	i := bytes.Index(b, []byte("data"))
+	if len(b) < 12 || string(b[:4]) != "RIFF" || i < 0 || i+8 > len(b) {
+		return 0, fmt.Errorf("%s: not a WAV file (%d bytes)", path, len(b))
+	}
+	pcm := b[i+8:]
+	n := len(pcm) / 2
+	if n == 0 {
+		return 0, nil
+	}
+	var sum float64
+	for k := 0; k < n; k++ {
+		v := float64(int16(binary.LittleEndian.Uint16(pcm[2*k:]))) / 32768
+		sum += v * v
+	}
+	return math.Sqrt(sum / float64(n)), nil
+}
+
+func findFile(root, name string) (string, error) {
+	found := ""
+	_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && d.Name() == name {
+			found = p
+		}
+		return nil
+	})
+	if found == "" {
+		return "", fmt.Errorf("%s not found under %s", name, root)
+	}
+	return found, nil
+}
