@@ -76,9 +76,9 @@ func rollupEvents(ctx context.Context, q dbtx, events []hotline.QueueEvent, rule
 // upsertRollup adds after − before to queue_rollup (max wait: the larger).
 func upsertRollup(ctx context.Context, q dbtx, before, after map[reporting.SlotKey]reporting.Counts) error {
 	var (
-		slots                                                                        []time.Time
-		queues                                                                       []string
-		off, ans, ansT, ab, shortAb, abT, to, cbr, cbd, wait, maxw, talk, hold, wrap []int64
+		slots                                                                              []time.Time
+		queues                                                                             []string
+		off, ans, ansT, ab, shortAb, abT, to, cbr, cbd, wait, maxw, talk, hold, wrap, unst []int64
 	)
 	for k, a := range after {
 		d := a.Sub(before[k])
@@ -91,16 +91,17 @@ func upsertRollup(ctx context.Context, q dbtx, before, after map[reporting.SlotK
 		to, cbr, cbd = append(to, int64(d.TimedOut)), append(cbr, int64(d.CallbacksRequested)), append(cbd, int64(d.CallbacksCompleted))
 		wait, maxw, talk = append(wait, d.WaitSum.Microseconds()), append(maxw, a.MaxWait.Microseconds()), append(talk, d.TalkSum.Microseconds())
 		hold, wrap = append(hold, d.HoldSum.Microseconds()), append(wrap, d.WrapSum.Microseconds())
+		unst = append(unst, int64(d.Unstaffed))
 	}
 	if len(slots) == 0 {
 		return nil
 	}
 	_, err := q.Exec(ctx, `INSERT INTO queue_rollup AS r (slot, queue, offered, answered, answered_within_t, abandoned,
 		short_abandoned, abandoned_within_t, timed_out, callbacks_requested, callbacks_completed, wait_us, max_wait_us,
-		talk_us, hold_us, wrap_us)
+		talk_us, hold_us, wrap_us, unstaffed)
 		SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
 			$7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[],
-			$14::bigint[], $15::bigint[], $16::bigint[])
+			$14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[])
 		ON CONFLICT (slot, queue) DO UPDATE SET offered = r.offered + EXCLUDED.offered,
 			answered = r.answered + EXCLUDED.answered, answered_within_t = r.answered_within_t + EXCLUDED.answered_within_t,
 			abandoned = r.abandoned + EXCLUDED.abandoned, short_abandoned = r.short_abandoned + EXCLUDED.short_abandoned,
@@ -108,8 +109,9 @@ func upsertRollup(ctx context.Context, q dbtx, before, after map[reporting.SlotK
 			callbacks_requested = r.callbacks_requested + EXCLUDED.callbacks_requested,
 			callbacks_completed = r.callbacks_completed + EXCLUDED.callbacks_completed, wait_us = r.wait_us + EXCLUDED.wait_us,
 			max_wait_us = greatest(r.max_wait_us, EXCLUDED.max_wait_us), talk_us = r.talk_us + EXCLUDED.talk_us,
-			hold_us = r.hold_us + EXCLUDED.hold_us, wrap_us = r.wrap_us + EXCLUDED.wrap_us`,
-		slots, queues, off, ans, ansT, ab, shortAb, abT, to, cbr, cbd, wait, maxw, talk, hold, wrap)
+			hold_us = r.hold_us + EXCLUDED.hold_us, wrap_us = r.wrap_us + EXCLUDED.wrap_us,
+			unstaffed = r.unstaffed + EXCLUDED.unstaffed`,
+		slots, queues, off, ans, ansT, ab, shortAb, abT, to, cbr, cbd, wait, maxw, talk, hold, wrap, unst)
 	if err != nil {
 		return fmt.Errorf("rollup: upsert: %w", err)
 	}
@@ -125,8 +127,8 @@ func (db *DB) AddQueueRollup(ctx context.Context, counts map[reporting.SlotKey]r
 // QueueRollup returns the rolled-up counts of the slots in [from, to).
 func (db *DB) QueueRollup(ctx context.Context, from, to time.Time) (map[reporting.SlotKey]reporting.Counts, error) {
 	rows, err := db.pool.Query(ctx, `SELECT slot, queue, offered, answered, answered_within_t, abandoned, short_abandoned,
-		abandoned_within_t, timed_out, callbacks_requested, callbacks_completed, wait_us, max_wait_us, talk_us, hold_us, wrap_us
-		FROM queue_rollup WHERE slot >= $1 AND slot < $2`, from, to)
+		abandoned_within_t, timed_out, callbacks_requested, callbacks_completed, wait_us, max_wait_us, talk_us, hold_us, wrap_us,
+		unstaffed FROM queue_rollup WHERE slot >= $1 AND slot < $2`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("store: queue rollup: %w", err)
 	}
@@ -134,17 +136,17 @@ func (db *DB) QueueRollup(ctx context.Context, from, to time.Time) (map[reportin
 	out := map[reporting.SlotKey]reporting.Counts{}
 	for rows.Next() {
 		var (
-			k                                          reporting.SlotKey
-			off, ans, ansT, ab, sab, abT, to, cbr, cbd int64
-			wait, maxw, talk, hold, wrap               int64
+			k                                                reporting.SlotKey
+			off, ans, ansT, ab, sab, abT, to, cbr, cbd, unst int64
+			wait, maxw, talk, hold, wrap                     int64
 		)
-		if err := rows.Scan(&k.Slot, &k.Queue, &off, &ans, &ansT, &ab, &sab, &abT, &to, &cbr, &cbd, &wait, &maxw, &talk, &hold, &wrap); err != nil {
+		if err := rows.Scan(&k.Slot, &k.Queue, &off, &ans, &ansT, &ab, &sab, &abT, &to, &cbr, &cbd, &wait, &maxw, &talk, &hold, &wrap, &unst); err != nil {
 			return nil, fmt.Errorf("store: queue rollup: %w", err)
 		}
 		k.Slot = k.Slot.UTC()
 		out[k] = reporting.Counts{Offered: int(off), Answered: int(ans), AnsweredWithinT: int(ansT), Abandoned: int(ab),
 			ShortAbandoned: int(sab), AbandonedWithinT: int(abT), TimedOut: int(to), CallbacksRequested: int(cbr),
-			CallbacksCompleted: int(cbd), WaitSum: us(wait), MaxWait: us(maxw), TalkSum: us(talk),
+			CallbacksCompleted: int(cbd), Unstaffed: int(unst), WaitSum: us(wait), MaxWait: us(maxw), TalkSum: us(talk),
 			HoldSum: us(hold), WrapSum: us(wrap)}
 	}
 	if err := rows.Err(); err != nil {
