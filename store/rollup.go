@@ -12,8 +12,10 @@ import (
 	"github.com/publicservice/hotline/reporting"
 )
 
-// RollupSlot is the length of a queue_rollup interval.
-const RollupSlot = 30 * time.Minute
+// RollupSlot is the length of a queue_rollup and rating_rollup slot
+// (reporting.RollupSlot: 15 minutes, so that local hours are exact in any
+// time zone in use).
+const RollupSlot = reporting.RollupSlot
 
 // RollupRules are what the queue rollup counts with: each queue's
 // service-level threshold T and the short-abandon limit S.

@@ -11,10 +11,11 @@ import (
 )
 
 // TestRollupUnstaffed: EXITEMPTY is in queue_rollup, kept as events arrive
-// and filled by migration 0009 for events stored before it, agreeing with the
-// report's counting of the raw events (hand-computed values, UTC slots):
+// and filled by migration 0009 for events stored before it (then in half
+// hours, the slots before 0010), agreeing with the report's counting of the
+// raw events (hand-computed values, UTC quarter-hour slots):
 //
-//	u1 enters 09:29:50 and leaves at 09:30:10, nobody serving        09:00 slot (its entry)
+//	u1 enters 09:29:50 and leaves at 09:30:10, nobody serving        09:15 slot (its entry; 09:00 in half hours)
 //	u2 could not join at 09:40 (EXITEMPTY "join", no ENTERQUEUE)      09:30 slot
 //	u3 enters 09:45, answered 09:45:05, then an EXITEMPTY             not counted: the offer had left
 //	u4 enters 10:05 and leaves 10:05:30 by EXITEMPTY; enters again 10:06, abandons      10:00 slot: 1, offered 2
@@ -41,21 +42,23 @@ func TestRollupUnstaffed(t *testing.T) {
 		}
 		all = append(all, b...)
 	}
-	want := map[time.Time][2]int{at(9, 0, 0): {1, 1}, at(9, 30, 0): {1, 1}, at(10, 0, 0): {1, 2}} // unstaffed, offered
-	raw := reporting.CountsBySlot(all, RollupSlot, DefaultRollupRules.Threshold, DefaultRollupRules.ShortAbandon)
-	check := func(when string) {
+	// unstaffed, offered per slot; -1: not checked
+	quarters := map[time.Time][2]int{at(9, 15, 0): {1, 1}, at(9, 30, 0): {1, 0}, at(9, 45, 0): {0, 1}, at(10, 0, 0): {1, 2}}
+	halves := map[time.Time][2]int{at(9, 0, 0): {1, -1}, at(9, 30, 0): {1, -1}, at(10, 0, 0): {1, -1}}
+	check := func(when string, want map[time.Time][2]int, slot time.Duration) {
 		t.Helper()
 		got, err := db.QueueRollup(ctx, at(0, 0, 0), at(23, 0, 0))
 		if err != nil {
 			t.Fatal(err)
 		}
-		for slot, w := range want {
-			k := reporting.SlotKey{Queue: "dvdl", Slot: slot}
-			if got[k].Unstaffed != w[0] || got[k].Offered != w[1] {
-				t.Errorf("%s: slot %s: unstaffed %d offered %d, want %d and %d", when, slot.Format("15:04"), got[k].Unstaffed, got[k].Offered, w[0], w[1])
+		rawAt := reporting.CountsBySlot(all, slot, DefaultRollupRules.Threshold, DefaultRollupRules.ShortAbandon)
+		for s, w := range want {
+			k := reporting.SlotKey{Queue: "dvdl", Slot: s}
+			if got[k].Unstaffed != w[0] || (w[1] >= 0 && got[k].Offered != w[1]) {
+				t.Errorf("%s: slot %s: unstaffed %d offered %d, want %d and %d", when, s.Format("15:04"), got[k].Unstaffed, got[k].Offered, w[0], w[1])
 			}
-			if raw[k].Unstaffed != w[0] {
-				t.Errorf("raw events: slot %s: unstaffed %d, want %d", slot.Format("15:04"), raw[k].Unstaffed, w[0])
+			if rawAt[k].Unstaffed != w[0] {
+				t.Errorf("raw events: slot %s: unstaffed %d, want %d", s.Format("15:04"), rawAt[k].Unstaffed, w[0])
 			}
 		}
 		n := 0
@@ -66,7 +69,7 @@ func TestRollupUnstaffed(t *testing.T) {
 			t.Errorf("%s: %d unstaffed in all, want 3", when, n)
 		}
 	}
-	check("kept as events arrive")
+	check("kept as events arrive", quarters, RollupSlot)
 
 	// Migration 0009's fill, on a rollup that never saw the EXITEMPTY events.
 	if _, err := db.Pool().Exec(ctx, `UPDATE queue_rollup SET unstaffed = 0`); err != nil {
@@ -84,5 +87,5 @@ func TestRollupUnstaffed(t *testing.T) {
 	if _, err := db.Pool().Exec(ctx, fill[i:]); err != nil {
 		t.Fatal(err)
 	}
-	check("filled by migration 0009")
+	check("filled by migration 0009", halves, 30*time.Minute)
 }
