@@ -126,6 +126,8 @@ func TestKPIs(t *testing.T) {
 		phone, kiosk, combined    reporting.Satisfaction
 		byDept                    map[string]reporting.Satisfaction // combined
 		byHour                    map[string]reporting.Satisfaction // combined
+		byPoint                   map[string]reporting.Satisfaction // kiosks' service points
+		byWeekday                 map[string]reporting.Satisfaction // combined, local weekday
 		misuse                    map[string]int                    // by kiosk location's department (checked by count)
 		trend                     *float64
 		achievement               reporting.Rate
@@ -138,7 +140,10 @@ func TestKPIs(t *testing.T) {
 			phone: sat(0, 0, 0, 1), kiosk: sat(0, 1, 1, 1), combined: sat(0, 1, 1, 2),
 			byDept: map[string]reporting.Satisfaction{"dvdl": sat(0, 1, 1, 1), "lands": sat(0, 0, 0, 1)},
 			byHour: map[string]reporting.Satisfaction{"09": sat(0, 0, 0, 1), "10": sat(0, 0, 1, 0), "14": sat(0, 1, 0, 0), "22": sat(0, 0, 0, 1)},
-			misuse: map[string]int{"dvdl": 1}, trend: pp(0), // March is the baseline month
+			// Kiosk presses only; the misuse press left out. 10 and 31 March 2026 are Tuesdays.
+			byPoint:   map[string]reporting.Satisfaction{"Front counter": sat(0, 1, 1, 0), "Survey office": sat(0, 0, 0, 1)},
+			byWeekday: map[string]reporting.Satisfaction{"Tuesday": sat(0, 1, 1, 2)},
+			misuse:    map[string]int{"dvdl": 1}, trend: pp(0), // March is the baseline month
 			// dvdl: SL 33% < 80% no, abandonment 33% > 5% no, phone 100% ≥ 80% yes, kiosk 50% no; lands: kiosk 100% yes.
 			achievement: rate(2, 5),
 			// a101 trained 15 Jan 2026 (within 12 months of 5 Apr 2026); a102 in 2024; a103 never; a104 not customer-facing.
@@ -146,14 +151,17 @@ func TestKPIs(t *testing.T) {
 		{name: "April: a call still waiting, a department with only kiosks", from: "2026-04-01", to: "2026-04-30",
 			offered: 1, serviceLevel: rate(0, 0), abandonment: rate(0, 1),
 			kiosk: sat(0, 1, 0, 0), combined: sat(0, 1, 0, 0), byDept: map[string]reporting.Satisfaction{"lands": sat(0, 1, 0, 0)},
-			byHour: map[string]reporting.Satisfaction{"00": sat(0, 1, 0, 0)},
-			trend:  pp(-75), // 0 of 1 against 3 of 4 in March
+			byHour:  map[string]reporting.Satisfaction{"00": sat(0, 1, 0, 0)},
+			byPoint: map[string]reporting.Satisfaction{"Survey office": sat(0, 1, 0, 0)}, byWeekday: map[string]reporting.Satisfaction{"Wednesday": sat(0, 1, 0, 0)},
+			trend: pp(-75), // 0 of 1 against 3 of 4 in March
 			// lands: kiosk 0% < 80%; dvdl abandonment 0 of 1 ≤ 5%: met.
 			achievement: rate(1, 2), staffTrained: rate(1, 3)},
 		{name: "only the kiosk department", from: "2026-03-01", to: "2026-04-30", dept: "lands",
 			kiosk: sat(0, 1, 0, 1), combined: sat(0, 1, 0, 1), byDept: map[string]reporting.Satisfaction{"lands": sat(0, 1, 0, 1)},
-			byHour: map[string]reporting.Satisfaction{"22": sat(0, 0, 0, 1), "00": sat(0, 1, 0, 0)},
-			trend:  pp(-50), achievement: rate(0, 1), staffTrained: rate(0, 0)},
+			byHour:    map[string]reporting.Satisfaction{"22": sat(0, 0, 0, 1), "00": sat(0, 1, 0, 0)},
+			byPoint:   map[string]reporting.Satisfaction{"Survey office": sat(0, 1, 0, 1)},
+			byWeekday: map[string]reporting.Satisfaction{"Tuesday": sat(0, 0, 0, 1), "Wednesday": sat(0, 1, 0, 0)},
+			trend:     pp(-50), achievement: rate(0, 1), staffTrained: rate(0, 0)},
 		{name: "May: callers nobody could serve (EXITEMPTY), from rollups as from raw rows", from: "2026-05-01", to: "2026-05-31",
 			// c6 offered and left unstaffed after 20 s; c7 never joined. No answer, no abandon.
 			offered: 1, unstaffed: 2, serviceLevel: rate(0, 0), abandonment: rate(0, 1), longestWait: 20,
@@ -196,6 +204,22 @@ func TestKPIs(t *testing.T) {
 			for h, want := range tt.byHour {
 				if st.ByHour[h].Combined != want {
 					t.Errorf("%s: hour %s %v, want %v", name, h, st.ByHour[h].Combined, want)
+				}
+			}
+			if len(st.ByServicePoint) != len(tt.byPoint) {
+				t.Errorf("%s: service points %v", name, st.ByServicePoint)
+			}
+			for p, want := range tt.byPoint {
+				if st.ByServicePoint[p] != want {
+					t.Errorf("%s: service point %s %v, want %v", name, p, st.ByServicePoint[p], want)
+				}
+			}
+			if len(st.ByWeekday) != len(tt.byWeekday) {
+				t.Errorf("%s: weekdays %v", name, st.ByWeekday)
+			}
+			for d, want := range tt.byWeekday {
+				if st.ByWeekday[d].Combined != want {
+					t.Errorf("%s: %s %v, want %v", name, d, st.ByWeekday[d].Combined, want)
 				}
 			}
 			if n := len(st.MisuseByKiosk); n != len(tt.misuse) {
