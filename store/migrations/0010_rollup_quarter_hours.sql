@@ -49,3 +49,9 @@ SELECT date_bin('15 minutes', time, timestamptz '2000-01-01 00:00:00+00'), sourc
     count(*) FILTER (WHERE NOT misuse AND rating = 3), count(*) FILTER (WHERE NOT misuse AND rating = 4),
     count(*) FILTER (WHERE misuse)
 FROM ratings GROUP BY 1, 2, 3, 4, 5;
+
+-- The complaints figures pick the tickets whose acknowledgement or resolution deadline, or resolution, falls
+-- in the period: with these beside tickets_resolve_due (0005), its three ranges are index scans; without, a
+-- monthly report scanned every ticket twice (about 0.5 s each at 200,000 tickets).
+CREATE INDEX tickets_ack_due ON tickets (ack_due);
+CREATE INDEX tickets_resolved_at ON tickets (resolved_at);
