@@ -45,7 +45,9 @@ func (g *gen) tickets(ctx context.Context, o Options, res *Result) error {
 				channels[rng.IntN(len(channels))], status, depts[rng.IntN(len(depts))], created, ackDue, created.AddDate(0, 0, 7),
 				resolveDue, ack, resolved, created, true})
 		}
-		if _, err := g.db.Pool().CopyFrom(ctx, pgx.Identifier{"tickets"}, cols, pgx.CopyFromRows(rows)); err != nil {
+		n, err := g.db.Pool().CopyFrom(ctx, pgx.Identifier{"tickets"}, cols, pgx.CopyFromRows(rows))
+		g.rows.Add(n)
+		if err != nil {
 			return fmt.Errorf("generate: tickets: %w", err)
 		}
 		res.Tickets += len(rows)
