@@ -417,3 +417,64 @@ func TestOptOut(t *testing.T) {
 		t.Errorf("after START: %d posts", p)
 	}
 }
+
+// drain runs the worker, a minute later each time, until a pass claims
+// nothing.
+func (r *rig) drain(t *testing.T) {
+	for i := 0; i < 20; i++ {
+		r.e.Clock.Add(time.Minute)
+		if r.runOnce(t) == 0 {
+			return
+		}
+	}
+	t.Fatal("the outbox never drained")
+}
+
+// Two messages with one number and one body (two keys): the first attempt of
+// each gets no answer; Twilio kept the first, not the second. The second's
+// check must not take the first's copy for its own: both reach the number,
+// each row with its own Twilio id.
+func TestOutboxIdenticalMessagesNotTakenForEachOther(t *testing.T) {
+	r := newRig(t, 300*time.Millisecond)
+	now := r.e.Clock.Now()
+	for _, key := range []string{"same:1", "same:2"} {
+		if _, err := r.outbox.Enqueue(ctx, sms.Message{Key: key, To: "+13455550177", Body: "Your permit is ready."}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.tw.setNext("hang-after-accept", "hang-before-accept")
+	r.drain(t)
+	_, acc, _ := r.tw.counts()
+	rows := r.rows(t)
+	if acc != 2 || len(rows) != 2 || rows[0].Status != "sent" || rows[1].Status != "sent" || rows[0].SID == rows[1].SID {
+		t.Errorf("accepted %d (want 2), rows %+v", acc, rows)
+	}
+}
+
+// The same body was sent to the number a moment ago; this message's attempt
+// gets no answer and Twilio did not keep it. The earlier message is not its
+// copy: it is sent.
+func TestOutboxUncertainAfterAnIdenticalSentMessage(t *testing.T) {
+	r := newRig(t, 300*time.Millisecond)
+	now := r.e.Clock.Now()
+	m := sms.Message{Key: "same:1", To: "+13455550178", Body: "Your permit is ready."}
+	if _, err := r.outbox.Enqueue(ctx, m, now); err != nil {
+		t.Fatal(err)
+	}
+	r.runOnce(t)
+	m.Key = "same:2"
+	if _, err := r.outbox.Enqueue(ctx, m, r.e.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	r.tw.setNext("hang-before-accept")
+	r.runOnce(t)
+	if row := r.rows(t)[1]; !row.Uncertain || row.Status != "pending" {
+		t.Fatalf("after the timeout: %+v", row)
+	}
+	r.drain(t)
+	_, acc, _ := r.tw.counts()
+	rows := r.rows(t)
+	if acc != 2 || rows[1].Status != "sent" || rows[0].SID == rows[1].SID {
+		t.Errorf("accepted %d (want 2), rows %+v", acc, rows)
+	}
+}
