@@ -34,7 +34,7 @@ func TestServicePrompts(t *testing.T) {
 	}
 	texts := map[string]string{
 		"en/service_renewal": "Licence renewal", "es/service_renewal": "Renovación",
-		"es/service_test": "Examen de manejo", // configured: kept
+		"es/service_test":    "Examen de manejo", // configured: kept
 		"en/doc_old_licence": "Old licence", "es/doc_old_licence": "licencia anterior",
 		"es/doc_form":           "form", // no Spanish list: the first language's
 		"es/working_days":       "días hábiles.",
