@@ -126,6 +126,9 @@ type env struct {
 	q        *queue.Queues
 	db       *store.DB
 	apiToken string // agentchange_test.go
+	// soundsDir, when set, is the simulators' sounds directory (only its
+	// files and the core sounds play).
+	soundsDir string
 	w        *store.Writer
 	j        *store.AgentJournal
 	log      *slog.Logger
@@ -206,7 +209,7 @@ type node struct {
 func (e *env) newSim(name string, missing ...string) *node {
 	e.t.Helper()
 	sim := arisim.New(arisim.Options{Clock: e.clk, User: "hotline", Password: "secret", Apps: []string{"hotline"},
-		Seed: 1, Logger: e.log, AsteriskID: name, MissingSounds: missing})
+		Seed: 1, Logger: e.log, AsteriskID: name, MissingSounds: missing, SoundsDir: e.soundsDir})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		e.t.Fatal(err)
