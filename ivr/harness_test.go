@@ -129,9 +129,9 @@ type env struct {
 	// soundsDir, when set, is the simulators' sounds directory (only its
 	// files and the core sounds play).
 	soundsDir string
-	w        *store.Writer
-	j        *store.AgentJournal
-	log      *slog.Logger
+	w         *store.Writer
+	j         *store.AgentJournal
+	log       *slog.Logger
 }
 
 func newEnv(t *testing.T, cfgYAML string) *env { return newEnvOn(t, cfgYAML, nil) }
