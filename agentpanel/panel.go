@@ -3,8 +3,8 @@
 // reason, the ringing call's context before answering (number, language,
 // department and IVR path, time waited, earlier calls from the number, their
 // survey ratings, a link to the number's tickets), call control through
-// the controller (answer, reject, hold, resume, mute, blind transfer to a
-// queue, hang up), a ticket form during the call (posted by agent.js to the
+// the controller (answer, reject, hold, resume, mute, transfer to a queue or
+// a named agent, blind or attended, hang up), a ticket form during the call (posted by agent.js to the
 // ticket package's POST /api/v1/staff/tickets with the call id, linking the
 // ticket to the call record), wrap-up with a disposition code and notes, and
 // the browser softphone (JsSIP, registering to Asterisk's WebSocket transport).
@@ -15,8 +15,11 @@
 //	GET  /api/v1/agent/state            the panel's state as JSON
 //	GET  /api/v1/agent/events           the same as Server-Sent Events ("state"), on every change
 //	POST /api/v1/agent/state            {"action":"login|logout|available|pause","reason":"lunch"}
-//	POST /api/v1/agent/call/{action}    {"call_id":"…","target":"queue:cbc"}: answer, reject, hold,
-//	                                    resume, mute, unmute, hangup, transfer
+//	POST /api/v1/agent/call/{action}    {"call_id":"…"}: answer, reject, hold, resume, mute, unmute,
+//	                                    hangup, transfer ({"target":"queue:cbc"|"agent:a102"} or
+//	                                    {"agent":"a102"} or {"queue":"cbc"}, "mode":"blind"|"attended")
+//	POST /api/v1/agent/call/transfer/complete  {"call_id":"…"}: the attended transfer's caller goes over
+//	POST /api/v1/agent/call/transfer/cancel    {"call_id":"…"}: the consultation ends
 //	POST /api/v1/agent/wrapup           {"call_id":"…","code":"resolved","notes":"…"} (WRAPUPEND event)
 package agentpanel
 
@@ -95,6 +98,7 @@ func (p *Panel) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/agent/events", agent(http.HandlerFunc(p.events)))
 	mux.Handle("POST /api/v1/agent/state", agent(http.HandlerFunc(p.setState)))
 	mux.Handle("POST /api/v1/agent/call/{action}", agent(http.HandlerFunc(p.callAction)))
+	mux.Handle("POST /api/v1/agent/call/transfer/{step}", agent(http.HandlerFunc(p.callAction)))
 	mux.Handle("POST /api/v1/agent/wrapup", agent(http.HandlerFunc(p.wrapup)))
 }
 

@@ -95,7 +95,8 @@ type Sim struct {
 	seqCounter int
 	touched    map[*wsConn]uint64
 	closed     bool
-	failRecs   string // while set: recordings fail at once with this cause
+	failRecs   string            // while set: recordings fail at once with this cause
+	failNamed  map[string]string // recording name → cause: that recording fails at once
 	// abruptCloses counts application WebSockets closed without a close frame.
 	abruptCloses int
 

@@ -27,6 +27,13 @@ type EndpointBehaviour struct {
 	TalkMs int `json:"talk_ms,omitempty"`
 	// TalkJitterMs adds a seeded uniform random 0..TalkJitterMs to TalkMs.
 	TalkJitterMs int `json:"talk_jitter_ms,omitempty"`
+	// CallerID is the endpoint's own caller id (pjsip.conf callerid=, e.g.
+	// `"Marcia Ebanks" <101>`): a channel originated to it without callerId
+	// carries it, as on Asterisk (trace pjsip_agent_ringing).
+	CallerID string `json:"callerid,omitempty"`
+	// Context is the endpoint's context (pjsip.conf context=): the dialplan
+	// context of a channel originated to it (default "default").
+	Context string `json:"context,omitempty"`
 }
 
 type endpoint struct {

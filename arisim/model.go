@@ -84,6 +84,7 @@ type channel struct {
 	seq         int
 	id, name    string
 	state       string
+	protocolID  string // a PJSIP channel's SIP Call-ID
 	caller      CallerID
 	connected   CallerID
 	dp          dialplanJSON
@@ -121,7 +122,7 @@ type channel struct {
 
 func (c *channel) json() channelJSON {
 	return channelJSON{
-		ID: c.id, Name: c.name, State: c.state, Caller: c.caller, Connected: c.connected,
+		ID: c.id, Name: c.name, State: c.state, ProtocolID: c.protocolID, Caller: c.caller, Connected: c.connected,
 		Dialplan: c.dp, Creationtime: clock.FormatARI(c.created), Language: c.lang,
 	}
 }

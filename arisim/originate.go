@@ -1,6 +1,7 @@
 package arisim
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -75,6 +76,10 @@ func (s *Sim) originateLocked(q *req, id string) reply {
 		return allocationFailed
 	}
 	caller := parseCallerID(q.get("callerId"))
+	own := q.get("callerId") == "" && tech != "Local" && b.CallerID != ""
+	if own {
+		caller = parseCallerID(b.CallerID)
+	}
 	timeout := q.int("timeout", 30)
 	args := splitList(q.get("appArgs"))
 	var ch, half *channel
@@ -91,8 +96,18 @@ func (s *Sim) originateLocked(q *req, id string) reply {
 		ch.partner, half.partner = half, ch
 		ch.dialstr = resource
 	} else {
+		dctx := "default"
+		if b.Context != "" {
+			dctx = b.Context
+		}
 		ch = s.newChannelLocked(id, tech+"/"+epName(resource)+"-"+s.nextNameLocked(tech), kindOriginated, caller,
-			dialplanJSON{Context: "default", Exten: "s", Priority: 1, AppName: "AppDial2", AppData: "(Outgoing Line)"})
+			dialplanJSON{Context: dctx, Exten: "s", Priority: 1, AppName: "AppDial2", AppData: "(Outgoing Line)"})
+		if own {
+			ch.connected = CallerID{} // the endpoint's own caller id is not a connected line
+		}
+		if tech == "PJSIP" {
+			ch.protocolID = s.callIDLocked()
+		}
 		ch.dialstr = resource
 		ch.endpoint = epKey
 		if e := s.endpoints[epKey]; e != nil {
@@ -150,6 +165,12 @@ func (s *Sim) originateLocked(q *req, id string) reply {
 		s.startRingingLocked(ch, app, args, time.Duration(timeout)*time.Second)
 	}))
 	return okReply(http.StatusOK, resp)
+}
+
+// callIDLocked is a SIP Call-ID shaped as PJSIP makes them (a UUID), from
+// the channel counter (the seeded generator is left alone).
+func (s *Sim) callIDLocked() string {
+	return fmt.Sprintf("%08x-0000-4000-8000-%012x", s.seqCounter, s.seqCounter)
 }
 
 func epName(resource string) string {

@@ -23,6 +23,7 @@ type liveRecording struct {
 	pausedAt     time.Time
 	pausedFor    time.Duration
 	subs         map[string]bool
+	unwritable   bool // its file could not be created: it ends with nothing stored
 }
 
 func (r *liveRecording) json() recordingJSON {
@@ -88,8 +89,23 @@ func (s *Sim) recordLocked(q *req, ch *channel, br *bridge) reply {
 	s.liveRecs[name] = r
 	r.state = "recording"
 	s.emitRecordingLocked(r, "RecordingStarted")
-	if s.failRecs != "" {
-		s.failRecordingLocked(r, s.failRecs)
+	if s.failNamed[name] != "" || s.failRecs != "" {
+		// Asterisk 22 cannot create the file (app.c "Error creating writestream"):
+		// RecordingStarted, then, once the beep has played, RecordingFinished
+		// "done" with duration 0, and nothing stored (GET /recordings/stored
+		// answers 404). There is no RecordingFailed (trace record_unwritable).
+		r.unwritable = true
+		d := time.Duration(0)
+		if q.get("beep") == "true" {
+			d = defaultSounds["beep"]
+		}
+		r.timer = s.clk.AfterFunc(d, func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if s.liveRecs[name] == r {
+				s.unwritableLocked(r)
+			}
+		})
 		return okReply(http.StatusCreated, resp)
 	}
 	if maxD := q.int("maxDurationSeconds", 0); maxD > 0 {
@@ -129,6 +145,10 @@ func (s *Sim) finishRecordingLocked(r *liveRecording, state string) {
 	}
 	if r.timer != nil {
 		r.timer.Stop()
+	}
+	if r.unwritable {
+		s.unwritableLocked(r)
+		return
 	}
 	d := s.recordedLocked(r)
 	delete(s.liveRecs, r.name)
@@ -252,18 +272,36 @@ func sortByName(out []map[string]string) {
 	}
 }
 
-// FailRecordings makes every recording started from now on fail at once
-// (RecordingStarted, then RecordingFailed with state "failed" and the
-// cause; nothing is stored), as when Asterisk cannot write the file;
-// cause "" ends that.
+// FailRecordings makes every recording started from now on fail as on
+// Asterisk when it cannot write the file (see FailRecording); cause "" ends
+// that (Asterisk gives no cause; any other value switches it on).
 func (s *Sim) FailRecordings(cause string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failRecs = cause
 }
 
-// failRecordingLocked ends a live recording with RecordingFailed.
-func (s *Sim) failRecordingLocked(r *liveRecording, cause string) {
+// FailRecording makes the recording called name fail as on Asterisk 22 when
+// it cannot create the file (a directory, or a link into a path whose parent
+// is a file, in the way of <name>.<format>): RecordingStarted, then once the
+// beep has played RecordingFinished with state "done" and duration 0, and
+// nothing stored. cause "" ends that.
+func (s *Sim) FailRecording(name, cause string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failNamed == nil {
+		s.failNamed = map[string]string{}
+	}
+	if cause == "" {
+		delete(s.failNamed, name)
+		return
+	}
+	s.failNamed[name] = cause
+}
+
+// unwritableLocked ends a live recording whose file could not be created:
+// RecordingFinished "done", duration 0, nothing stored.
+func (s *Sim) unwritableLocked(r *liveRecording) {
 	if r.timer != nil {
 		r.timer.Stop()
 	}
@@ -271,10 +309,10 @@ func (s *Sim) failRecordingLocked(r *liveRecording, cause string) {
 	if r.ch != nil && r.ch.rec == r {
 		r.ch.rec = nil
 	}
-	r.state = "failed"
-	ev := s.newEvent("RecordingFailed")
+	r.state = "done"
+	ev := s.newEvent("RecordingFinished")
 	j := r.json()
-	j.Cause = cause
+	j.Duration = ptr(0)
 	ev.Recording = &j
 	s.sendLocked(r.subs, ev)
 }

@@ -45,6 +45,10 @@ func (rp *replayer) normValue(v any, sim bool, key string) any {
 			return nameRe.ReplaceAllString(x, "-N$1")
 		case "kernel", "date":
 			return "<build>"
+		case "protocol_id":
+			if x != "" {
+				return "<call-id>" // a SIP Call-ID, generated
+			}
 		case "state":
 			if x == "playing" {
 				return "queued" // a play reply races the start of the playback

@@ -7,7 +7,9 @@ import (
 )
 
 func TestSuiteConfigParses(t *testing.T) {
-	if _, err := config.Parse([]byte(testConfig()), "suite.yaml"); err != nil {
-		t.Fatal(err)
+	for _, c := range []string{testConfig(), lineClosedConfig()} {
+		if _, err := config.Parse([]byte(c), "suite.yaml"); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

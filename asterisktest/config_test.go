@@ -37,7 +37,8 @@ var depts = []deptSpec{
 	{id: "j18", queue: "q18"},                                   // group 2: restart, shedding
 	{id: "j19", queue: "q19", queueOpts: "ring_timeout: 20s"},   // group 2: restart (ringing)
 	{id: "j20", queue: "qinv"},                                  // invalid input → default queue
-	{id: "j21", queue: "q21", services: dvdlServices},           // the information option reads the services
+	{id: "j21", queue: "q21"},                                   // a failed recording, then an officer
+	{id: "j22", queue: "q22", services: dvdlServices},           // the information option reads the services
 }
 
 // dvdlServices are the sample's DVDL services: their prompts (service_*,
@@ -57,13 +58,19 @@ const dvdlServices = `    services:
 // agentSkills: a101..a115 and their queues (the endpoints of the shipped pjsip.conf).
 var agentSkills = map[string]string{
 	"a101": "q10", "a102": "q12", "a103": "q12", "a104": "q12", "a105": "q14",
-	"a106": "q16", "a107": "q17", "a108": "qinv, q21", "a109": "q18", "a110": "q19", "a111": "q18",
+	"a106": "q16", "a107": "q17", "a108": "qinv, q22", "a109": "q18", "a110": "q19", "a111": "q18", "a113": "q21",
 	"a112": "q11, q13, q14, q15", // signed in and paused: those queues are staffed but nobody answers
 }
 
 // testConfig is the hotline YAML of the suite. Every prompt plays a recording
 // shipped in asterisk-config/sounds (department prompts borrow dvdl's).
-func testConfig() string {
+func testConfig() string { return suiteConfig(false) }
+
+// lineClosedConfig is testConfig with every department closed all week:
+// no queue of the hotline is open.
+func lineClosedConfig() string { return suiteConfig(true) }
+
+func suiteConfig(allClosed bool) string {
 	var b strings.Builder
 	b.WriteString(`timezone: UTC
 languages: [en, es]
@@ -89,7 +96,10 @@ departments:
 `)
 	for _, d := range depts {
 		fmt.Fprintf(&b, "  - id: %s\n    names: {en: %s, es: %s}\n    queue: %s\n", d.id, d.id, d.id, d.queue)
-		if d.hours != "" {
+		switch {
+		case allClosed:
+			fmt.Fprintf(&b, "    hours: [%q]\n", "sat closed")
+		case d.hours != "":
 			fmt.Fprintf(&b, "    hours: [%q]\n", d.hours)
 		}
 		b.WriteString(d.services)
@@ -97,6 +107,7 @@ departments:
       - {digit: "1", action: info}
       - {digit: "2", action: officer}
       - {digit: "5", action: ticket}
+      - {digit: "7", action: message}
 `)
 	}
 	b.WriteString("queues:\n")

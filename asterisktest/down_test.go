@@ -23,9 +23,9 @@ func TestRealAsteriskControllerDown(t *testing.T) {
 	needAsterisk(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 9*time.Minute)
 	defer cancel()
-	real := realWorld(t, ctx)
+	real := realWorld(t, ctx, testConfig())
 	announce(t, real)
-	sim := simWorld(t, ctx)
+	sim := simWorld(t, ctx, testConfig())
 
 	t.Run("fallback_message", func(t *testing.T) { fallbackMessage(t, ctx, real) })
 	t.Run("fallback_queue", func(t *testing.T) { fallbackQueue(t, ctx, real) })

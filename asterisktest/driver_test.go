@@ -11,10 +11,16 @@ import (
 	"github.com/publicservice/hotline/internal/realasterisk"
 )
 
-// dtmfLead: Asterisk reports a DTMF digit when it ends (100 ms after it
-// starts); the simulator at the moment of the press. Digits are sent this
-// much earlier on the real Asterisk so that both report them at the same time.
-const dtmfLead = 100 * time.Millisecond
+// A press's time is when its first digit starts, in both worlds. Each digit
+// lasts dtmfLength and is reported (ChannelDtmfReceived) when it ends, on
+// Asterisk as in the simulator; the next press counts from when the last
+// digit was received. Asterisk's ARI dtmf request first keeps dtmfQuiet of
+// silence (ast_dtmf_stream's "quiet time before sending digits"), so each
+// request is sent that much before the digit is meant to start.
+const (
+	dtmfLength = 100 * time.Millisecond
+	dtmfQuiet  = 100 * time.Millisecond
+)
 
 // placed is one call placed in a world.
 type placed struct {
@@ -55,25 +61,37 @@ func (w *world) place(t *testing.T, ctx context.Context, did, from string, sc *a
 	return p
 }
 
-// playScript plays an arisim.Script as the caller of a real call: presses
-// relative to the answer or the previous press, the absolute limit, and the
-// presses and hang-up after the conversation.
+// playScript plays an arisim.Script as the caller of a real call, on the
+// simulator's clock marks taken from Asterisk's own event timestamps: the
+// entry (the hotline's half reaching Stasis, where the simulator creates its
+// channel), the answer (the hotline's half going Up, where the simulator
+// answers) and leaving the agent's bridge; presses relative to the answer
+// or the previous press, the absolute limit, and the presses and hang-up
+// after the conversation.
 func playScript(ctx context.Context, t *testing.T, p *placed, sc *arisim.Script) {
 	c := p.real
-	if err := c.WaitAnswered(ctx); err != nil {
-		return // refused (shed), or the test ended
-	}
-	answered := time.Now()
-	ended := make(chan struct{})
-	go func() { _ = c.WaitEnded(ctx); close(ended) }()
 	if sc == nil {
 		sc = &arisim.Script{}
 	}
-	if sc.MaxDurationMs > 0 { // from the entry into the dialplan, as on the simulator
-		at := c.Placed.Add(ms(sc.MaxDurationMs))
+	entered, err := c.WaitEntered(ctx)
+	if err != nil {
+		return // the test ended
+	}
+	if sc.MaxDurationMs > 0 { // from the entry into Stasis, as on the simulator
+		at := entered.AsteriskTime().Add(ms(sc.MaxDurationMs))
 		timer := time.AfterFunc(time.Until(at), func() { p.hangup(ctx, at) })
 		defer timer.Stop()
 	}
+	if err := c.WaitAnswered(ctx); err != nil {
+		return // refused (shed), or the test ended
+	}
+	up, err := c.WaitHotlineUp(ctx)
+	if err != nil {
+		return
+	}
+	answered := up.AsteriskTime()
+	ended := make(chan struct{})
+	go func() { _ = c.WaitEnded(ctx); close(ended) }()
 	if sc.HangupAfterAnswerMs > 0 {
 		at := answered.Add(ms(sc.HangupAfterAnswerMs))
 		timer := time.AfterFunc(time.Until(at), func() { p.hangup(ctx, at) })
@@ -94,8 +112,10 @@ func playScript(ctx context.Context, t *testing.T, p *placed, sc *arisim.Script)
 	// After a conversation: the caller's channel leaves the agent's bridge.
 	left := make(chan time.Time, 1)
 	go func() {
-		if _, err := c.WaitEvent(ctx, "ChannelLeftBridge"); err == nil {
-			left <- time.Now()
+		if e, err := c.WaitFor(ctx, func(e realasterisk.Event) bool {
+			return e.Type == "ChannelLeftBridge" && e.ChannelID() == c.HotlineChannel
+		}); err == nil {
+			left <- e.AsteriskTime()
 		}
 	}()
 	var at time.Time
@@ -131,20 +151,20 @@ func pressAll(ctx context.Context, t *testing.T, pl *placed, presses []arisim.Pr
 				at = at.Add(gap)
 			}
 			select {
-			case <-time.After(time.Until(at.Add(-dtmfLead))):
+			case <-time.After(time.Until(at.Add(-dtmfQuiet))):
 			case <-ended:
 				return
 			case <-ctx.Done():
 				return
 			}
 			pl.mu.Lock()
-			pl.digits = append(pl.digits, at)
+			pl.digits = append(pl.digits, at.Add(dtmfLength))
 			pl.mu.Unlock()
 			if err := c.DTMF(ctx, string(d)); err != nil {
 				t.Logf("caller %s: DTMF %c: %v", c.Channel, d, err)
 			}
 		}
-		prev = at
+		prev = at.Add(dtmfLength) // the last digit received
 	}
 }
 
@@ -161,45 +181,30 @@ func (p *placed) hangup(ctx context.Context, at time.Time) {
 }
 
 // callerLag is how much later than the script meant the controller's caller
-// channel (the ;2 half) saw the hang-up, minus how much later it saw the
-// digit that put the caller in the queue: the real far end's own delays,
-// which the simulator (exact to the millisecond) does not have. Only
-// for calls the caller ended while queued.
-func (p *placed) callerLag(enqueued time.Time) time.Duration {
-	if p.real == nil || enqueued.IsZero() {
-		return 0
+// channel (the ;2 half) saw the caller's digits (each, at most) and hang-up:
+// the real far end's own delays, which the simulator (exact to the
+// millisecond) does not have.
+func (p *placed) callerLag() (digits, hangup time.Duration) {
+	if p.real == nil {
+		return 0, 0
 	}
 	p.mu.Lock()
 	meant, hup := append([]time.Time(nil), p.digits...), p.hangupAt
 	p.mu.Unlock()
-	if hup.IsZero() {
-		return 0
-	}
-	var seenDigits []time.Time
-	var seenHup time.Time
+	i := 0
 	for _, e := range p.real.Events() {
 		if e.ChannelID() != p.real.HotlineChannel {
 			continue
 		}
-		switch e.Type {
-		case "ChannelDtmfReceived":
-			seenDigits = append(seenDigits, e.AsteriskTime())
-		case "ChannelHangupRequest":
-			if seenHup.IsZero() {
-				seenHup = e.AsteriskTime()
+		switch {
+		case e.Type == "ChannelDtmfReceived" && i < len(meant):
+			if d := e.AsteriskTime().Sub(meant[i]); i == 0 || d > digits {
+				digits = d
 			}
+			i++
+		case e.Type == "ChannelHangupRequest" && !hup.IsZero() && hangup == 0:
+			hangup = e.AsteriskTime().Sub(hup)
 		}
 	}
-	if seenHup.IsZero() {
-		return 0
-	}
-	lag := seenHup.Sub(hup)
-	// the last digit before the caller joined the queue
-	for i := len(seenDigits) - 1; i >= 0; i-- {
-		if i < len(meant) && !seenDigits[i].After(enqueued) {
-			lag -= seenDigits[i].Sub(meant[i])
-			break
-		}
-	}
-	return lag
+	return digits, hangup
 }

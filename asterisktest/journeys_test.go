@@ -177,10 +177,10 @@ func journeys() []journey {
 			// name, its processing time (same day, or number:3 and "working days")
 			// and the documents required, all from generated sound files; the caller
 			// hangs up after hearing them.
-			name: "info_inventory", did: did("j21"), from: "+13455550121", noWait: true,
+			name: "info_inventory", did: did("j22"), from: "+13455550126", noWait: true,
 			script: &arisim.Script{Presses: []arisim.Press{first("1", 300), press("1", 2000)}, MaxDurationMs: 40000},
 			check: func(t *testing.T, w *world, p *placed, rec hotline.CallRecord) {
-				if got := strings.Join(rec.IVRPath, ","); !strings.HasPrefix(got, "did:j21,lang:en,dept:j21:1") {
+				if got := strings.Join(rec.IVRPath, ","); !strings.HasPrefix(got, "did:j22,lang:en,dept:j22:1") {
 					t.Errorf("%s path %s", w.name, got)
 				}
 				if w.real() {
@@ -231,7 +231,78 @@ func journeys() []journey {
 				}
 			},
 		},
+		{
+			// The caller chooses to leave a message but Asterisk cannot write it: on
+			// the real Asterisk a directory stands where the recording's file would
+			// go (the tests run as root, so permissions would not stop Asterisk); on
+			// the simulator that recording fails. The caller is told of the
+			// technical problem, asked to hold, and an officer answers.
+			name: "failed_recording", did: did("j21"), from: "+13455550121",
+			phones: map[string]phone{"a113": {answerAfter: time.Second, talk: 3 * time.Second}},
+			login:  []string{"a113"},
+			script: &arisim.Script{Presses: []arisim.Press{first("1", 300), press("7", 2000)}},
+			during: func(t *testing.T, ctx context.Context, w *world, p *placed) {
+				name := recordingName(p.id)
+				if !w.real() {
+					w.sim.FailRecording(name, "cannot write")
+					return
+				}
+				// The recording's file is a symbolic link into a path whose parent is a
+				// plain file: it does not exist (the name is free: 201), and Asterisk
+				// cannot create it when it starts writing (ENOTDIR, even as root).
+				dir := filepath.Join(w.ast.RunDir, "var", "spool", "asterisk", "recording")
+				blocker := filepath.Join(w.ast.RunDir, "not-a-directory")
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				link := filepath.Join(dir, name+".wav")
+				if err := os.Symlink(filepath.Join(blocker, name+".wav"), link); err != nil {
+					t.Fatal(err)
+				}
+				// Gone once Asterisk has failed to write it: while a broken entry is in
+				// the spool, Asterisk answers 404 for the stored recordings after it in
+				// the directory (the other journeys' messages among them: seen here, 7
+				// of 20) and 500 for the list.
+				checkFor(t, 60*time.Second, "Asterisk failing to write "+name, func() bool {
+					log, _ := os.ReadFile(w.ast.ConsoleLog)
+					return strings.Contains(string(log), "Error creating writestream '"+filepath.Join(dir, name)+"'")
+				})
+				os.Remove(link)
+			},
+			check: func(t *testing.T, w *world, p *placed, rec hotline.CallRecord) {
+				if rec.Disposition != hotline.DispAnswered || rec.Agent != "a113" || rec.Queue != "q21" || rec.Recording != "" {
+					t.Errorf("%s record %s", w.name, summary(rec))
+				}
+				if got := strings.Join(rec.IVRPath, ","); got != "did:j21,lang:en,dept:j21:7,message_failed,queue:q21" {
+					t.Errorf("%s path %s", w.name, got)
+				}
+				if ms := w.messages(t, p.id); len(ms) != 0 {
+					t.Errorf("%s messages %+v", w.name, ms)
+				}
+				if got := eventTypes(w.events(t, p.id)); got != "ENTERQUEUE,CONNECT,COMPLETEAGENT" {
+					t.Errorf("%s queue events %s", w.name, got)
+				}
+				if w.real() {
+					checkPlayed(t, p.real, "en/hotline/leave_message", "en/hotline/system_error")
+					// Asterisk really failed to write it (it then says RecordingFinished
+					// "done" with nothing stored: trace record_unwritable).
+					if log, _ := os.ReadFile(w.ast.ConsoleLog); !strings.Contains(string(log), "Error creating writestream '"+
+						filepath.Join(w.ast.RunDir, "var", "spool", "asterisk", "recording", recordingName(p.id))+"'") {
+						t.Errorf("Asterisk's log says nothing of failing to write %s", recordingName(p.id))
+					}
+				}
+			},
+		},
 	}
+}
+
+// recordingName is the name the controller gives the message of call id
+// (ivr's leaveMessage).
+func recordingName(id string) string {
+	return "msg-" + strings.NewReplacer(".", "_", "/", "_", ":", "_").Replace(id)
 }
 
 func (w *world) phone(id string) *realasterisk.SIPPhone {

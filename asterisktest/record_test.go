@@ -104,6 +104,49 @@ var traceScenarios = []traceScenario{
 			r.waitEvent(ctx, "ChannelDestroyed", "agentleg-302")
 		},
 	},
+	{
+		name: "record_unwritable",
+		note: "scenario record_unwritable: inbound call via Local/1000@hotline-in (shipped dialplan), answer, record msg-unwritable (wav, beep, terminateOn #, ifExists fail) whose file in the spool is a symbolic link into a path whose parent is a plain file: Asterisk cannot create it (app.c: Error creating writestream) and says RecordingStarted then RecordingFinished done, not RecordingFailed; the stored recording does not exist (404); hang up. The harness variable SIMRECFAIL_<name> tells the replay which recording cannot be written",
+		run: func(ctx context.Context, t *testing.T, r *recorder) {
+			const name = "msg-unwritable"
+			dir := filepath.Join(r.a.RunDir, "var", "spool", "asterisk", "recording")
+			blocker := filepath.Join(r.a.RunDir, "not-a-directory")
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(filepath.Join(blocker, name+".wav"), filepath.Join(dir, name+".wav")); err != nil {
+				t.Fatal(err)
+			}
+			r.rest(ctx, true, "POST", "/asterisk/variable", url.Values{"variable": {"SIMRECFAIL_" + name}, "value": {"unwritable"}})
+			ch := r.inbound(ctx, "1000", "303")
+			r.rest(ctx, false, "POST", "/channels/"+ch+"/answer", nil)
+			r.rest(ctx, false, "POST", "/channels/"+ch+"/record", url.Values{"name": {name}, "format": {"wav"}, "ifExists": {"fail"},
+				"beep": {"true"}, "terminateOn": {"#"}, "maxDurationSeconds": {"120"}})
+			r.waitEvent(ctx, "RecordingStarted", "")
+			r.waitAnyEvent(ctx, "RecordingFinished", "RecordingFailed")
+			r.rest(ctx, false, "GET", "/recordings/stored/"+name, nil)
+			r.rest(ctx, false, "DELETE", "/channels/"+ch, nil)
+		},
+	},
+	{
+		name: "pjsip_agent_ringing",
+		note: "scenario pjsip_agent_ringing: the app originates PJSIP/a101 (a SIPp desk phone registered with the shipped agent-deskphone template; it sends 180 Ringing at once and answers after 1 s) straight into the app (app=hotline): the order of ChannelStateChange Ringing and the Dial events on an originated PJSIP agent leg, then its StasisStart once answered; the app hangs it up. The harness variable SIMENDPOINT_PJSIP/a101 (arisim's endpoint behaviour in JSON) tells the replay how the phone behaves",
+		run: func(ctx context.Context, t *testing.T, r *recorder) {
+			ph, err := r.a.StartAgent(ctx, "a101", realasterisk.Answer(time.Second, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ph.Stop()
+			r.rest(ctx, true, "POST", "/asterisk/variable", url.Values{"variable": {"SIMENDPOINT_PJSIP/a101"}, "value": {`{"answer_after_ms":1000,"callerid":"\"Marcia Ebanks\" <101>","context":"agents"}`}})
+			r.rest(ctx, false, "POST", "/channels", url.Values{"endpoint": {"PJSIP/a101"}, "app": {"hotline"}, "appArgs": {"agent,test"}, "channelId": {"agentleg-a101"}, "timeout": {"20"}})
+			r.waitEvent(ctx, "StasisStart", "agentleg-a101")
+			r.rest(ctx, false, "DELETE", "/channels/agentleg-a101", nil)
+			r.waitEvent(ctx, "ChannelDestroyed", "agentleg-a101")
+		},
+	},
 }
 
 // recorder is a minimal ARI client that logs every REST exchange and every
@@ -248,6 +291,30 @@ func (r *recorder) waitEvent(ctx context.Context, typ, id string) map[string]any
 			r.t.Fatalf("no %s event", typ)
 		case <-time.After(20 * time.Second):
 			r.t.Fatalf("no %s event within 20 s", typ)
+		}
+	}
+}
+
+// waitAnyEvent waits for an event of one of the types.
+func (r *recorder) waitAnyEvent(ctx context.Context, types ...string) map[string]any {
+	i := 0
+	for {
+		r.mu.Lock()
+		evs, ch := r.evs, r.cond
+		r.mu.Unlock()
+		for ; i < len(evs); i++ {
+			for _, typ := range types {
+				if evs[i]["type"] == typ {
+					return evs[i]
+				}
+			}
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			r.t.Fatalf("no %v event", types)
+		case <-time.After(20 * time.Second):
+			r.t.Fatalf("no %v event within 20 s", types)
 		}
 	}
 }

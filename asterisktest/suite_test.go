@@ -82,9 +82,9 @@ func TestRealAsteriskJourneys(t *testing.T) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 9*time.Minute)
 	defer cancel()
-	real := realWorld(t, ctx)
+	real := realWorld(t, ctx, testConfig())
 	announce(t, real)
-	sim := simWorld(t, ctx)
+	sim := simWorld(t, ctx, testConfig())
 	real.startServe(t, ctx)
 	sim.startServe(t, ctx)
 	for _, w := range []*world{real, sim} {
@@ -94,6 +94,10 @@ func TestRealAsteriskJourneys(t *testing.T) {
 		w.agentAction(t, "a112", "pause")
 	}
 	t.Run("journeys", func(t *testing.T) {
+		t.Run("line_closed", func(t *testing.T) { // a world pair of its own: every queue closed
+			t.Parallel()
+			lineClosed(t, ctx)
+		})
 		for _, j := range journeys() {
 			t.Run(j.name, func(t *testing.T) {
 				t.Parallel()
@@ -140,7 +144,7 @@ func runJourney(t *testing.T, ctx context.Context, real, sim *world, j journey) 
 				rec := w.waitRecord(t, p.id, limit)
 				res[i].rec = rec
 				checkTruth(t, w, p, rec)
-				res[i].rec.Wait -= w.farEndLag(t, p, rec)
+				w.logFarEnds(t, p, rec)
 				t.Logf("%s: %s path=%s queue=%s agent=%s wait=%v survey=%d offers=%+v; enqueued +%v answered +%v ended +%v", w.name, rec.Disposition,
 					strings.Join(rec.IVRPath, ","), rec.Queue, rec.Agent, rec.Wait, rec.Survey, rec.Offers,
 					since(rec.Arrived, rec.Enqueued), since(rec.Arrived, rec.Answered), since(rec.Arrived, rec.Ended))
@@ -162,7 +166,12 @@ func runJourney(t *testing.T, ctx context.Context, real, sim *world, j journey) 
 	}
 }
 
-// compare holds the real Asterisk's record to the simulator's.
+// compare holds the real Asterisk's record to the simulator's: the same
+// outcome, and (wait) the same recorded wait within 100 ms — the answer time
+// of an answered call, the time to the hang-up of an abandon. Both worlds
+// play the same script on the same marks (driver_test.go), so the recorded
+// values are compared as they are. On a machine whose load average is above
+// its number of CPUs a difference is logged, not failed (see overloaded).
 func compare(t *testing.T, real, sim hotline.CallRecord, wait bool) {
 	t.Helper()
 	if real.Disposition != sim.Disposition || pathOf(real) != pathOf(sim) ||
@@ -179,21 +188,20 @@ func compare(t *testing.T, real, sim hotline.CallRecord, wait bool) {
 			}
 		}
 	}
-	if wait && abs(real.Wait-sim.Wait) > 100*time.Millisecond {
-		if real.Disposition != hotline.DispAnswered {
-			// Not an answer time: an abandon's wait ends with the caller's hang-up,
-			// which reaches the controller 150–180 ms later on Asterisk than in the
-			// simulator (seen on an idle machine); logged, left open in README.
-			t.Logf("wait of a call not answered: asterisk %v, simulator %v: more than 100 ms apart", real.Wait, sim.Wait)
-			return
-		}
-		// Logged, not failed: on an idle machine answered calls were seen 114 ms
-		// apart (README, "Not done yet"); each world's own answer times are
-		// checked against its ground truth above.
-		load, _ := overloaded()
-		t.Logf("answer time: asterisk %v, simulator %v: more than 100 ms apart (load average %.1f on %d CPUs)",
-			real.Wait, sim.Wait, load, runtime.NumCPU())
+	if !wait {
+		return
 	}
+	d := abs(real.Wait - sim.Wait)
+	if d <= 100*time.Millisecond {
+		t.Logf("%s wait: asterisk %v, simulator %v: %v apart", real.Disposition, real.Wait, sim.Wait, d)
+		return
+	}
+	if load, busy := overloaded(); busy {
+		t.Logf("%s wait: asterisk %v, simulator %v: %v apart, more than 100 ms, not counted: load average %.1f on %d CPUs",
+			real.Disposition, real.Wait, sim.Wait, d, load, runtime.NumCPU())
+		return
+	}
+	t.Errorf("%s wait: asterisk %v, simulator %v: %v apart (more than 100 ms)", real.Disposition, real.Wait, sim.Wait, d)
 }
 
 func summary(r hotline.CallRecord) string {
@@ -214,38 +222,33 @@ func since(a, b time.Time) time.Duration {
 	return b.Sub(a)
 }
 
-// farEndLag is the part of a real call's recorded wait that the far ends
-// (the SIPp phone, the Local-channel caller) added beyond what the script
-// asked of them: the simulator's far ends are exact, so this is taken off
-// before the answer times are compared. 0 on the simulator.
-func (w *world) farEndLag(t *testing.T, p *placed, rec hotline.CallRecord) time.Duration {
+// logFarEnds logs how late the real far ends did what the script asked
+// (Asterisk's event timestamps against the driver's marks): the caller's
+// digits and hang-up, and the agent's phone answering. The simulator's far
+// ends are exact; these explain a difference between the worlds' waits.
+func (w *world) logFarEnds(t *testing.T, p *placed, rec hotline.CallRecord) {
 	if !w.real() {
-		return 0
+		return
 	}
-	if rec.Answered.IsZero() {
-		lag := p.callerLag(rec.Enqueued)
-		t.Logf("%s: the caller's hang-up reached the controller %v later than scripted (relative to the digit that queued it)", w.name, lag)
-		return lag
-	}
+	digits, hup := p.callerLag()
+	t.Logf("%s: the caller's digits reached Asterisk %v later than meant; the hang-up reached the controller's channel %v later", w.name, digits, hup)
 	if len(rec.Offers) == 0 {
-		return 0
+		return
 	}
 	o := rec.Offers[len(rec.Offers)-1]
-	b := w.behaviour(o.Agent)
 	if o.Outcome != "answered" || p.real == nil {
-		return 0
+		return
 	}
+	b := w.behaviour(o.Agent)
 	// The agent's leg is <call id>-a<offer number>; Asterisk stamps its answer.
 	leg := fmt.Sprintf("%s-a%d", p.id, len(rec.Offers))
 	for _, e := range w.callers.Events() {
 		if e.Type == "ChannelStateChange" && e.ChannelID() == leg && e.Channel.State == "Up" {
 			d := e.AsteriskTime().Sub(o.At)
-			lag := d - b.answerAfter
-			t.Logf("%s: Asterisk answered %s's leg %v after the originate (the phone was asked to answer %v after ringing): %v of far-end delay", w.name, o.Agent, d, b.answerAfter, lag)
-			return lag
+			t.Logf("%s: Asterisk answered %s's leg %v after the originate (the phone was asked to answer %v after ringing)", w.name, o.Agent, d, b.answerAfter)
+			return
 		}
 	}
-	return 0
 }
 
 // overloaded: the machine runs more runnable tasks than it has CPUs

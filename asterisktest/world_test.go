@@ -89,9 +89,9 @@ func (w *world) behaviour(id string) phone {
 
 func (w *world) real() bool { return w.ast != nil }
 
-// newWorld prepares Postgres, Redis and the configuration; the telephone side
-// is set by the caller (ast or sim).
-func newWorld(t *testing.T, name string) *world {
+// newWorld prepares Postgres, Redis and the configuration (cfg, the hotline
+// YAML); the telephone side is set by the caller (ast or sim).
+func newWorld(t *testing.T, name, cfg string) *world {
 	t.Helper()
 	db, dsn := storetest.MustOpenDBSchema(t)
 	rdb := testenv.MustRedis(t)
@@ -106,14 +106,15 @@ func newWorld(t *testing.T, name string) *world {
 	w.id = "ctl-" + name + "-" + rnd()
 	w.spool = t.TempDir()
 	w.cfgPath = filepath.Join(t.TempDir(), "suite.yaml")
-	if err := os.WriteFile(w.cfgPath, []byte(testConfig()), 0o644); err != nil {
+	if err := os.WriteFile(w.cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return w
 }
 
-// realWorld starts a real Asterisk with SIPp-capable agents.
-func realWorld(t *testing.T, ctx context.Context) *world {
+// realWorld starts a real Asterisk with SIPp-capable agents, for a
+// controller configured with cfg.
+func realWorld(t *testing.T, ctx context.Context, cfg string) *world {
 	t.Helper()
 	a, err := realasterisk.Start(ctx, realasterisk.Options{DeskPhones: deskPhones(), Log: t.Logf})
 	if err != nil {
@@ -127,7 +128,7 @@ func realWorld(t *testing.T, ctx context.Context) *world {
 			t.Error(err)
 		}
 	})
-	w := newWorld(t, "asterisk")
+	w := newWorld(t, "asterisk", cfg)
 	w.ast, w.ariURL, w.ariPass = a, a.ARIURL, a.ARIPassword
 	cs, err := a.Callers(ctx)
 	if err != nil {
@@ -146,10 +147,11 @@ func deskPhones() []string {
 	return out
 }
 
-// simWorld starts the simulator on real time.
-func simWorld(t *testing.T, ctx context.Context) *world {
+// simWorld starts the simulator on real time, for a controller configured
+// with cfg.
+func simWorld(t *testing.T, ctx context.Context, cfg string) *world {
 	t.Helper()
-	w := newWorld(t, "simulator")
+	w := newWorld(t, "simulator", cfg)
 	var eps []string
 	for i := 101; i <= 115; i++ {
 		eps = append(eps, fmt.Sprintf("a%d", i))
@@ -419,19 +421,8 @@ func (w *world) events(t *testing.T, id string) []hotline.QueueEvent {
 	return out
 }
 
-// eventTypes lists the call's queue events in order, without WRAPUPEND: it
-// comes the queue's wrap-up time after the call, so whether it is there yet
-// depends on when the test reads the log (reporting's AHT tests cover it).
-func eventTypes(evs []hotline.QueueEvent) string {
-	var s []string
-	for _, ev := range evs {
-		if ev.Type == hotline.EvWrapupEnd {
-			continue
-		}
-		s = append(s, string(ev.Type))
-	}
-	return strings.Join(s, ",")
-}
+// eventTypes: testenv.EventTypes (WRAPUPEND left out).
+var eventTypes = testenv.EventTypes
 
 func (w *world) ratings(t *testing.T, id string) []store.Rating {
 	rs, err := w.db.Ratings(context.Background(), time.Time{}, far)

@@ -3,7 +3,7 @@
 // simulator). Usage: node agent_flow.mjs <base URL> <simulator URL> <DID> <screenshot dir>
 // The agent signs in, goes available; a simulated call arrives with its
 // context; the agent answers, holds, resumes, hangs up and wraps up; a second
-// call is transferred; the supervisor page sees each change live; the
+// call is transferred blind to a queue, a third attended to agent2; the supervisor page sees each change live; the
 // stream survives a network drop. Prints one JSON line of what it saw.
 import { chromium } from "playwright-core";
 
@@ -148,6 +148,42 @@ try {
   await agent.click("#btn-transfer");
   await both("#wrapup-card:not([hidden])", "wrap_up");
   step("transferred");
+
+  // Third call: an attended transfer to agent2 (a102), who signs in to
+  // their queues once agent1 has the call; agent2 answers the
+  // consultation, agent1 completes it and goes to wrap-up.
+  await agent.click("#btn-available").catch(() => {});
+  await both("#state[data-state=available]", "available");
+  await call("+13455550125");
+  await both("#call-card[data-state=ringing]", "ringing");
+  await agent.click("#btn-answer");
+  await both("#call-card[data-state=talking]", "on_call");
+  const agent2Ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const agent2 = await agent2Ctx.newPage();
+  agent2.on("pageerror", (e) => errors.push(String(e)));
+  await signIn(agent2, "agent2", "/agent");
+  await agent2.waitForSelector("#conn[data-state=live]", { timeout: T });
+  await agent2.click("#btn-login");
+  await agent2.waitForSelector("#state[data-state=available]", { timeout: T });
+  await agent.selectOption("#transfer-target", "agent:a102");
+  await agent.selectOption("#transfer-mode", "attended");
+  await agent.click("#btn-transfer");
+  await agent.waitForSelector("#consult-buttons:not([hidden])", { timeout: T });
+  await agent.waitForFunction(() => document.getElementById("call-flags").textContent.includes("on hold"), null, { timeout: T });
+  await agent2.waitForSelector("#call-card[data-state=consult_ringing]", { timeout: T });
+  const title = await agent2.textContent("#call-title");
+  if (!title.includes("a101")) throw new Error("consultation title " + title);
+  await agent2.click("#btn-answer");
+  await agent2.waitForSelector("#call-card[data-state=consulting]", { timeout: T });
+  await agent.waitForSelector("#btn-transfer-complete:not([disabled])", { timeout: T });
+  await agent.screenshot({ path: shots + "/agent-consulting.png" });
+  step("consulting");
+  await agent.click("#btn-transfer-complete");
+  await both("#wrapup-card:not([hidden])", "wrap_up");
+  await agent2.waitForSelector("#call-card[data-state=talking]", { timeout: T });
+  await agent2.click("#btn-hangup");
+  await agent2.waitForSelector("#wrapup-card:not([hidden])", { timeout: T });
+  step("attended transfer completed");
 
   // The wallboard (large screen).
   const wall = await supCtx.newPage();

@@ -68,7 +68,7 @@ func TestAgentAndSupervisorInBrowser(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &seen); err != nil {
 		t.Fatalf("output %q: %v", stdout.String(), err)
 	}
-	if len(seen.Steps) != 13 {
+	if len(seen.Steps) != 15 {
 		t.Fatalf("steps %v", seen.Steps)
 	}
 	t.Logf("steps: %v; change seen on both pages after (ms): %v", seen.Steps, seen.Latencies)

@@ -140,6 +140,14 @@ func (c *call) checkChannels(byID map[string]telephony.Channel) {
 		if _, ok := byID[c.agentCh]; !ok {
 			c.agentGone()
 		}
+	case c.st == stConsult && c.consult != nil:
+		if _, ok := byID[c.agentCh]; !ok || c.agentCh == "" {
+			c.agentGone()
+		} else if ch, ok := byID[c.consult.ch]; !ok {
+			c.consultLegGone("lost")
+		} else if ch.State == "Up" && !c.consult.answered {
+			c.consultAnswered() // its StasisStart may have been lost in the gap
+		}
 	case c.st == stRinging && c.offer != nil && !c.offer.settled:
 		// The agent's StasisStart may have been lost in the gap.
 		if ch, ok := byID[c.offer.ch]; ok && ch.State == "Up" {
@@ -226,7 +234,8 @@ func (ctl *Controller) restore(s savedCall) *call {
 		c.qcfg = ctl.cfg.Queue(s.Queue)
 	}
 	if s.Offer != nil {
-		c.offer = &offer{m: s.Offer.Match, ch: s.Offer.Channel, at: time.UnixMicro(s.Offer.At).UTC(), idx: s.Offer.Idx}
+		c.offer = &offer{m: s.Offer.Match, ch: s.Offer.Channel, at: time.UnixMicro(s.Offer.At).UTC(), idx: s.Offer.Idx,
+			direct: s.Offer.Direct}
 	}
 	c.pb = s.Playback // stopped on resume
 	ctl.mu.Lock()
@@ -234,6 +243,12 @@ func (ctl *Controller) restore(s savedCall) *call {
 	ctl.bindChanLocked(c.ch, c)
 	if c.agentCh != "" {
 		ctl.bindChanLocked(c.agentCh, c)
+	}
+	if k := s.Consult; k != nil {
+		// Answered or not, it ends at resume (the leg's events of the gap are lost).
+		c.consult = &consult{m: k.Match, ch: k.Channel, at: time.UnixMicro(k.At).UTC(), idx: k.Idx, target: k.Target,
+			from: k.From, bridge: k.Bridge, answered: k.Bridge != ""}
+		ctl.bindChanLocked(k.Channel, c)
 	}
 	if c.offer != nil {
 		ctl.bindChanLocked(c.offer.ch, c)
@@ -301,6 +316,18 @@ func (c *call) resume(byID map[string]telephony.Channel) {
 		if _, ok := byID[c.agentCh]; !ok || c.agentCh == "" {
 			c.agentGone()
 		}
+	case stConsult:
+		// A consultation does not survive a restart: it ends, the consulted
+		// agent is freed and the caller is back with the first agent.
+		c.held, c.mohOn = true, false // it was on hold
+		c.dropConsult("lost")
+		c.unhold("consult_lost")
+		c.to(stTalking)
+		if _, ok := byID[c.agentCh]; !ok || c.agentCh == "" {
+			c.agentGone()
+			return
+		}
+		c.rejoin()
 	case stClosing:
 		if c.rec.HungUpBy == "" {
 			c.rec.HungUpBy = "system"

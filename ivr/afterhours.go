@@ -110,7 +110,22 @@ func (c *call) recordingDone(ev telephony.Event) {
 	c.stop(tGrace)
 	name := c.recName
 	c.recName = ""
-	if ev.Type == telephony.RecordingFailed || ev.State == "failed" {
+	failed := ev.Type == telephony.RecordingFailed || ev.State == "failed"
+	if !failed && ev.Duration == 0 {
+		// Asterisk 22 ends a recording whose file it could not create with
+		// RecordingFinished "done" and duration 0, and stores nothing: such a
+		// message counts only if it is stored. (Only then: one broken entry in
+		// the spool makes Asterisk answer 404 for the stored recordings after it
+		// in the directory.) If Asterisk cannot say, the message is kept.
+		ctx, cancel := c.ctx()
+		stored, err := c.sw().RecordingStored(ctx, name)
+		cancel()
+		if err != nil {
+			c.warn("stored recording", err)
+		}
+		failed = err == nil && !stored
+	}
+	if failed {
 		if c.gone {
 			c.log.Warn("recording failed")
 			c.finish()

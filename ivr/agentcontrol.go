@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/publicservice/hotline"
@@ -16,7 +15,7 @@ import (
 // never logged).
 type AgentCall struct {
 	CallID     string    `json:"call_id"`
-	State      string    `json:"state"` // ringing, talking
+	State      string    `json:"state"` // ringing, talking; consulted in an attended transfer: consult_ringing, consulting
 	Agent      string    `json:"agent"`
 	Number     string    `json:"number"`
 	Language   string    `json:"language"`
@@ -31,6 +30,9 @@ type AgentCall struct {
 	Held        bool    `json:"held"`
 	Muted       bool    `json:"muted"`
 	Callback    bool    `json:"callback"`
+	// Transfer is the attended transfer in progress (or how the last one
+	// failed), to the agent who started it and to the agent consulted.
+	Transfer *TransferView `json:"transfer,omitempty"`
 }
 
 // Call-control actions of the agent panel.
@@ -42,7 +44,13 @@ const (
 	ActMute     = "mute"     // the caller no longer hears the agent
 	ActUnmute   = "unmute"   //
 	ActHangup   = "hangup"   // the agent ends the call (the caller goes on to the survey)
-	ActTransfer = "transfer" // blind transfer to "queue:<id>" (BLINDTRANSFER event)
+	ActTransfer = "transfer" // blind transfer to "queue:<id>" or "agent:<id>" (BLINDTRANSFER event)
+	// ActAttended starts an attended transfer to "agent:<id>" or
+	// "queue:<id>" (the queue's next agent): the caller on hold, a
+	// consultation leg rings the other agent (transfer.go).
+	ActAttended = "attended_transfer"
+	ActComplete = "transfer_complete" // the caller goes to the consulted agent (ATTENDEDTRANSFER event)
+	ActCancel   = "transfer_cancel"   // the consultation ends, the caller is back with the agent
 )
 
 var errCallEnded = hotline.Errorf(hotline.ECONFLICT, "the call has ended")
@@ -75,24 +83,39 @@ func (ctl *Controller) inCall(ctx context.Context, callID string, f func(c *call
 	}
 }
 
-// agentOf is the agent of the call's offer or connection, and its state.
-func (c *call) agentOf() (agent, state string) {
+// stateFor is agent's part in the call: ringing or talking (the call's
+// agent), consult_ringing or consulting (the agent consulted in an attended
+// transfer), "" for none.
+func (c *call) stateFor(agent string) string {
 	switch {
-	case c.offer != nil && !c.offer.settled:
-		return c.offer.m.Agent.ID, "ringing"
-	case c.match != nil && c.st == stTalking:
-		return c.match.Agent.ID, "talking"
+	case agent == "":
+	case c.offer != nil && !c.offer.settled && c.offer.m.Agent.ID == agent:
+		return "ringing"
+	case c.match != nil && (c.st == stTalking || c.st == stConsult) && c.match.Agent.ID == agent:
+		return "talking"
+	case c.consult != nil && c.consult.m.Agent.ID == agent:
+		if c.consult.answered {
+			return "consulting"
+		}
+		return "consult_ringing"
 	}
-	return "", ""
+	return ""
 }
 
 // AgentCall returns the call callID as agent sees it: ENOTFOUND unless the
 // agent is being offered it or talking on it.
 func (ctl *Controller) AgentCall(ctx context.Context, agent, callID string) (AgentCall, error) {
+	if !ctl.owns(callID) {
+		return ctl.remote(ctx, remoteCmd{Op: opCall, Agent: agent, Call: callID})
+	}
+	return ctl.agentCall(ctx, agent, callID)
+}
+
+func (ctl *Controller) agentCall(ctx context.Context, agent, callID string) (AgentCall, error) {
 	var out AgentCall
 	err := ctl.inCall(ctx, callID, func(c *call) error {
-		a, st := c.agentOf()
-		if a != agent {
+		st := c.stateFor(agent)
+		if st == "" {
 			return hotline.Errorf(hotline.ENOTFOUND, "agent %s is not on call %s", agent, callID)
 		}
 		now := c.now()
@@ -100,28 +123,47 @@ func (ctl *Controller) AgentCall(ctx context.Context, agent, callID string) (Age
 		if st == "ringing" {
 			wait = now.Sub(c.rec.Enqueued)
 		}
-		out = AgentCall{CallID: c.id, State: st, Agent: a, Number: c.number, Language: c.rec.Language,
+		out = AgentCall{CallID: c.id, State: st, Agent: agent, Number: c.number, Language: c.rec.Language,
 			Department: c.rec.Department, Queue: c.queue, IVRPath: append([]string(nil), c.rec.IVRPath...),
 			Arrived: c.rec.Arrived, Enqueued: c.rec.Enqueued, Answered: c.rec.Answered, WaitSeconds: wait.Seconds(),
 			Held: c.held, Muted: c.muted, Callback: c.kind == kindCallback}
+		if c.consult != nil {
+			out.Transfer = c.consult.view()
+		} else if st == "talking" {
+			out.Transfer = c.consulted
+		}
 		return nil
 	})
 	return out, err
 }
 
 // Control applies a call-control action of agent to call callID; target
-// names a transfer's destination ("queue:<id>"). ECONFLICT when the action
-// does not fit the call's state, EFORBIDDEN when the call is not the agent's.
+// names a transfer's destination ("queue:<id>" or "agent:<id>"). ECONFLICT
+// when the action does not fit the call's state, EFORBIDDEN when the call is
+// not the agent's. A call owned by another controller is handed to it
+// (remote.go).
 func (ctl *Controller) Control(ctx context.Context, agent, callID, action, target string) error {
+	if !ctl.owns(callID) {
+		_, err := ctl.remote(ctx, remoteCmd{Op: opControl, Agent: agent, Call: callID, Action: action, Target: target})
+		return err
+	}
+	return ctl.control(ctx, agent, callID, action, target)
+}
+
+func (ctl *Controller) control(ctx context.Context, agent, callID, action, target string) error {
 	if action == ActAnswer {
 		// The far end answers outside the actor: the StasisStart that follows
 		// is handled in order by it.
 		var ch string
 		err := ctl.inCall(ctx, callID, func(c *call) error {
-			if a, st := c.agentOf(); a != agent || st != "ringing" {
+			switch c.stateFor(agent) {
+			case "ringing":
+				ch = c.offer.ch
+			case "consult_ringing":
+				ch = c.consult.ch
+			default:
 				return hotline.Errorf(hotline.ECONFLICT, "call %s is not ringing for agent %s", callID, agent)
 			}
-			ch = c.offer.ch
 			return nil
 		})
 		if err != nil {
@@ -136,13 +178,30 @@ func (ctl *Controller) Control(ctx context.Context, agent, callID, action, targe
 }
 
 func (c *call) control(agent, action, target string) error {
-	a, st := c.agentOf()
-	if a != agent {
+	st := c.stateFor(agent)
+	switch st {
+	case "":
 		return hotline.Errorf(hotline.EFORBIDDEN, "call %s is not agent %s's", c.id, agent)
+	case "consult_ringing", "consulting":
+		// The consulted agent may refuse or end the consultation only.
+		if action != ActReject && action != ActHangup {
+			return hotline.Errorf(hotline.ECONFLICT, "%s: you are consulted on this call (reject or hang up only)", action)
+		}
+		if c.consult.answered {
+			c.consultLegGone("hung_up")
+			return nil
+		}
+		ch := c.consult.ch
+		c.consultFailed("rejected", false)
+		c.hangup(ch, "busy")
+		return nil
 	}
 	talking := func() error {
 		if st != "talking" {
 			return hotline.Errorf(hotline.ECONFLICT, "%s needs a connected call (the call is %s)", action, st)
+		}
+		if c.st == stConsult && action != ActComplete && action != ActCancel && action != ActMute && action != ActUnmute && action != ActHangup {
+			return hotline.Errorf(hotline.ECONFLICT, "%s: a consultation is in progress (complete or cancel it first)", action)
 		}
 		return nil
 	}
@@ -215,41 +274,22 @@ func (c *call) control(agent, action, target string) error {
 			return err
 		}
 		return c.blindTransfer(agent, target)
+	case ActAttended:
+		if err := talking(); err != nil {
+			return err
+		}
+		return c.startConsult(agent, target)
+	case ActComplete, ActCancel:
+		if err := talking(); err != nil {
+			return err
+		}
+		if action == ActCancel {
+			return c.cancelConsult()
+		}
+		return c.completeConsult(agent)
 	}
-	return hotline.Errorf(hotline.EINVALID, "unknown call action %q (want answer, reject, hold, resume, mute, unmute, hangup or transfer)", action)
-}
-
-// blindTransfer sends the caller to another queue: the agent's part ends
-// (wrap-up follows), the caller waits in the new queue with music.
-func (c *call) blindTransfer(agent, target string) error {
-	q, ok := strings.CutPrefix(target, "queue:")
-	if !ok || c.ctl.cfg.Queue(q) == nil {
-		return hotline.Errorf(hotline.EINVALID, "transfer target %q: want queue:<id> of a configured queue", target)
-	}
-	now := c.now()
-	if open, _ := c.ctl.cfg.QueueOpen(q, now); !open {
-		return hotline.Errorf(hotline.ECONFLICT, "queue %s is closed now", q)
-	}
-	talk := now.Sub(c.rec.Answered)
-	c.event(hotline.EvBlindTransfer, agent, c.rec.Wait, talk, 0, target)
-	c.event(hotline.EvCompleteAgent, agent, c.rec.Wait, talk, 0, "transfer")
-	agentCh := c.agentCh
-	c.agentCh = "" // its hang-up is not the end of the call any more
-	c.releaseAgent(now)
-	ctx, cancel := c.ctx()
-	if c.bridge != "" {
-		c.warn("remove from bridge", c.sw().RemoveFromBridge(ctx, c.bridge, c.ch))
-	}
-	cancel()
-	c.destroyBridge()
-	c.hangup(agentCh, "normal")
-	if c.held {
-		c.event(hotline.EvUnhold, agent, 0, 0, 0, "transfer")
-	}
-	c.held, c.muted, c.mohOn = false, false, c.held
-	c.path("transfer:" + target)
-	c.enterQueue(q)
-	return nil
+	return hotline.Errorf(hotline.EINVALID, "unknown call action %q (want answer, reject, hold, resume, mute, unmute, hangup, transfer, %s, %s or %s)",
+		action, ActAttended, ActComplete, ActCancel)
 }
 
 // Snoop modes of the supervisors' actions.

@@ -36,11 +36,12 @@ const (
 	stClosing                    // a last prompt, then hang up
 	stCallbackDial               // callback leg: ringing the citizen
 	stCallbackHello              // callback leg: announcing the callback
+	stConsult                    // the caller on hold while the agent consults another (attended transfer)
 	stEnded                      // finished; nothing more happens
 )
 
 var stateNames = [...]string{"new", "language", "main_menu", "dept_menu", "info", "ticket", "closed", "max_wait",
-	"recording", "waiting", "ringing", "talking", "survey", "closing", "callback_dial", "callback_hello", "ended"}
+	"recording", "waiting", "ringing", "talking", "survey", "closing", "callback_dial", "callback_hello", "consult", "ended"}
 
 func (s state) String() string {
 	if int(s) < len(stateNames) {
@@ -71,9 +72,10 @@ var transitions = map[state][]state{
 	stMaxWait:       {stRecording, stMaxWait},
 	stRecording:     {stWaiting, stClosed},                                    // after a failed recording
 	stWaiting:       {stRinging, stMaxWait, stWaiting, stClosed, stRecording}, // the last two: left an unstaffed queue
-	stRinging:       {stWaiting, stTalking},
-	stTalking:       {stSurvey, stWaiting},   // waiting again after a blind transfer to a queue
-	stSurvey:        {stSurvey, stRecording}, // a voice comment after a poor rating
+	stRinging:       {stWaiting, stTalking, stClosed, stRecording},            // the last two: a named agent did not take a transfer, its queue is closed or unstaffed
+	stTalking:       {stSurvey, stWaiting, stRinging, stConsult},              // blind transfer to a queue or a named agent; consultation
+	stConsult:       {stTalking},                                              // consultation completed, cancelled or failed
+	stSurvey:        {stSurvey, stRecording},                                  // a voice comment after a poor rating
 	stClosing:       {},
 	stCallbackDial:  {stCallbackHello},
 	stCallbackHello: {stRinging, stWaiting},
@@ -114,7 +116,7 @@ func catOf(s state) category {
 		return catWaiting
 	case stRinging:
 		return catRinging
-	case stTalking:
+	case stTalking, stConsult:
 		return catTalking
 	case stSurvey:
 		return catSurvey
@@ -163,6 +165,9 @@ type offer struct {
 	at      time.Time
 	idx     int // index in rec.Offers
 	settled bool
+	// direct: a named agent reserved by a transfer (Queues.Reserve), not a
+	// match of the dispatch: the caller is in no queue meanwhile.
+	direct bool
 }
 
 // call is one call's actor and state. Every field below the mailbox is
@@ -230,6 +235,10 @@ type call struct {
 	dirty      bool // state to save after the current message
 	// held and muted by the agent (agentcontrol.go)
 	held, muted bool
+	// consult is the consultation of an attended transfer (transfer.go);
+	// consulted says how the last one ended, for the first agent's panel.
+	consult   *consult
+	consulted *TransferView
 }
 
 // post appends m to the mailbox and makes sure a goroutine drains it.

@@ -60,9 +60,13 @@ func (c *call) ringTimeout() time.Duration {
 
 // ringAgent originates the matched agent's endpoint; the caller keeps
 // hearing music.
-func (c *call) ringAgent(m queue.Match) {
+func (c *call) ringAgent(m queue.Match) { c.ringAgentAs(m, false) }
+
+// ringAgentAs is ringAgent; direct: m is a named agent reserved by a
+// transfer (transfer.go).
+func (c *call) ringAgentAs(m queue.Match, direct bool) {
 	at := c.now()
-	o := &offer{m: m, ch: fmt.Sprintf("%s-a%d", c.id, len(c.rec.Offers)+1), at: at, idx: len(c.rec.Offers)}
+	o := &offer{m: m, ch: fmt.Sprintf("%s-a%d", c.id, len(c.rec.Offers)+1), at: at, idx: len(c.rec.Offers), direct: direct}
 	c.rec.Offers = append(c.rec.Offers, hotline.AgentOffer{Agent: m.Agent.ID, At: at})
 	c.offer = o
 	c.ctl.bindChan(o.ch, c)
@@ -128,6 +132,13 @@ func (c *call) offerFailed(outcome string, hangup, pause bool) {
 	if c.gone {
 		return
 	}
+	if o.direct {
+		// The named agent did not take the transfer: the caller goes to the
+		// call's queue rather than be lost.
+		c.path("transfer_failed:" + outcome)
+		c.enterQueue(c.queue)
+		return
+	}
 	c.backToWaiting()
 	ctx, cancel = c.ctx()
 	c.ctl.dispatch(ctx, c.queue)
@@ -160,11 +171,20 @@ func (c *call) agentAnswered() {
 	}
 	at := c.now()
 	ctx, cancel = c.ctx()
-	wait, err := c.ctl.q.Connected(ctx, o.m, at)
+	var wait time.Duration
+	if o.direct {
+		// A named agent taking a transfer: the caller was in no queue.
+		err = c.ctl.q.ReservedAnswered(ctx, o.m.Agent.ID, c.queueCallID(), at)
+		wait = c.rec.Wait
+	} else {
+		wait, err = c.ctl.q.Connected(ctx, o.m, at)
+	}
 	cancel()
 	if err != nil {
 		c.warn("connected", err)
-		wait = at.Sub(c.rec.Enqueued)
+		if !o.direct {
+			wait = at.Sub(c.rec.Enqueued)
+		}
 	}
 	c.offer = nil
 	c.match = &o.m
@@ -178,7 +198,11 @@ func (c *call) agentAnswered() {
 	c.rec.Disposition = hotline.DispAnswered
 	c.stop(tAnnounce)
 	c.stop(tMaxWait)
-	c.event(hotline.EvConnect, o.m.Agent.ID, wait, 0, 0, fmt.Sprintf("ring_ms=%d", at.Sub(o.at).Milliseconds()))
+	data := fmt.Sprintf("ring_ms=%d", at.Sub(o.at).Milliseconds())
+	if o.direct {
+		data = "transfer " + data
+	}
+	c.event(hotline.EvConnect, o.m.Agent.ID, wait, 0, 0, data)
 	if c.cbOf != "" {
 		c.event(hotline.EvCallbackDone, o.m.Agent.ID, wait, 0, 0, "")
 	}
@@ -227,6 +251,13 @@ func (c *call) destroyBridge() {
 
 // agentGone: the officer hung up during the call.
 func (c *call) agentGone() {
+	if c.st == stConsult {
+		// The first agent hung up while consulting: the consultation ends
+		// with them and the caller is no longer on hold.
+		c.dropConsult("first_agent_gone")
+		c.unhold("hangup")
+		c.to(stTalking)
+	}
 	if c.st != stTalking {
 		return
 	}
@@ -261,6 +292,22 @@ func (c *call) callerGone() {
 	}
 	c.gone = true
 	at := c.now()
+	if o := c.offer; o != nil && o.direct && !o.settled {
+		// A named agent ringing for a transferred caller: the call was
+		// answered (by the first agent); the reserved agent is freed.
+		o.settled = true
+		c.stop(tRing)
+		c.hangup(o.ch, "normal")
+		c.rec.Offers[o.idx].Outcome = "caller_gone"
+		c.rec.Offers[o.idx].Ring = at.Sub(o.at)
+		ctx, cancel := c.ctx()
+		c.warn("offer cancelled", c.ctl.q.OfferCancelled(ctx, o.m, at))
+		cancel()
+		c.offer = nil
+		c.rec.HungUpBy = "caller"
+		c.finish()
+		return
+	}
 	switch c.st {
 	case stWaiting, stRinging, stCallbackHello:
 		if o := c.offer; o != nil && !o.settled {
@@ -305,14 +352,20 @@ func (c *call) callerGone() {
 			}
 			c.event(hotline.EvAbandon, "", wait, 0, pos, data)
 		}
-	case stTalking:
+	case stTalking, stConsult:
+		data := ""
+		if c.consult != nil {
+			// Hung up on hold during a consultation: it ends too.
+			c.dropConsult("caller_gone")
+			data = "consult"
+		}
 		c.rec.Talk = at.Sub(c.rec.Answered)
 		c.rec.HungUpBy = "caller"
 		agent := ""
 		if c.match != nil {
 			agent = c.match.Agent.ID
 		}
-		c.event(hotline.EvCompleteCaller, agent, c.rec.Wait, c.rec.Talk, 0, "")
+		c.event(hotline.EvCompleteCaller, agent, c.rec.Wait, c.rec.Talk, 0, data)
 		if c.agentCh != "" {
 			c.hangup(c.agentCh, "normal")
 			c.agentCh = ""

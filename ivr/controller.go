@@ -248,8 +248,9 @@ func (ctl *Controller) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); ctl.matchLoop(ctx) }()
+	go func() { defer wg.Done(); ctl.commandLoop(ctx) }()
 	go func() { defer wg.Done(); ctl.guardLoop(ctx) }()
 
 	events := ctl.sw.Events()

@@ -204,7 +204,14 @@ func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.D
 		wg.Add(1)
 		c.post(msg{fn: func() {
 			st := c.restoreInRedis()
+			consulted := "" // an attended transfer's consulted agent is busy with the call too
+			if c.consult != nil {
+				consulted = c.consult.m.Agent.ID
+			}
 			mu.Lock()
+			if consulted != "" {
+				busy[consulted] = c.queueCallID()
+			}
 			r.Callers += st.callers
 			r.Queued += st.queued
 			r.AgentsBusy += st.agents

@@ -21,6 +21,7 @@ import (
 	"github.com/publicservice/hotline/arisim"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/config"
+	"github.com/publicservice/hotline/internal/testenv"
 	"github.com/publicservice/hotline/ivr"
 	"github.com/publicservice/hotline/queue"
 	"github.com/publicservice/hotline/store"
@@ -344,19 +345,8 @@ func (e *env) events(callID string) []hotline.QueueEvent {
 	return out
 }
 
-// eventTypes lists the events' types, WRAPUPEND left out: it comes when the
-// agent's wrap-up ends, which may be after the test reads the log
-// (TestWrapUpEndRecorded checks it).
-func eventTypes(evs []hotline.QueueEvent) string {
-	var s []string
-	for _, ev := range evs {
-		if ev.Type == hotline.EvWrapupEnd {
-			continue
-		}
-		s = append(s, string(ev.Type))
-	}
-	return strings.Join(s, ",")
-}
+// eventTypes: testenv.EventTypes (WRAPUPEND left out).
+var eventTypes = testenv.EventTypes
 
 func (e *env) ratings() []store.Rating {
 	e.t.Helper()

@@ -30,6 +30,8 @@ func (c *call) onEvent(ev telephony.Event) {
 			c.callbackAnswered()
 		case c.offer != nil && ch == c.offer.ch:
 			c.agentAnswered()
+		case c.consult != nil && ch == c.consult.ch:
+			c.consultAnswered()
 		case ch != c.ch:
 			// A leg for an offer that is over: not wanted any more.
 			c.hangup(ch, "normal")
@@ -50,6 +52,8 @@ func (c *call) onEvent(ev telephony.Event) {
 			c.callerGone()
 		case c.offer != nil && ch == c.offer.ch:
 			c.offerFailed(outcomeOfCause(ev.Cause), false, true)
+		case c.consult != nil && ch == c.consult.ch:
+			c.consultLegGone(outcomeOfCause(ev.Cause))
 		case ch == c.agentCh && ch != "":
 			c.agentGone()
 		}
@@ -61,6 +65,8 @@ func (c *call) onEvent(ev telephony.Event) {
 		switch {
 		case c.offer != nil && ch == c.offer.ch:
 			c.offerFailed(outcomeOfDial(st), true, true)
+		case c.consult != nil && ch == c.consult.ch:
+			c.consultFailed(outcomeOfDial(st), true)
 		case ch == c.ch && c.st == stCallbackDial:
 			c.hangup(c.ch, "normal")
 			c.callbackFailed(outcomeOfDial(st))

@@ -64,17 +64,19 @@ func (c *call) finish() {
 
 // savedCall is a call's state kept in Redis for re-adoption.
 type savedCall struct {
-	ID        string             `json:"id"`
-	Channel   string             `json:"channel"`
-	Kind      callKind           `json:"kind"`
-	State     string             `json:"state"`
-	CbOf      string             `json:"cb_of,omitempty"`
-	Queue     string             `json:"queue,omitempty"`
-	Dept      string             `json:"dept,omitempty"`
-	Number    string             `json:"number,omitempty"`
-	InQueue   bool               `json:"in_queue,omitempty"`
-	Playback  string             `json:"playback,omitempty"`
-	Offer     *savedOffer        `json:"offer,omitempty"`
+	ID       string      `json:"id"`
+	Channel  string      `json:"channel"`
+	Kind     callKind    `json:"kind"`
+	State    string      `json:"state"`
+	CbOf     string      `json:"cb_of,omitempty"`
+	Queue    string      `json:"queue,omitempty"`
+	Dept     string      `json:"dept,omitempty"`
+	Number   string      `json:"number,omitempty"`
+	InQueue  bool        `json:"in_queue,omitempty"`
+	Playback string      `json:"playback,omitempty"`
+	Offer    *savedOffer `json:"offer,omitempty"`
+	// Consult: an attended transfer's consultation (transfer.go).
+	Consult   *savedOffer        `json:"consult,omitempty"`
 	Match     *queue.Match       `json:"match,omitempty"`
 	CbMatch   *queue.Match       `json:"cb_match,omitempty"`
 	AgentChan string             `json:"agent_channel,omitempty"`
@@ -90,6 +92,11 @@ type savedOffer struct {
 	Channel string      `json:"channel"`
 	At      int64       `json:"at"` // unix micro
 	Idx     int         `json:"idx"`
+	Direct  bool        `json:"direct,omitempty"` // a named agent of a transfer
+	// Consultations: the target, the first agent, the agents' bridge.
+	Target string `json:"target,omitempty"`
+	From   string `json:"from,omitempty"`
+	Bridge string `json:"bridge,omitempty"`
 }
 
 func (c *call) snapshot() savedCall {
@@ -104,7 +111,11 @@ func (c *call) snapshot() savedCall {
 		s.Dept = c.dept.ID
 	}
 	if o := c.offer; o != nil && !o.settled {
-		s.Offer = &savedOffer{Match: o.m, Channel: o.ch, At: o.at.UnixMicro(), Idx: o.idx}
+		s.Offer = &savedOffer{Match: o.m, Channel: o.ch, At: o.at.UnixMicro(), Idx: o.idx, Direct: o.direct}
+	}
+	if k := c.consult; k != nil {
+		s.Consult = &savedOffer{Match: k.m, Channel: k.ch, At: k.at.UnixMicro(), Idx: k.idx, Target: k.target, From: k.from,
+			Bridge: k.bridge}
 	}
 	return s
 }

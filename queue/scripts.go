@@ -23,6 +23,8 @@ import "github.com/redis/go-redis/v9"
 //	P:lease:<owner>          STRING a live controller's lease (expires unless renewed; see lease.go)
 //	P:owners                 SET   controllers that hold or held a lease
 //	P:hb                     HASH  owner → its last heartbeat (µs)
+//	P:cmd:<owner>            LIST  commands (JSON) for the controller owner from other controllers (commands.go)
+//	P:reply:<id>             LIST  the reply to one command
 //
 // Every script gets P as ARGV[1] and an anchor key in KEYS[1] so a Cluster
 // client routes it to the prefix's slot; all keys it touches share that slot.
@@ -368,4 +370,5 @@ return out
 `)
 
 var allScripts = []*redis.Script{restoreCallScript, freeStaleScript, restoreAgentsScript, sweepScript, enqueueScript, leaveScript, callbackScript, agentScript, dispatchScript,
-	noAnswerScript, connectScript, cancelScript, releaseScript, liveScript, ewtScript, agentsScript}
+	noAnswerScript, connectScript, cancelScript, releaseScript, liveScript, ewtScript, agentsScript,
+	reserveScript, reservedAnsweredScript, unreserveScript}

@@ -320,6 +320,22 @@ func (a *ARI) Record(ctx context.Context, channel, name string, maxDuration time
 	})
 }
 
+// RecordingStored reports whether a finished recording is stored (GET
+// /recordings/stored/{name}: 200, or 404 "Recording not found"). Asterisk 22
+// ends a recording whose file it could not create with RecordingFinished
+// "done" and duration 0, and stores nothing.
+func (a *ARI) RecordingStored(ctx context.Context, name string) (bool, error) {
+	err := a.call(ctx, "stored recording", name, func() error {
+		_, err := a.client.StoredRecording().Data(ari.NewKey(ari.StoredRecordingKey, name))
+		return err
+	})
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Status == http.StatusNotFound && strings.EqualFold(ae.Message, "recording not found") {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // StopRecording stops a live recording and stores it.
 func (a *ARI) StopRecording(ctx context.Context, name string) error {
 	return a.call(ctx, "stop recording", name, func() error {

@@ -84,6 +84,9 @@ type Switch interface {
 	// terminateOn ("#"), maxDuration or StopRecording.
 	Record(ctx context.Context, channel, name string, maxDuration time.Duration, beep bool, terminateOn string) error
 	StopRecording(ctx context.Context, name string) error
+	// RecordingStored reports whether a finished recording was stored: false
+	// (and no error) when Asterisk could not write it.
+	RecordingStored(ctx context.Context, name string) (bool, error)
 	// SetVariable sets a channel variable or function, e.g.
 	// CHANNEL(language) (the language of number:, digits: and sound: media).
 	SetVariable(ctx context.Context, channel, name, value string) error

@@ -212,6 +212,29 @@ func (call *Call) Playbacks() []Event {
 	return out
 }
 
+// WaitFor waits for the first event that match accepts (among all events
+// the caller application sees).
+func (call *Call) WaitFor(ctx context.Context, match func(Event) bool) (Event, error) {
+	return call.c.Wait(ctx, match)
+}
+
+// WaitEntered waits until the hotline's half reaches Stasis(hotline,…) in
+// the dialplan (the controller's StasisStart follows at once) and returns
+// that event: its Asterisk timestamp is the call's entry.
+func (call *Call) WaitEntered(ctx context.Context) (Event, error) {
+	return call.c.Wait(ctx, func(e Event) bool {
+		return e.Type == "ChannelDialplan" && e.ChannelID() == call.HotlineChannel && e.DialplanApp == "Stasis"
+	})
+}
+
+// WaitHotlineUp waits until the hotline answers its half (ChannelStateChange
+// to Up) and returns that event: its Asterisk timestamp is the answer.
+func (call *Call) WaitHotlineUp(ctx context.Context) (Event, error) {
+	return call.c.Wait(ctx, func(e Event) bool {
+		return e.Type == "ChannelStateChange" && e.ChannelID() == call.HotlineChannel && e.Channel.State == "Up"
+	})
+}
+
 // WaitEvent waits for an event of type typ on either half of the call.
 func (call *Call) WaitEvent(ctx context.Context, typ string) (Event, error) {
 	return call.c.Wait(ctx, func(e Event) bool {

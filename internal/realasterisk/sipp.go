@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
-	"text/template"
 	"time"
 )
 
@@ -61,11 +60,11 @@ func (a *Asterisk) StartAgent(ctx context.Context, id string, b Behaviour) (*SIP
 		return nil, fmt.Errorf("realasterisk: port: %w", err)
 	}
 	p := &SIPPhone{ID: id, Port: port, ast: a}
-	reg, err := p.scenario("register.xml", registerXML, map[string]any{"User": id, "Password": pw, "Expires": 3600})
+	reg, err := p.scenario("register.xml", "register", map[string]any{"User": id, "Password": pw, "Expires": 3600})
 	if err != nil {
 		return nil, err
 	}
-	uas, err := p.scenario("uas.xml", uasXML, b.vars())
+	uas, err := p.scenario("uas.xml", "uas", b.vars())
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +83,7 @@ func (a *Asterisk) StartAgent(ctx context.Context, id string, b Behaviour) (*SIP
 // callback leg) as b.
 func (a *Asterisk) StartProvider(ctx context.Context, b Behaviour) (*SIPPhone, error) {
 	p := &SIPPhone{ID: "provider", Port: a.ProviderPort, ast: a}
-	uas, err := p.scenario("uas.xml", uasXML, b.vars())
+	uas, err := p.scenario("uas.xml", "uas", b.vars())
 	if err != nil {
 		return nil, err
 	}
@@ -117,6 +116,8 @@ func (b Behaviour) vars() map[string]any {
 	return map[string]any{"Mode": b.mode, "After": b.AnswerAfter.Milliseconds(), "Talk": b.TalkFor.Milliseconds()}
 }
 
+// scenario writes the SIPp scenario tpl ("register" or "uas", see
+// scenarios) with vars to the file name in the phone's directory.
 func (p *SIPPhone) scenario(name, tpl string, vars map[string]any) (string, error) {
 	if p.dir == "" {
 		d, err := os.MkdirTemp(p.ast.RunDir, "sipp-"+p.ID+"-")
@@ -126,7 +127,7 @@ func (p *SIPPhone) scenario(name, tpl string, vars map[string]any) (string, erro
 		p.dir = d
 	}
 	var buf bytes.Buffer
-	if err := template.Must(template.New(name).Parse(tpl)).Execute(&buf, vars); err != nil {
+	if err := scenarios.ExecuteTemplate(&buf, tpl, vars); err != nil {
 		return "", fmt.Errorf("realasterisk: scenario %s: %w", name, err)
 	}
 	path := filepath.Join(p.dir, name)
@@ -254,7 +255,7 @@ func (p *SIPPhone) Stop() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		un := &SIPPhone{ID: p.ID, Port: p.Port, ast: p.ast, dir: p.dir}
-		path, err := un.scenario("unregister.xml", registerXML, map[string]any{"User": p.ID, "Password": pw, "Expires": 0})
+		path, err := un.scenario("unregister.xml", "register", map[string]any{"User": p.ID, "Password": pw, "Expires": 0})
 		if err == nil && un.start(fmt.Sprintf("127.0.0.1:%d", p.ast.SIPPort), "-sf", path, "-m", "1", "-l", "1") == nil {
 			select {
 			case <-un.done:
@@ -282,249 +283,3 @@ func tail(b []byte, n int) string {
 	}
 	return strings.TrimSpace(string(b))
 }
-
-// registerXML registers User with digest auth (Expires 0 unregisters), then
-// stays up so that the out-of-call scenario answers INVITEs.
-const registerXML = `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="register">
-  <send retrans="500"><![CDATA[
-REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:{{.User}}@[remote_ip]:[remote_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:{{.User}}@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 REGISTER
-Contact: <sip:{{.User}}@[local_ip]:[local_port]>
-Max-Forwards: 70
-Expires: {{.Expires}}
-User-Agent: hotline-test-sipp
-Content-Length: 0
-
-]]></send>
-  <recv response="401" auth="true"/>
-  <send retrans="500"><![CDATA[
-REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:{{.User}}@[remote_ip]:[remote_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:{{.User}}@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 2 REGISTER
-Contact: <sip:{{.User}}@[local_ip]:[local_port]>
-[authentication username={{.User}} password={{.Password}}]
-Max-Forwards: 70
-Expires: {{.Expires}}
-User-Agent: hotline-test-sipp
-Content-Length: 0
-
-]]></send>
-  <recv response="200"/>
-{{- if gt .Expires 0}}
-  <pause milliseconds="36000000"/>
-{{- end}}
-</scenario>
-`
-
-// uasXML answers OPTIONS and REGISTER, and treats INVITEs by Mode.
-const uasXML = `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="uas">
-  <recv request="OPTIONS" optional="true" next="options"/>
-  <recv request="REGISTER" optional="true" next="register"/>
-{{- if eq .Mode "answer"}}
-  <recv request="INVITE">
-    <action>
-      <ereg regexp="sip:[^>]*" search_in="hdr" header="Contact:" assign_to="contact"/>
-    </action>
-  </recv>
-{{- else}}
-  <recv request="INVITE"/>
-{{- end}}
-  <send><![CDATA[
-SIP/2.0 100 Trying
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-{{- if eq .Mode "busy"}}
-  <send><![CDATA[
-SIP/2.0 486 Busy Here
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-  <recv request="ACK" next="end"/>
-{{- else}}
-  <send><![CDATA[
-SIP/2.0 180 Ringing
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Length: 0
-
-]]></send>
-{{- if eq .Mode "never"}}
-  <recv request="CANCEL" next="cancel"/>
-{{- else}}
-{{- if gt .After 0}}
-  <recv request="CANCEL" timeout="{{.After}}" ontimeout="answer" next="cancel"/>
-{{- end}}
-  <label id="answer"/>
-  <send retrans="500"><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-CSeq: [last_cseq_number] INVITE
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=sipp 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0 101
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-a=fmtp:101 0-16
-
-]]></send>
-  <recv request="ACK">
-    <action>
-      <ereg regexp=".*" search_in="hdr" header="From:" assign_to="remote"/>
-      <ereg regexp=".*" search_in="hdr" header="To:" assign_to="local"/>
-    </action>
-  </recv>
-  <label id="talking"/>
-{{- if gt .Talk 0}}
-  <recv request="INVITE" optional="true" next="reinvite" timeout="{{.Talk}}" ontimeout="hangup"/>
-{{- else}}
-  <recv request="INVITE" optional="true" next="reinvite"/>
-{{- end}}
-  <recv request="UPDATE" optional="true" next="update"/>
-  <recv request="BYE" next="bye"/>
-  <label id="hangup"/>
-  <send retrans="500"><![CDATA[
-BYE [$contact] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: [$local]
-To: [$remote]
-Call-ID: [call_id]
-CSeq: 1 BYE
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-  <recv response="200" next="end"/>
-  <label id="reinvite"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=sipp 53655765 2353687638 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0 101
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-a=fmtp:101 0-16
-
-]]></send>
-  <recv request="ACK" next="talking"/>
-  <label id="update"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Length: 0
-
-]]></send>
-  <nop next="talking"/>
-{{- end}}
-{{- end}}
-  <label id="bye"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-  <nop next="end"/>
-  <label id="cancel"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-  <send><![CDATA[
-SIP/2.0 487 Request Terminated
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-CSeq: [last_cseq_number] INVITE
-Content-Length: 0
-
-]]></send>
-  <recv request="ACK" next="end"/>
-  <label id="register"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag02[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-[last_Contact:];expires=3600
-Content-Length: 0
-
-]]></send>
-  <nop next="end"/>
-  <label id="options"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag02[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-  <label id="end"/>
-</scenario>
-`

@@ -33,7 +33,12 @@
       phone.answer();
       return;
     }
-    act("/api/v1/agent/call/" + action, { call_id: state.call.call_id, target: action === "transfer" ? $("transfer-target").value : "" });
+    const body = { call_id: state.call.call_id };
+    if (action === "transfer") {
+      body.target = $("transfer-target").value;
+      body.mode = $("transfer-mode").value;
+    }
+    act("/api/v1/agent/call/" + action, body);
   }));
   $("wrapup-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
@@ -97,9 +102,13 @@
     const c = s.call;
     $("call-card").hidden = !c;
     if (c) {
-      const ringing = c.state === "ringing";
+      // The consulted agent of an attended transfer sees consult_ringing
+      // (answer or reject) and consulting (hang up only).
+      const consulted = c.state === "consult_ringing" || c.state === "consulting";
+      const ringing = c.state === "ringing" || c.state === "consult_ringing";
+      const t = c.transfer;
       $("call-card").dataset.state = c.state;
-      H.text("call-title", ringing ? "Incoming call" : "On call");
+      H.text("call-title", consulted ? "Consultation from " + (t ? t.from : "a colleague") : ringing ? "Incoming call" : "On call");
       H.text("c-number", c.number || "withheld");
       H.text("c-language", c.language);
       H.text("c-department", c.department);
@@ -114,10 +123,22 @@
       prefillTicket(c);
       $("ringing-buttons").hidden = !ringing;
       $("talking-buttons").hidden = ringing;
-      $("btn-hold").hidden = c.held;
-      $("btn-resume").hidden = !c.held;
-      $("btn-mute").hidden = c.muted;
-      $("btn-unmute").hidden = !c.muted;
+      // An attended transfer in progress: complete (once the other agent
+      // answered) or cancel; how the last one failed stays shown.
+      const consulting = !consulted && t && (t.state === "ringing" || t.state === "talking");
+      $("btn-hold").hidden = c.held || consulted || consulting;
+      $("btn-resume").hidden = !c.held || consulted || consulting;
+      $("btn-mute").hidden = c.muted || consulted;
+      $("btn-unmute").hidden = !c.muted || consulted;
+      $("transfer-controls").hidden = consulted || consulting;
+      $("consult-buttons").hidden = !consulting;
+      $("btn-transfer-complete").disabled = !(consulting && t.state === "talking");
+      $("transfer-status").hidden = !t || consulted;
+      if (t && !consulted) {
+        H.text("transfer-status", "Transfer to " + t.agent + " (" + t.target + "): " +
+          ({ ringing: "ringing…", talking: "talking: complete or cancel", failed: "failed", ended: "they hung up" }[t.state] || t.state) +
+          (t.outcome ? " (" + t.outcome.replace(/_/g, " ") + ")" : ""));
+      }
       H.text("call-flags", [c.held ? "on hold" : "", c.muted ? "muted" : ""].filter(Boolean).join(", "));
     }
     const w = s.wrapup;
