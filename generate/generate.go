@@ -65,7 +65,7 @@ type gen struct {
 	loc   *time.Location
 	from  time.Time
 	to    time.Time
-	days  []time.Time // working days (local midnight)
+	days  []time.Time // working days (local midnight; no weekends nor public holidays)
 	rules store.RollupRules
 	rows  atomic.Int64 // rows written so far, for the progress lines
 }
@@ -89,7 +89,7 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, o Options) (Resu
 	end := reporting.MonthOf(o.End, loc).From
 	g := &gen{db: db, cfg: cfg, loc: loc, from: end.AddDate(0, -o.Months, 0), to: end, rules: db.RollupRules()}
 	for d := g.from; d.Before(g.to); d = d.AddDate(0, 0, 1) {
-		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+		if cfg.IsWorkingDay(d) {
 			g.days = append(g.days, d)
 		}
 	}
