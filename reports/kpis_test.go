@@ -267,3 +267,33 @@ func TestKPIsJSONSaysNoData(t *testing.T) {
 		t.Errorf("empty period service level %+v, want value null, n 0", m.Telephone.Total.ServiceLevel)
 	}
 }
+
+// TestEGovernmentServicesInKPIs: the e-government KPI in the report counts the
+// configured service inventory (config.Sample: cbc 2 of 3 online, passports 0
+// of 2, dvdl 3 of 3, registry 2 of 2, worc 2 of 2, pocs 3 of 3).
+func TestEGovernmentServicesInKPIs(t *testing.T) {
+	s := fixture(t)
+	from, to, err := reports.ParseDays("2026-03-01", "2026-03-31", cayman)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		dept string
+		want reporting.Rate
+	}{
+		{"", rate(12, 15)},
+		{"dvdl", rate(3, 3)},
+		{"passports", rate(0, 2)},
+		{"cbc", rate(2, 3)},
+	} {
+		for _, raw := range []bool{false, true} {
+			r, err := s.KPIs(context.Background(), from, to, reports.Options{Department: tt.dept, Raw: raw})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.EGovernmentServices != tt.want {
+				t.Errorf("department %q (raw %v): e-government services %v, want %v", tt.dept, raw, r.EGovernmentServices, tt.want)
+			}
+		}
+	}
+}
