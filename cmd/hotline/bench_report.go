@@ -40,8 +40,14 @@ func (m *Main) benchReport(ctx context.Context, args []string) error {
 	fs.IntVar(&o.Tickets, "tickets", 4_000, "tickets to generate when no -schema")
 	fs.IntVar(&o.Months, "months", 12, "months to generate when no -schema")
 	runs := fs.Int("runs", 5, "report runs (the median is printed)")
+	monthFlag := fs.String("month", "", "the month to report, YYYY-MM (default: the last whole month)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *monthFlag != "" {
+		if _, err := time.Parse("2006-01", *monthFlag); err != nil {
+			return m.usageError(fs, "-month %q: want YYYY-MM, e.g. 2026-10", *monthFlag)
+		}
 	}
 	cfg, err := loadConfig("")
 	if err != nil {
@@ -82,6 +88,9 @@ func (m *Main) benchReport(ctx context.Context, args []string) error {
 	}
 	svc := &reports.Service{DB: db, Config: cfg, Complaints: reports.TicketComplaints(db)}
 	month := reports.LastMonth(time.Now(), cfg.Location())
+	if *monthFlag != "" {
+		month = *monthFlag
+	}
 	out.Month, out.Baseline = month, cfg.Reporting.BaselineMonth
 	timeIt := func(raw bool) (float64, *reports.Monthly, error) {
 		var ms []float64

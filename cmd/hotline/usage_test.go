@@ -73,6 +73,7 @@ func TestMisuse(t *testing.T) {
 		{[]string{"bench", "asterisk", "-modes", "fast"}, `-modes "fast"`},
 		{[]string{"bench", "asterisk", "-step-duration", "0s"}, "-step-duration 0s"},
 		{[]string{"bench", "asterisk", "-agents", "0"}, "-agents 0"},
+		{[]string{"bench", "report", "-month", "2026-13"}, `-month "2026-13": want YYYY-MM`},
 		{[]string{"bench", "asterisk", "-overload-rate", "-1"}, "-overload-rate -1"},
 		{[]string{"bench", "asterisk", "-asterisk", "/nonexistent/asterisk.sh"}, "-asterisk /nonexistent/asterisk.sh"},
 		{[]string{"bench", "asterisk-minimal-app", "-agents", "-2"}, "-agents -2"},
