@@ -44,24 +44,34 @@ func (p *Panel) softphone(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	out := Softphone{ICEServers: append([]string{}, p.SIP.ICEServers...)}
-	if p.SIP.WebSocketURL == "" {
-		jsonhttp.Write(w, http.StatusOK, out)
+	out, err := p.SIP.Account(a.ID)
+	if err != nil {
+		jsonhttp.Error(w, r, p.log(), err)
 		return
 	}
-	pw, ok := p.SIP.Passwords[a.ID]
-	if !ok {
-		jsonhttp.Error(w, r, p.log(), hotline.Errorf(hotline.ENOTFOUND, "no SIP password configured for agent %s (HOTLINE_SIP_PASSWORDS_FILE)", a.ID))
-		return
-	}
-	out.Enabled, out.WebSocket, out.Password = true, p.SIP.WebSocketURL, pw
-	out.URI = "sip:" + a.ID + "@" + p.SIP.Domain
 	jsonhttp.Write(w, http.StatusOK, out)
 }
 
-// ReadSIPPasswords reads a file of "<agent id> <password>" lines (blank
+// Account is the browser softphone account of endpoint id (an agent's a101,
+// a supervisor's s201): disabled without a WebSocket URL, ENOTFOUND when
+// the passwords file has no line for id.
+func (c SIPConfig) Account(id string) (Softphone, error) {
+	out := Softphone{ICEServers: append([]string{}, c.ICEServers...)}
+	if c.WebSocketURL == "" {
+		return out, nil
+	}
+	pw, ok := c.Passwords[id]
+	if !ok || id == "" {
+		return Softphone{}, hotline.Errorf(hotline.ENOTFOUND, "no SIP password configured for %q (HOTLINE_SIP_PASSWORDS_FILE)", id)
+	}
+	out.Enabled, out.WebSocket, out.Password = true, c.WebSocketURL, pw
+	out.URI = "sip:" + id + "@" + c.Domain
+	return out, nil
+}
+
+// ReadSIPPasswords reads a file of "<endpoint id> <password>" lines (blank
 // lines and lines starting with # ignored): the same passwords as the
-// agents' auth sections of Asterisk's pjsip.conf.
+// agents' (a101 …) and supervisors' (s201 …) auth sections of Asterisk's pjsip.conf.
 func ReadSIPPasswords(path string) (map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -21,6 +21,7 @@ type deptSpec struct {
 	hours     string // "" = always
 	queueOpts string // extra flow-map fields of the queue
 	skills    []string
+	services  string // the department's services (YAML lines), read by its information option
 }
 
 // Departments j10..j29 (two-digit ids so that the DIDs have ten digits).
@@ -37,12 +38,27 @@ var depts = []deptSpec{
 	{id: "j19", queue: "q19", queueOpts: "ring_timeout: 20s"},   // group 2: restart (ringing)
 	{id: "j20", queue: "qinv"},                                  // invalid input → default queue
 	{id: "j21", queue: "q21"},                                   // a failed recording, then an officer
+	{id: "j22", queue: "q22", services: dvdlServices},           // the information option reads the services
 }
+
+// dvdlServices are the sample's DVDL services: their prompts (service_*,
+// doc_*) are generated in asterisk-config/sounds.
+const dvdlServices = `    services:
+      - id: vehicle_licence
+        names: {en: Vehicle licence renewal, es: Renovación de licencia de vehículo}
+        processing_time: same day
+        documents: {en: [insurance certificate, inspection certificate], es: [certificado de seguro, certificado de inspección]}
+      - id: driving_test
+        names: {en: Driving test booking, es: Reserva de examen de manejo}
+        processing_time: 3 working days
+        processing_days: 3
+        documents: {en: [learner's permit], es: [permiso de aprendiz]}
+`
 
 // agentSkills: a101..a115 and their queues (the endpoints of the shipped pjsip.conf).
 var agentSkills = map[string]string{
 	"a101": "q10", "a102": "q12", "a103": "q12", "a104": "q12", "a105": "q14",
-	"a106": "q16", "a107": "q17", "a108": "qinv", "a109": "q18", "a110": "q19", "a111": "q18", "a113": "q21",
+	"a106": "q16", "a107": "q17", "a108": "qinv, q22", "a109": "q18", "a110": "q19", "a111": "q18", "a113": "q21",
 	"a112": "q11, q13, q14, q15", // signed in and paused: those queues are staffed but nobody answers
 }
 
@@ -86,6 +102,7 @@ departments:
 		case d.hours != "":
 			fmt.Fprintf(&b, "    hours: [%q]\n", d.hours)
 		}
+		b.WriteString(d.services)
 		b.WriteString(`    menu:
       - {digit: "1", action: info}
       - {digit: "2", action: officer}
@@ -116,7 +133,11 @@ departments:
 		}
 		for _, d := range depts {
 			for _, k := range []string{"menu", "hours", "info"} {
-				fmt.Fprintf(&b, "    %s_%s: {text: \"%s %s\", media: \"sound:%s/hotline/%s_dvdl\"}\n", k, d.id, k, d.id, lang, k)
+				borrow := k + "_dvdl"
+				if k == "info" { // departments without services play their info prompt
+					borrow = "hours_dvdl"
+				}
+				fmt.Fprintf(&b, "    %s_%s: {text: \"%s %s\", media: \"sound:%s/hotline/%s\"}\n", k, d.id, k, d.id, lang, borrow)
 			}
 		}
 	}

@@ -173,6 +173,26 @@ func journeys() []journey {
 			},
 		},
 		{
+			// The information option of a department with services: each service's
+			// name, its processing time (same day, or number:3 and "working days")
+			// and the documents required, all from generated sound files; the caller
+			// hangs up after hearing them.
+			name: "info_inventory", did: did("j22"), from: "+13455550126", noWait: true,
+			script: &arisim.Script{Presses: []arisim.Press{first("1", 300), press("1", 2000)}, MaxDurationMs: 40000},
+			check: func(t *testing.T, w *world, p *placed, rec hotline.CallRecord) {
+				if got := strings.Join(rec.IVRPath, ","); !strings.HasPrefix(got, "did:j22,lang:en,dept:j22:1") {
+					t.Errorf("%s path %s", w.name, got)
+				}
+				if w.real() {
+					checkPlayedInOrder(t, p.real, "sound:en/hotline/service_vehicle_licence", "sound:en/hotline/same_day",
+						"sound:en/hotline/documents_required", "sound:en/hotline/doc_insurance_certificate",
+						"sound:en/hotline/doc_inspection_certificate", "sound:en/hotline/service_driving_test",
+						"sound:en/hotline/processing_time", "number:3", "sound:en/hotline/working_days",
+						"sound:en/hotline/documents_required", "sound:en/hotline/doc_learner_s_permit")
+				}
+			},
+		},
+		{
 			// Invalid keys at the main menu: repeated, then the default queue.
 			name: "invalid_input", did: didMain, from: "+13455550118",
 			phones: map[string]phone{"a108": {answerAfter: time.Second, talk: 3 * time.Second}},
@@ -366,6 +386,30 @@ func checkPlayed(t *testing.T, c *realasterisk.Call, media ...string) {
 				got = append(got, e.Playback.MediaURI)
 			}
 			t.Errorf("%s never played; played: %v", m, got)
+		}
+	}
+}
+
+// checkPlayedInOrder: the media were played one after another (one
+// playback's items, in order), each sound a file of asterisk-config/sounds.
+func checkPlayedInOrder(t *testing.T, c *realasterisk.Call, media ...string) {
+	t.Helper()
+	var got []string
+	for _, e := range c.Playbacks() {
+		// An item can show in two events (PlaybackStarted, PlaybackContinuing): once here.
+		if u := e.Playback.MediaURI; len(got) == 0 || got[len(got)-1] != u {
+			got = append(got, u)
+		}
+	}
+	joined, want := "\x00"+strings.Join(got, "\x00")+"\x00", "\x00"+strings.Join(media, "\x00")+"\x00"
+	if !strings.Contains(joined, want) {
+		t.Errorf("never played in a row %v; played: %v", media, got)
+	}
+	for _, m := range media {
+		if rest, ok := strings.CutPrefix(m, "sound:"); ok {
+			if _, err := os.Stat(filepath.Join(realasterisk.RepoRoot(), "asterisk-config", "sounds", rest+".wav")); err != nil {
+				t.Errorf("%s: %v", m, err)
+			}
 		}
 	}
 }

@@ -69,7 +69,9 @@ type User struct {
 	ID       int64  `json:"id"`
 	Username string `json:"username"`
 	Role     Role   `json:"role"`
-	AgentID  string `json:"agent_id,omitempty"`
+	// AgentID is the configured agent an agent account acts as; for a
+	// supervisor, their own SIP endpoint (pjsip.conf s201 …) when they have one.
+	AgentID string `json:"agent_id,omitempty"`
 	// Via is how the request authenticated: "session" or "token".
 	Via string `json:"-"`
 }

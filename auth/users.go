@@ -20,7 +20,7 @@ type NewUser struct {
 	Username string
 	Password string
 	Role     Role
-	AgentID  string // required for agents
+	AgentID  string // required for agents; a supervisor's SIP endpoint (s201), optional
 }
 
 var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)

@@ -296,7 +296,9 @@ type MenuEntry struct {
 	// Queue for officer, complaint and compliment (defaults: the
 	// department's queue; hotline.complaints_queue).
 	Queue string `yaml:"queue"`
-	// Prompt key for info (default info_<department id>).
+	// Prompt key for info (default info_<department id> for a department
+	// without services; a department with services reads them, after this
+	// prompt when one is set).
 	Prompt string `yaml:"prompt"`
 	// Label is a short description for reports and the agent panel.
 	Label string `yaml:"label"`

@@ -155,7 +155,8 @@ func (c *Config) defaults() {
 		for j := range d.Menu {
 			e := &d.Menu[j]
 			switch {
-			case e.Action == ActionInfo && e.Prompt == "":
+			case e.Action == ActionInfo && e.Prompt == "" && len(d.Services) == 0:
+				// A department with services reads its inventory instead.
 				e.Prompt = "info_" + d.ID
 			case e.Action == ActionOfficer && e.Queue == "":
 				e.Queue = d.Queue

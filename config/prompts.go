@@ -9,7 +9,8 @@ import (
 
 // Prompt keys the IVR plays. Every language must define each of them, and
 // each department its menu_<id> and hours_<id> (and info_<id> when its menu
-// has an info entry naming no prompt).
+// has an info entry naming no prompt and it has no services; a department
+// with services reads them: serviceprompts.go).
 const (
 	PromptGreeting          = "greeting"            // welcome
 	PromptLanguageMenu      = "language_menu"       // "For English press 1. Para español, oprima 2."

@@ -45,6 +45,19 @@ type Service struct {
 	Documents map[string][]string `yaml:"documents"`
 	// WebLink is the page describing the service (http or https).
 	WebLink string `yaml:"web_link"`
+	// Prompt is the prompt key of the service's name, played by the IVR
+	// information option (default service_<id>; its text defaults to the
+	// name in each language).
+	Prompt string `yaml:"prompt"`
+	// ProcessingPrompt is a prompt key said for the processing time instead
+	// of a number of working days (default same_day when processing_days is
+	// 0 and processing_time says "same day"; otherwise none).
+	ProcessingPrompt string `yaml:"processing_prompt"`
+	// DocumentPrompts are the prompt keys of the documents required, in the
+	// order of the first language's list (default doc_<that document's name
+	// lower-cased, words joined by "_">; their texts default to the
+	// documents in each language).
+	DocumentPrompts []string `yaml:"document_prompts"`
 }
 
 // ServiceName is the service's name in lang, falling back to Name.
@@ -158,6 +171,7 @@ func (c *Config) serviceDefaults() {
 				}
 			}
 			s.Online = s.Online || s.HasChannel(ChannelOnline)
+			c.servicePromptDefaults(s, hasInfo(&c.Departments[i]))
 		}
 	}
 }
@@ -205,6 +219,14 @@ func (c *Config) checkServices(p *problems, path string, d *Department, seen map
 		if s.ProcessingDays < 0 {
 			p.add(sp+".processing_days", "negative (want working days, 0 when not stated)")
 		}
+		if n := len(s.DocumentsIn(c.firstLanguage(), c.Languages)); len(s.DocumentPrompts) != n {
+			p.add(sp+".document_prompts", "%d prompts for %d documents (want one per document, in order)", len(s.DocumentPrompts), n)
+		}
+		for _, k := range append([]string{s.Prompt, s.ProcessingPrompt}, s.DocumentPrompts...) {
+			if k != "" && !promptKeyRE.MatchString(k) {
+				p.add(sp, "prompt key %q is not a key (want lower-case letters, digits and _)", k)
+			}
+		}
 		for l := range s.Documents {
 			if !c.isLang(l) {
 				p.add(sp+".documents."+l, "%q is not a configured language", l)
@@ -221,4 +243,21 @@ func checkLink(p *problems, path, link string) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		p.add(path, "%q is not a web link (want http:// or https://)", link)
 	}
+}
+
+func (c *Config) firstLanguage() string {
+	if len(c.Languages) == 0 {
+		return ""
+	}
+	return c.Languages[0]
+}
+
+// hasInfo reports whether a department's menu has an information entry.
+func hasInfo(d *Department) bool {
+	for _, e := range d.Menu {
+		if e.Action == ActionInfo {
+			return true
+		}
+	}
+	return false
 }

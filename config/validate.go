@@ -183,7 +183,10 @@ func (c *Config) checkQueueRef(p *problems, path, id string) {
 	}
 }
 
-func (c *Config) checkMenu(p *problems, path string, menu []MenuEntry, taken map[string]string) {
+// checkMenu checks a menu; services are those of the menu's department
+// (an info entry of a department with services reads them and needs no
+// prompt of its own).
+func (c *Config) checkMenu(p *problems, path string, menu []MenuEntry, taken map[string]string, services ...Service) {
 	for j, e := range menu {
 		ep := fmt.Sprintf("%s[%d]", path, j)
 		if !digitRE.MatchString(e.Digit) {
@@ -202,8 +205,8 @@ func (c *Config) checkMenu(p *problems, path string, menu []MenuEntry, taken map
 			p.add(ep+".action", "unknown action %q (want one of: %s)", e.Action, actionList())
 		case e.Action.Queued():
 			c.checkQueueRef(p, ep+".queue", e.Queue)
-		case e.Action == ActionInfo && e.Prompt == "":
-			p.add(ep+".prompt", "missing (an info entry needs the key of the prompt it plays)")
+		case e.Action == ActionInfo && e.Prompt == "" && len(services) == 0:
+			p.add(ep+".prompt", "missing (an info entry of a department without services needs the key of the prompt it plays)")
 		}
 	}
 }
@@ -249,7 +252,7 @@ func (c *Config) checkDepartments(p *problems) {
 		if d.Queue != "" {
 			c.checkQueueRef(p, path+".queue", d.Queue)
 		}
-		c.checkMenu(p, path+".menu", d.Menu, map[string]string{})
+		c.checkMenu(p, path+".menu", d.Menu, map[string]string{}, d.Services...)
 		c.checkServices(p, path, d, services)
 	}
 }
@@ -413,7 +416,8 @@ func (c *Config) checkAgents(p *problems) {
 }
 
 // PromptKeys lists every prompt key the configuration refers to: the required
-// ones, each department's menu and hours prompts and every info prompt.
+// ones, each department's menu and hours prompts, every info prompt, and the
+// service inventory's prompts of departments whose menu has an info entry.
 func (c *Config) PromptKeys() []string {
 	set := map[string]bool{}
 	for _, k := range RequiredPrompts {
@@ -432,6 +436,9 @@ func (c *Config) PromptKeys() []string {
 		}
 		set[d.HoursPrompt] = true
 		add(d.Menu)
+		if hasInfo(&d) {
+			infoServicePrompts(set, &d)
+		}
 	}
 	add(c.Hotline.Menu)
 	return sortedKeys(set)

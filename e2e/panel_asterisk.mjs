@@ -1,15 +1,17 @@
 // The agent panel against the real Asterisk (e2e/panel_asterisk_test.go
 // starts Asterisk, `hotline serve` with HOTLINE_SIP_WS, and a control server
 // for the telephone side). Usage:
-//   node panel_asterisk.mjs <hotline URL> <control URL> <silent wav for the agent's microphone>
+//   node panel_asterisk.mjs <hotline URL> <control URL> <silent wav for the agent's microphone> <speech wav for the supervisor's>
 // The agent signs in; the panel's JsSIP registers a101 over WSS; the agent
 // goes available; a caller is offered with its context; the agent answers in
 // the panel; RTP both ways (getStats and Asterisk's channelstats); hold and
-// resume; a supervisor listens, whispers and barges from /supervisor; the
+// resume; a supervisor listens, whispers and barges from /supervisor, the
+// page's own browser phone (JsSIP, s201 over WSS, in a second browser whose
+// fake microphone speaks) receiving the snoop channel; the
 // agent hangs up and wraps up. Progress on stderr, one JSON line on stdout.
 import { chromium } from "playwright-core";
 
-const [base, control, silence] = process.argv.slice(2);
+const [base, control, silence, speech] = process.argv.slice(2);
 const password = process.env.HOTLINE_E2E_PASSWORD;
 const T = 60000; // generous: waits poll, they do not time the product
 const seen = { steps: [], heard: {} };
@@ -22,20 +24,23 @@ const ctl = async (path) => {
 };
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
-const browser = await chromium.launch({
+// One browser per person: the fake microphone (a WAV file) is the whole browser's.
+const launch = (mic) => chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
-    // Asterisk's self-signed certificate (internal/realasterisk); fake devices, the microphone silent.
+    // Asterisk's self-signed certificate (internal/realasterisk); fake devices, the microphone a file.
     "--ignore-certificate-errors", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-    "--use-file-for-fake-audio-capture=" + silence,
+    "--use-file-for-fake-audio-capture=" + mic,
     // ICE on loopback: no mDNS names for local addresses, the loopback interface allowed.
     "--disable-features=WebRtcHideLocalIpsWithMdns", "--allow-loopback-in-peer-connection",
     "--autoplay-policy=no-user-gesture-required"],
 });
+const browser = await launch(silence); // the agent's microphone: silence
+const supBrowser = await launch(speech); // the supervisor's: speech
 try {
   const agentCtx = await browser.newContext({ ignoreHTTPSErrors: true, permissions: ["microphone"] });
-  const supCtx = await browser.newContext();
+  const supCtx = await supBrowser.newContext({ ignoreHTTPSErrors: true, permissions: ["microphone"] });
   const agent = await agentCtx.newPage();
   const sup = await supCtx.newPage();
   const errors = [];
@@ -57,6 +62,8 @@ try {
   await phoneIs("registered");
   step("signed in, softphone registered over WSS");
   await signIn(sup, "supervisor1", "/supervisor");
+  await sup.waitForSelector("#sup-phone[data-state=registered]", { timeout: T });
+  step("supervisor's browser phone registered over WSS (s201)");
 
   await agent.click("#btn-login");
   await agent.waitForSelector("#state[data-state=available]", { timeout: T });
@@ -77,7 +84,7 @@ try {
   step("answered in the panel");
 
   // Audio both ways: the caller speaks; the browser counts RTP in and out, and so does Asterisk.
-  const stats = () => agent.evaluate(async () => {
+  const statsOf = (page) => page.evaluate(async () => {
     const pc = window.hotlinePhone.session && window.hotlinePhone.session.connection;
     const r = { sent: 0, received: 0, energy: 0 };
     if (!pc) return r;
@@ -87,6 +94,7 @@ try {
     });
     return r;
   });
+  const stats = () => statsOf(agent);
   await ctl("/speak");
   const t0 = Date.now();
   let st;
@@ -138,18 +146,32 @@ try {
     step(`held and resumed at once (${i + 1}): the caller hears nothing (RMS in 3 s windows: ` + quick.join(", ") + ")");
   }
 
-  // The supervisor listens, whispers, barges; their phone is Local/<mode>@hotline-sup-test.
+  // The supervisor listens, whispers, barges; the page's own browser phone receives the snoop channel.
   for (const mode of ["listen", "whisper", "barge"]) {
-    await sup.fill("#sup-endpoint", "Local/" + mode + "@hotline-sup-test");
+    await sup.check("#target-browser");
     const label = mode[0].toUpperCase() + mode.slice(1);
     await sup.click(`#agents tr[data-agent=a101] button:text-is("${label}")`);
-    await ctl("/snoop/start?mode=" + mode);
+    await sup.waitForSelector("#sup-phone[data-state=in-call]", { timeout: T }); // answered by itself
+    const leg = await ctl("/snoop/start?mode=" + mode);
     // The caller is silent, the agent's microphone is silence: the agent hears only the supervisor, if anyone.
+    // The supervisor's browser is measured over the same 4 s: what it hears with the caller silent.
     await sleep(1000);
-    const e0 = (await stats()).energy;
+    const [e0, q0] = [(await stats()).energy, (await statsOf(sup)).energy];
     await sleep(4000);
-    const energy = (await stats()).energy - e0;
-    seen.heard[mode] = await ctl(`/snoop/end?mode=${mode}&agent_energy=${energy}`);
+    const [energy, quiet] = [(await stats()).energy - e0, (await statsOf(sup)).energy - q0];
+    // The caller speaks: what the supervisor's browser receives.
+    await ctl("/snoop/speak?mode=" + mode);
+    await sleep(1000);
+    const s0 = await statsOf(sup);
+    await sleep(4000);
+    const s1 = await statsOf(sup);
+    await ctl("/snoop/quiet?mode=" + mode);
+    if (s1.received - s0.received < 25) throw new Error(mode + ": the supervisor's browser received no RTP: " + JSON.stringify([s0, s1]));
+    // The supervisor hangs up in the page.
+    await sup.click("#sup-hangup");
+    await sup.waitForSelector("#sup-phone[data-state=registered]", { timeout: T });
+    seen.heard[mode] = await ctl(`/snoop/end?mode=${mode}&sup=${encodeURIComponent(leg.supervisor)}&agent_energy=${energy}&sup_energy=${s1.energy - s0.energy}&sup_quiet=${quiet}`);
+    seen.heard[mode].supervisor_packets = s1.received - s0.received;
     const still = await agent.evaluate(() => document.getElementById("call-card").dataset.state);
     if (still !== "talking") throw new Error(mode + ": the panel's call is " + still + " after the supervisor left");
     step(mode + ": " + JSON.stringify(seen.heard[mode]));
@@ -168,4 +190,5 @@ try {
   console.log(JSON.stringify(seen));
 } finally {
   await browser.close();
+  await supBrowser.close();
 }

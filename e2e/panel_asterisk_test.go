@@ -77,18 +77,6 @@ prompts:
 	return b.String()
 }
 
-// supDialplan is the supervisor's phone of the listen/whisper/barge checks:
-// Local/<mode>@hotline-sup-test answers, records what it hears into
-// dir/<mode>-heard.wav and speaks (plays a prompt) until hung up.
-func supDialplan(dir string) string {
-	return `[hotline-sup-test]
-exten => _[a-z].,1,Answer()
- same => n,MixMonitor(` + dir + `/${EXTEN}-mix.wav,r(` + dir + `/${EXTEN}-heard.wav))
- same => n(talk),Playback(en/hotline/main_menu)
- same => n,Goto(talk)
-`
-}
-
 var (
 	buildOnce  sync.Once
 	hotlineBin string
@@ -159,14 +147,13 @@ type panelRig struct {
 	callers *realasterisk.Callers
 	db      *store.DB
 	base    string // http://127.0.0.1:PORT of hotline serve
-	supDir  string // where the supervisor's phone records
 	log     string
 }
 
 func startPanelRig(t *testing.T, ctx context.Context, password string) *panelRig {
 	t.Helper()
-	r := &panelRig{supDir: t.TempDir()}
-	ast, err := realasterisk.Start(ctx, realasterisk.Options{Log: t.Logf, TestExtensions: supDialplan(r.supDir)})
+	r := &panelRig{}
+	ast, err := realasterisk.Start(ctx, realasterisk.Options{Log: t.Logf})
 	if errors.Is(err, realasterisk.ErrNotPresent) {
 		t.Skip(err)
 	}
@@ -203,7 +190,7 @@ func startPanelRig(t *testing.T, ctx context.Context, password string) *panelRig
 		t.Fatal(err)
 	}
 	pwPath := filepath.Join(dir, "sip-passwords")
-	if err := os.WriteFile(pwPath, []byte("# agent id, SIP password (as in pjsip.conf)\na101 "+ast.AgentPassword("a101")+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(pwPath, []byte("# endpoint id, SIP password (as in pjsip.conf)\na101 "+ast.AgentPassword("a101")+"\ns201 "+ast.AgentPassword("s201")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	bin := buildHotline(t)
@@ -252,11 +239,8 @@ func startPanelRig(t *testing.T, ctx context.Context, password string) *panelRig
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	})
-	for _, u := range [][]string{{"agent1", "agent", "a101"}, {"supervisor1", "supervisor", ""}} {
-		args := []string{"user", "add", "-username", u[0], "-role", u[1], "-config", cfgPath}
-		if u[2] != "" {
-			args = append(args, "-agent", u[2])
-		}
+	for _, u := range [][]string{{"agent1", "agent", "-agent", "a101"}, {"supervisor1", "supervisor", "-sip", "s201"}} {
+		args := []string{"user", "add", "-username", u[0], "-role", u[1], "-config", cfgPath, u[2], u[3]}
 		add := exec.Command(bin, args...)
 		add.Env = append(os.Environ(), "DATABASE_URL="+dsn, "HOTLINE_PASSWORD="+password)
 		if out, err := add.CombinedOutput(); err != nil {
@@ -281,7 +265,9 @@ func tail(path string, n int) string {
 // the ringing call's context; the agent answers in the panel and audio flows
 // both ways (Chromium's getStats and `pjsip show channelstats`); hold and
 // resume; a supervisor listens, whispers and barges from the supervisor page
-// (see checkSnoop), each audited and each leaving the call intact; the agent
+// with the page's own browser phone (s201 over WSS) as the target, checked
+// by who hears whom (snoop_asterisk_test.go), each audited and each leaving
+// the call intact; the agent
 // hangs up and wraps up with a code. The call record names a101, answered.
 func TestAgentPanelOnRealAsterisk(t *testing.T) {
 	node := needRealBrowserAsterisk(t)
@@ -347,9 +333,16 @@ func TestAgentPanelOnRealAsterisk(t *testing.T) {
 		case "/snoop/start": // the supervisor's leg is connected: start recording what the caller hears
 			res, err := r.snoopStart(ctx, t, current(), req.URL.Query().Get("mode"))
 			reply(w, res, err)
-		case "/snoop/end": // the caller speaks, the supervisor hangs up; what everyone heard
-			energy, _ := strconv.ParseFloat(req.URL.Query().Get("agent_energy"), 64)
-			res, err := r.snoopEnd(ctx, t, current(), req.URL.Query().Get("mode"), energy)
+		case "/snoop/speak": // the caller speaks (until /snoop/quiet) while the page measures the supervisor's ear
+			reply(w, "ok", r.snoopSpeak(ctx, current(), req.URL.Query().Get("mode")))
+		case "/snoop/quiet":
+			reply(w, "ok", r.snoopQuiet(ctx, req.URL.Query().Get("mode")))
+		case "/snoop/end": // the supervisor hung up in the page: what everyone heard, nothing left, the call intact
+			q := req.URL.Query()
+			agentEnergy, _ := strconv.ParseFloat(q.Get("agent_energy"), 64)
+			supEnergy, _ := strconv.ParseFloat(q.Get("sup_energy"), 64)
+			supQuiet, _ := strconv.ParseFloat(q.Get("sup_quiet"), 64)
+			res, err := r.snoopEnd(ctx, t, current(), q.Get("mode"), q.Get("sup"), agentEnergy, supEnergy, supQuiet)
 			reply(w, res, err)
 		default:
 			http.NotFound(w, req)
@@ -361,7 +354,9 @@ func TestAgentPanelOnRealAsterisk(t *testing.T) {
 	if err := os.WriteFile(silence, silentWAV(10), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(ctx, node, "panel_asterisk.mjs", r.base, control.URL, silence)
+	// The supervisor's fake microphone: speech (a prompt) all the time.
+	speech := filepath.Join(realasterisk.RepoRoot(), "asterisk-config", "sounds", "en", "hotline", "main_menu.wav")
+	cmd := exec.CommandContext(ctx, node, "panel_asterisk.mjs", r.base, control.URL, silence, speech)
 	cmd.Env = append(os.Environ(), "HOTLINE_E2E_PASSWORD="+password, "CHROMIUM="+chromiumPath)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

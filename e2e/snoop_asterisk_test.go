@@ -17,10 +17,12 @@ import (
 )
 
 // The listen/whisper/barge checks on the real Asterisk. The supervisor's
-// phone is Local/<mode>@hotline-sup-test (supDialplan): it speaks all the
-// time and records what it hears. The agent's browser microphone is
-// silence; the caller is silent while the agent's and the caller's ears are
-// measured, then speaks while the supervisor's are. So:
+// phone is the supervisor page's own browser phone (JsSIP registering s201
+// over WSS, answering the controller's call by itself); its fake microphone
+// speaks all the time. The agent's browser microphone is silence; the
+// caller is silent while the agent's and the caller's ears are measured,
+// then speaks while the supervisor's browser's is (getStats inbound audio
+// energy). So:
 //
 //	         supervisor hears caller   agent hears supervisor   caller hears supervisor
 //	listen   yes                       no                       no
@@ -52,20 +54,19 @@ func (r *panelRig) bridges(ctx context.Context) ([]ariBridge, error) {
 	return bs, r.ast.ARI(ctx, http.MethodGet, "/bridges", nil, &bs)
 }
 
-// supLegs are the supervisor phone's two halves: ;1 (originated by the
-// controller into its application) and ;2 (running supDialplan).
-func (r *panelRig) supLegs(ctx context.Context, mode string) (one, two ariChannel, err error) {
+// supPhone is the prefix of the supervisor's browser phone's channels.
+const supPhone = "PJSIP/s201-"
+
+// supLeg is the supervisor's browser phone's channel (originated by the
+// controller into its application, answered by the page).
+func (r *panelRig) supLeg(ctx context.Context) (ariChannel, error) {
 	chs, err := r.channels(ctx)
 	for _, c := range chs {
-		if strings.HasPrefix(c.Name, "Local/"+mode+"@hotline-sup-test-") {
-			if strings.HasSuffix(c.Name, ";1") {
-				one = c
-			} else {
-				two = c
-			}
+		if strings.HasPrefix(c.Name, supPhone) {
+			return c, err
 		}
 	}
-	return one, two, err
+	return ariChannel{}, err
 }
 
 func contains(list []string, s string) bool {
@@ -83,7 +84,7 @@ func contains(list []string, s string) bool {
 func (r *panelRig) snoopStart(ctx context.Context, t *testing.T, call *realasterisk.Call, mode string) (map[string]string, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		one, _, err := r.supLegs(ctx, mode)
+		one, err := r.supLeg(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -201,30 +202,32 @@ func (r *panelRig) listenToCaller(ctx context.Context, call *realasterisk.Call, 
 	return r.callerHeardRMS(name)
 }
 
-// snoopEnd stops the caller's recording and silence, lets the caller speak, hangs up
-// the supervisor's phone, then checks who heard whom (agentEnergy is the
-// browser's totalAudioEnergy received while the caller was silent), that the
-// supervision left nothing behind, and that the call is intact.
-func (r *panelRig) snoopEnd(ctx context.Context, t *testing.T, call *realasterisk.Call, mode string, agentEnergy float64) (map[string]any, error) {
+// snoopSpeak stops the caller's recording and silence and lets the caller
+// speak (while the page measures what the supervisor's browser receives)
+// until snoopQuiet.
+func (r *panelRig) snoopSpeak(ctx context.Context, call *realasterisk.Call, mode string) error {
 	if err := r.callerHeard(ctx, mode); err != nil {
-		return nil, err
+		return err
 	}
-	pb := "caller-speaks-" + mode
-	if err := r.ast.ARI(ctx, http.MethodPost, "/channels/"+call.Channel+"/play", map[string]string{"media": "sound:en/hotline/main_menu", "playbackId": pb}, nil); err != nil {
-		return nil, err
+	return r.ast.ARI(ctx, http.MethodPost, "/channels/"+call.Channel+"/play",
+		map[string]string{"media": "sound:en/hotline/main_menu", "playbackId": "caller-speaks-" + mode}, nil)
+}
+
+func (r *panelRig) snoopQuiet(ctx context.Context, mode string) error {
+	err := r.ast.ARI(ctx, http.MethodDelete, "/playbacks/caller-speaks-"+mode, nil, nil)
+	if err != nil && strings.Contains(err.Error(), " 404 ") {
+		err = nil
 	}
-	time.Sleep(4 * time.Second) // the caller speaks for a while (the length of what is heard, not a timed assertion)
-	if err := r.ast.ARI(ctx, http.MethodDelete, "/playbacks/"+pb, nil, nil); err != nil {
-		return nil, err
-	}
-	one, two, err := r.supLegs(ctx, mode)
-	if err != nil {
-		return nil, err
-	}
-	// The supervisor puts the phone down.
-	if err := r.ast.ARI(ctx, http.MethodDelete, "/channels/"+two.ID, nil, nil); err != nil {
-		return nil, fmt.Errorf("hang up the supervisor's phone: %w", err)
-	}
+	return err
+}
+
+// snoopEnd runs once the supervisor hung up their browser phone (supID its
+// channel): it checks that the supervision left nothing behind, that the
+// call is intact, and who heard whom: supEnergy is the supervisor's
+// browser's totalAudioEnergy received in 4 s while the caller spoke,
+// supQuiet in 4 s while the caller was silent (the caller's voice must add
+// to it), agentEnergy the agent's while the caller was silent.
+func (r *panelRig) snoopEnd(ctx context.Context, t *testing.T, call *realasterisk.Call, mode, supID string, agentEnergy, supEnergy, supQuiet float64) (map[string]any, error) {
 	// Nothing of the supervision is left: no supervisor leg, no snoop channel, no bridge of the supervisor's.
 	var left []string
 	deadline := time.Now().Add(20 * time.Second)
@@ -239,12 +242,12 @@ func (r *panelRig) snoopEnd(ctx context.Context, t *testing.T, call *realasteris
 		}
 		left = nil
 		for _, c := range chs {
-			if strings.HasPrefix(c.Name, "Snoop/") || strings.HasPrefix(c.Name, "Local/"+mode+"@hotline-sup-test-") {
+			if strings.HasPrefix(c.Name, "Snoop/") || strings.HasPrefix(c.Name, supPhone) {
 				left = append(left, c.Name)
 			}
 		}
 		for _, b := range bs {
-			if strings.HasPrefix(b.ID, one.ID) {
+			if supID == "" || strings.HasPrefix(b.ID, supID) {
 				left = append(left, "bridge "+b.ID)
 			}
 		}
@@ -281,18 +284,15 @@ func (r *panelRig) snoopEnd(ctx context.Context, t *testing.T, call *realasteris
 		return nil, fmt.Errorf("%s: the call is not intact after the supervisor hung up (a101 channel %q, bridges %v)", mode, agentCh, bs)
 	}
 
-	supHeard, err := rms(filepath.Join(r.supDir, mode+"-heard.wav"))
-	if err != nil {
-		return nil, err
-	}
 	callerHeard, err := r.callerHeardRMS(mode)
 	if err != nil {
 		return nil, err
 	}
-	res := map[string]any{"supervisor_heard_rms": supHeard, "caller_heard_rms": callerHeard, "agent_heard_energy": agentEnergy}
-	t.Logf("%s: supervisor heard RMS %.4f, caller heard RMS %.4f, agent heard energy %.5f", mode, supHeard, callerHeard, agentEnergy)
+	res := map[string]any{"supervisor_heard_energy": supEnergy, "supervisor_quiet_energy": supQuiet, "caller_heard_rms": callerHeard, "agent_heard_energy": agentEnergy}
+	t.Logf("%s: supervisor's browser heard energy %.5f with the caller speaking, %.5f with the caller silent; caller heard RMS %.4f, agent heard energy %.5f",
+		mode, supEnergy, supQuiet, callerHeard, agentEnergy)
 	var wrong []string
-	if supHeard < audible {
+	if supEnergy <= supQuiet+agentAudible {
 		wrong = append(wrong, "the supervisor did not hear the caller")
 	}
 	if agentHears := agentEnergy > agentAudible; agentHears != (mode != "listen") {
@@ -307,8 +307,8 @@ func (r *panelRig) snoopEnd(ctx context.Context, t *testing.T, call *realasteris
 	return res, nil
 }
 
-// agentAudible is the browser's totalAudioEnergy (sum of level² × seconds)
-// above which the agent heard something in the few seconds measured: a
+// agentAudible is a browser's totalAudioEnergy (sum of level² × seconds)
+// above which the agent (or the supervisor) heard something in the few seconds measured: a
 // prompt at RMS 0.05 for 1 s gives 0.0025; silence 0.
 const agentAudible = 0.0005
 

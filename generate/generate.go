@@ -10,10 +10,12 @@ package generate
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -35,6 +37,10 @@ type Options struct {
 	End     time.Time // default now
 	Workers int       // COPY connections (default 4)
 	Kiosks  int       // kiosks registered (default 30: the seeds' pilot)
+	// Progress, when set, receives a line every ProgressEvery (default
+	// 5 s): rows written, rate and the estimated time left.
+	Progress      io.Writer
+	ProgressEvery time.Duration
 }
 
 // Result counts what was written.
@@ -59,8 +65,9 @@ type gen struct {
 	loc   *time.Location
 	from  time.Time
 	to    time.Time
-	days  []time.Time // working days (local midnight)
+	days  []time.Time // working days (local midnight; no weekends nor public holidays)
 	rules store.RollupRules
+	rows  atomic.Int64 // rows written so far, for the progress lines
 }
 
 // Run generates o's data into db.
@@ -82,11 +89,18 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, o Options) (Resu
 	end := reporting.MonthOf(o.End, loc).From
 	g := &gen{db: db, cfg: cfg, loc: loc, from: end.AddDate(0, -o.Months, 0), to: end, rules: db.RollupRules()}
 	for d := g.from; d.Before(g.to); d = d.AddDate(0, 0, 1) {
-		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+		if cfg.IsWorkingDay(d) {
 			g.days = append(g.days, d)
 		}
 	}
 	res := Result{From: g.from.Format("2006-01-02"), To: g.to.AddDate(0, 0, -1).Format("2006-01-02")}
+	if len(g.days) == 0 {
+		return res, fmt.Errorf("generate: no working day in %s – %s", res.From, res.To)
+	}
+	if o.Progress != nil {
+		stop := g.report(o, start)
+		defer stop()
+	}
 	if err := g.calls(ctx, o, &res); err != nil {
 		return res, err
 	}
@@ -108,8 +122,12 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, o Options) (Resu
 // workingMoment is a random moment of a working day, busier mid-morning
 // and after lunch (08:00–16:30 local).
 func (g *gen) workingMoment(rng *rand.Rand) time.Time {
-	d := g.days[rng.IntN(len(g.days))]
-	// Two humps: around 10:00 and 14:00, clipped to opening hours.
+	return momentOn(rng, g.days[rng.IntN(len(g.days))])
+}
+
+// momentOn is a random moment of working day d (local midnight): two humps,
+// around 10:00 and 14:00, clipped to opening hours.
+func momentOn(rng *rand.Rand, d time.Time) time.Time {
 	mu := 10.0
 	if rng.IntN(5) >= 3 {
 		mu = 14.0
@@ -121,110 +139,6 @@ func (g *gen) workingMoment(rng *rand.Rand) time.Time {
 
 func expDur(rng *rand.Rand, mean time.Duration) time.Duration {
 	return time.Duration(rng.ExpFloat64() * float64(mean)).Round(time.Millisecond)
-}
-
-type callRows struct {
-	calls   [][]any
-	events  [][]any
-	ratings [][]any
-	counts  map[reporting.SlotKey]reporting.Counts
-}
-
-var (
-	callCols   = []string{"id", "department", "queue", "arrived", "enqueued", "answered", "ended", "agent", "wait_ms", "talk_ms", "hung_up_by", "disposition", "survey", "callback", "language"}
-	eventCols  = []string{"time", "call_id", "queue", "agent", "event", "wait_ms", "talk_ms", "position", "data"}
-	ratingCols = []string{"time", "rating", "source", "call_id", "queue", "department", "agent"}
-)
-
-// chunk generates calls [lo, hi) with a generator seeded by the chunk.
-func (g *gen) chunk(o Options, lo, hi int) callRows {
-	rng := rand.New(rand.NewPCG(o.Seed, uint64(lo)+1))
-	queues := g.cfg.Queues
-	var out callRows
-	var evs []hotline.QueueEvent
-	for i := lo; i < hi; i++ {
-		q := queues[rng.IntN(len(queues))]
-		agentsFor := g.cfg.AgentsFor(q.ID)
-		agent := "a000"
-		if len(agentsFor) > 0 {
-			agent = agentsFor[rng.IntN(len(agentsFor))].ID
-		}
-		id := fmt.Sprintf("gen-%d", i)
-		arrived := g.workingMoment(rng)
-		enq := arrived.Add(time.Duration(15+rng.IntN(40)) * time.Second)
-		wait := expDur(rng, 25*time.Second)
-		var (
-			answered, ended time.Time
-			talk            time.Duration
-			disp            hotline.Disposition
-			hungUp          = "caller"
-			survey          any
-		)
-		ev := func(t time.Time, typ hotline.QueueEventType, w, tk time.Duration) {
-			e := hotline.QueueEvent{Time: t, CallID: id, Queue: q.ID, Type: typ, Wait: w, Talk: tk}
-			if typ != hotline.EvEnterQueue && typ != hotline.EvAbandon && typ != hotline.EvExitWithTimeout && typ != hotline.EvCallbackRequest {
-				e.Agent = agent
-			}
-			evs = append(evs, e)
-			out.events = append(out.events, []any{t, id, q.ID, e.Agent, string(typ), w.Milliseconds(), tk.Milliseconds(), int32(0), ""})
-		}
-		ev(enq, hotline.EvEnterQueue, 0, 0)
-		switch p := rng.Float64(); {
-		case p < 0.84:
-			disp = hotline.DispAnswered
-			answered = enq.Add(wait)
-			talk = time.Duration(math.Exp(5.0+0.5*rng.NormFloat64()) * float64(time.Second)).Round(time.Millisecond)
-			ended = answered.Add(talk)
-			ev(answered, hotline.EvConnect, wait, 0)
-			if rng.IntN(5) == 0 {
-				h := answered.Add(talk / 3).Truncate(time.Millisecond)
-				evs = append(evs, hotline.QueueEvent{Time: h, CallID: id, Agent: agent, Type: hotline.EvHold},
-					hotline.QueueEvent{Time: h.Add(talk / 6).Truncate(time.Millisecond), CallID: id, Agent: agent, Type: hotline.EvUnhold})
-				out.events = append(out.events, []any{h, id, "", agent, "HOLD", int64(0), int64(0), int32(0), ""},
-					[]any{h.Add(talk / 6).Truncate(time.Millisecond), id, "", agent, "UNHOLD", int64(0), int64(0), int32(0), ""})
-			}
-			typ := hotline.EvCompleteCaller
-			if rng.IntN(2) == 0 {
-				typ, hungUp = hotline.EvCompleteAgent, "agent"
-			}
-			ev(ended, typ, wait, talk)
-			ev(ended.Add(time.Duration(10+rng.IntN(50))*time.Second), hotline.EvWrapupEnd, 0, 0)
-			if rng.IntN(10) < 6 {
-				r := surveyRating(rng)
-				survey = int16(r)
-				out.ratings = append(out.ratings, []any{ended.Add(20 * time.Second), int16(r), "phone", id, q.ID, q.Department, agent})
-			}
-		case p < 0.95:
-			disp = hotline.DispAbandoned
-			wait = expDur(rng, 40*time.Second)
-			ended = enq.Add(wait)
-			ev(ended, hotline.EvAbandon, wait, 0)
-		case p < 0.97:
-			disp = hotline.DispTimeout
-			wait = 15 * time.Minute
-			ended = enq.Add(wait)
-			ev(ended, hotline.EvExitWithTimeout, wait, 0)
-		default:
-			disp = hotline.DispCallback
-			ended = enq.Add(wait)
-			ev(ended, hotline.EvCallbackRequest, wait, 0)
-		}
-		var ans any
-		if !answered.IsZero() {
-			ans = answered
-		}
-		if survey == nil {
-			survey = (*int16)(nil)
-		}
-		ag := ""
-		if disp == hotline.DispAnswered {
-			ag = agent
-		}
-		out.calls = append(out.calls, []any{id, q.Department, q.ID, arrived, enq, ans, ended, ag, wait.Milliseconds(), talk.Milliseconds(),
-			hungUp, string(disp), survey, disp == hotline.DispCallback, g.cfg.DefaultLanguage()})
-	}
-	out.counts = reporting.CountsBySlot(evs, store.RollupSlot, g.rules.Threshold, g.rules.ShortAbandon)
-	return out
 }
 
 // surveyRating: 45% very happy, 30% happy, 15% unhappy, 10% very unhappy.
@@ -244,79 +158,12 @@ func (g *gen) copy(ctx context.Context, table string, cols []string, rows [][]an
 	if len(rows) == 0 {
 		return nil
 	}
-	if _, err := g.db.Pool().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows)); err != nil {
+	n, err := g.db.Pool().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
+	g.rows.Add(n)
+	if err != nil {
 		return fmt.Errorf("generate: copy %s: %w", table, err)
 	}
 	return nil
-}
-
-func (g *gen) calls(ctx context.Context, o Options, res *Result) error {
-	const size = 20_000
-	type job struct{ lo, hi int }
-	jobs := make(chan job)
-	var (
-		mu       sync.Mutex
-		firstErr error
-		wg       sync.WaitGroup
-	)
-	total := map[reporting.SlotKey]reporting.Counts{}
-	for range o.Workers {
-		wg.Go(func() {
-			for j := range jobs {
-				c := g.chunk(o, j.lo, j.hi)
-				err := g.copy(ctx, "calls", callCols, c.calls)
-				if err == nil {
-					err = g.copy(ctx, "queue_events", eventCols, c.events)
-				}
-				if err == nil {
-					err = g.copy(ctx, "ratings", ratingCols, c.ratings)
-				}
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				res.Calls += len(c.calls)
-				res.QueueEvents += len(c.events)
-				res.PhoneRatings += len(c.ratings)
-				for k, v := range c.counts {
-					t := total[k]
-					t.Add(v)
-					total[k] = t
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	for lo := 0; lo < o.Calls; lo += size {
-		mu.Lock()
-		bad := firstErr != nil
-		mu.Unlock()
-		if bad || ctx.Err() != nil {
-			break
-		}
-		jobs <- job{lo, min(o.Calls, lo+size)}
-	}
-	close(jobs)
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
-	}
-	// Agents' shifts: signed in 08:00–16:30 on working days (the staffing table's "logged in").
-	var shifts [][]any
-	for _, d := range g.days {
-		for _, a := range g.cfg.Agents {
-			shifts = append(shifts, []any{d.Add(8 * time.Hour), "", "", a.ID, "ADDMEMBER", int64(0), int64(0), int32(0), ""},
-				[]any{d.Add(16*time.Hour + 30*time.Minute), "", "", a.ID, "REMOVEMEMBER", int64(0), int64(0), int32(0), ""})
-		}
-	}
-	if o.Calls > 0 {
-		if err := g.copy(ctx, "queue_events", eventCols, shifts); err != nil {
-			return err
-		}
-		res.QueueEvents += len(shifts)
-	}
-	res.RollupRows = len(total)
-	return g.db.AddQueueRollup(ctx, total)
 }
 
 // presses registers the kiosks (three in each of ten departments, like the
@@ -383,8 +230,8 @@ func (g *gen) presses(ctx context.Context, o Options, res *Result) error {
 				flagged := kiosk.FlagMisuse(sorted, interval)
 				misuse := 0
 				var err error
-				for lo := 0; lo < len(flagged) && err == nil; lo += 50_000 {
-					hi := min(len(flagged), lo+50_000)
+				for lo := 0; lo < len(flagged) && err == nil; lo += 100_000 {
+					hi := min(len(flagged), lo+100_000)
 					rows := make([][]any, 0, hi-lo)
 					for i := lo; i < hi; i++ {
 						p := flagged[i]

@@ -7,10 +7,13 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/publicservice/hotline/ticket"
 )
 
 // tickets writes o.Tickets tickets (60% complaints, 30% compliments, 10%
-// information requests).
+// information requests), with their deadlines in working days on the
+// configuration's holiday calendar (ticket.SetDeadlines).
 func (g *gen) tickets(ctx context.Context, o Options, res *Result) error {
 	if o.Tickets <= 0 {
 		return nil
@@ -26,8 +29,10 @@ func (g *gen) tickets(ctx context.Context, o Options, res *Result) error {
 		var rows [][]any
 		for i := lo; i < min(o.Tickets, lo+size); i++ {
 			created := g.workingMoment(rng)
-			ackDue := created.AddDate(0, 0, 2)
-			resolveDue := created.AddDate(0, 0, 14)
+			dept := depts[rng.IntN(len(depts))]
+			// Deadlines as the ticket service sets them: working days on the holiday calendar.
+			due := ticket.Ticket{Created: created, Department: dept}
+			ticket.SetDeadlines(g.cfg, &due)
 			var ack, resolved any
 			status := "new"
 			if rng.IntN(10) < 9 {
@@ -42,10 +47,12 @@ func (g *gen) tickets(ctx context.Context, o Options, res *Result) error {
 			year := created.Year()
 			ref := fmt.Sprintf("G%d-%d-%07d", o.Seed%1000, year, i+1)
 			rows = append(rows, []any{ref, int32(year), int64(o.Seed%1000)*10_000_000 + int64(i+1), kinds[rng.IntN(len(kinds))],
-				channels[rng.IntN(len(channels))], status, depts[rng.IntN(len(depts))], created, ackDue, created.AddDate(0, 0, 7),
-				resolveDue, ack, resolved, created, true})
+				channels[rng.IntN(len(channels))], status, dept, created, due.AckDue, due.ReplyDue,
+				due.ResolveDue, ack, resolved, created, true})
 		}
-		if _, err := g.db.Pool().CopyFrom(ctx, pgx.Identifier{"tickets"}, cols, pgx.CopyFromRows(rows)); err != nil {
+		n, err := g.db.Pool().CopyFrom(ctx, pgx.Identifier{"tickets"}, cols, pgx.CopyFromRows(rows))
+		g.rows.Add(n)
+		if err != nil {
 			return fmt.Errorf("generate: tickets: %w", err)
 		}
 		res.Tickets += len(rows)

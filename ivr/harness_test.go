@@ -127,9 +127,12 @@ type env struct {
 	q        *queue.Queues
 	db       *store.DB
 	apiToken string // agentchange_test.go
-	w        *store.Writer
-	j        *store.AgentJournal
-	log      *slog.Logger
+	// soundsDir, when set, is the simulators' sounds directory (only its
+	// files and the core sounds play).
+	soundsDir string
+	w         *store.Writer
+	j         *store.AgentJournal
+	log       *slog.Logger
 }
 
 func newEnv(t *testing.T, cfgYAML string) *env { return newEnvOn(t, cfgYAML, nil) }
@@ -207,7 +210,7 @@ type node struct {
 func (e *env) newSim(name string, missing ...string) *node {
 	e.t.Helper()
 	sim := arisim.New(arisim.Options{Clock: e.clk, User: "hotline", Password: "secret", Apps: []string{"hotline"},
-		Seed: 1, Logger: e.log, AsteriskID: name, MissingSounds: missing})
+		Seed: 1, Logger: e.log, AsteriskID: name, MissingSounds: missing, SoundsDir: e.soundsDir})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		e.t.Fatal(err)

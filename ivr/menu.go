@@ -494,17 +494,13 @@ func (c *call) action(e *config.MenuEntry) {
 	cfg := c.ctl.cfg
 	switch e.Action {
 	case config.ActionInfo:
-		key := e.Prompt
-		if key == "" && c.dept != nil {
-			key = "info_" + c.dept.ID
-		}
 		c.heard = true
 		c.to(stInfo)
 		c.play(func() {
 			if c.st == stInfo {
 				c.enter(stDeptMenu)
 			}
-		}, key)
+		}, c.infoPrompts(e)...)
 	case config.ActionOfficer, config.ActionComplaint, config.ActionCompliment:
 		q := e.Queue
 		if q == "" && (e.Action == config.ActionComplaint || e.Action == config.ActionCompliment) {

@@ -55,6 +55,7 @@ func (c Counts) Sub(o Counts) Counts {
 	c.AbandonedWithinT -= o.AbandonedWithinT
 	c.TimedOut -= o.TimedOut
 	c.CallbacksRequested -= o.CallbacksRequested
+	c.Unstaffed -= o.Unstaffed
 	c.WaitSum -= o.WaitSum
 	c.CallbacksCompleted -= o.CallbacksCompleted
 	c.TalkSum -= o.TalkSum

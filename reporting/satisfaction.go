@@ -127,7 +127,7 @@ func Trend(current, baseline Rate) (pp float64, ok bool) {
 	return 100 * (c - b), true
 }
 
-// RatingCount is the valid ratings of one hour (UTC) from one source, department,
+// RatingCount is the valid ratings of one slot (RollupSlot) from one source, department,
 // service point and kiosk, and the misuse presses left out of them: the rollup's
 // row, and what RatingCounts makes of single ratings.
 type RatingCount struct {
@@ -140,8 +140,14 @@ type RatingCount struct {
 	Misuse       int
 }
 
-// RatingCounts counts single ratings per hour, source, department, service
-// point and kiosk: the raw path to the rollup's shape.
+// RollupSlot is the length of a rollup slot (queue and rating rollups): a
+// quarter of an hour of UTC. Every time zone in use is offset from UTC by a
+// whole number of quarter hours (+05:30 India, +05:45 Nepal, +12:45 Chatham),
+// so local hours, half hours and days are each made of whole slots.
+const RollupSlot = 15 * time.Minute
+
+// RatingCounts counts single ratings per slot (RollupSlot), source,
+// department, service point and kiosk: the raw path to the rollup's shape.
 func RatingCounts(ratings []RatingValue) []RatingCount {
 	type key struct {
 		slot               time.Time
@@ -151,7 +157,7 @@ func RatingCounts(ratings []RatingValue) []RatingCount {
 	idx := map[key]int{}
 	var out []RatingCount
 	for _, r := range ratings {
-		k := key{r.Time.UTC().Truncate(time.Hour), r.Source, r.Department, r.ServicePoint, r.KioskID}
+		k := key{r.Time.UTC().Truncate(RollupSlot), r.Source, r.Department, r.ServicePoint, r.KioskID}
 		i, ok := idx[k]
 		if !ok {
 			i = len(out)

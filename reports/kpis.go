@@ -52,6 +52,7 @@ type Telephone struct {
 	TimedOut                   int               `json:"timed_out"`
 	CallbacksRequested         int               `json:"callbacks_requested"`
 	CallbacksCompleted         int               `json:"callbacks_completed"`
+	Unstaffed                  int               `json:"unstaffed"` // could not join, or left, because nobody served the queue (EXITEMPTY)
 	ServiceLevel               reporting.Rate    `json:"service_level"`
 	AnsweredOnlyServiceLevel   reporting.Rate    `json:"answered_only_service_level"`
 	AbandonNeutralServiceLevel reporting.Rate    `json:"abandon_neutral_service_level"`
@@ -67,7 +68,7 @@ type Telephone struct {
 func NewTelephone(c reporting.Counts) Telephone {
 	return Telephone{Offered: c.Offered, Answered: c.Answered, AnsweredWithinT: c.AnsweredWithinT, Abandoned: c.Abandoned,
 		ShortAbandoned: c.ShortAbandoned, TimedOut: c.TimedOut, CallbacksRequested: c.CallbacksRequested,
-		CallbacksCompleted: c.CallbacksCompleted, ServiceLevel: reporting.ServiceLevel(c),
+		CallbacksCompleted: c.CallbacksCompleted, Unstaffed: c.Unstaffed, ServiceLevel: reporting.ServiceLevel(c),
 		AnsweredOnlyServiceLevel: reporting.AnsweredOnlyServiceLevel(c), AbandonNeutralServiceLevel: reporting.AbandonNeutralServiceLevel(c),
 		ASA: reporting.ASA(c), AbandonmentRate: reporting.AbandonmentRate(c), LongestWaitSeconds: reporting.LongestWait(c).Seconds(),
 		AHT: reporting.AHT(c)}

@@ -38,6 +38,8 @@ func qe(call string, typ hotline.QueueEventType, at time.Time, wait, talk time.D
 //	c3 enters 10 Mar 09:20:00, hangs up after 40 s                           abandoned
 //	c4 enters 31 Mar 23:59:50, answered 1 Apr 00:00:30 (40 s), talks 120 s   March: counted by entry, across midnight and month end
 //	c5 enters 1 Apr 00:00:10, still waiting                                  April
+//	c6 enters 5 May 09:00:00, leaves after 20 s: nobody serves dvdl (EXITEMPTY)   unstaffed, offered
+//	c7 could not join dvdl on 5 May 09:40:00 (EXITEMPTY "join")              unstaffed, not offered
 //
 // Ratings: c1's phone survey very happy (10 Mar 09:05); the dvdl kiosk: happy 10 Mar 10:00:00, very unhappy
 // 1 s later (misuse), unhappy 14:00; the "lands" kiosk (a department with only kiosks, not in the
@@ -60,6 +62,9 @@ func fixture(t *testing.T) *reports.Service {
 		{qe("c4", hotline.EvEnterQueue, local(3, 31, 23, 59, 50), 0, 0), qe("c5", hotline.EvEnterQueue, local(4, 1, 0, 0, 10), 0, 0)},
 		{qe("c4", hotline.EvConnect, local(4, 1, 0, 0, 30), 40*sec, 0)},
 		{qe("c4", hotline.EvCompleteCaller, local(4, 1, 0, 2, 30), 40*sec, 120*sec)},
+		{qe("c6", hotline.EvEnterQueue, local(5, 5, 9, 0, 0), 0, 0)},
+		{{Time: local(5, 5, 9, 0, 20), CallID: "c6", Queue: "dvdl", Type: hotline.EvExitEmpty, Wait: 20 * sec, Data: "leave"},
+			{Time: local(5, 5, 9, 40, 0), CallID: "c7", Queue: "dvdl", Type: hotline.EvExitEmpty, Data: "join"}},
 	}
 	for _, b := range batches { // one batch at a time, as the writer would: the rollup follows each
 		if err := db.AppendQueueEvents(ctx, b); err != nil {
@@ -114,12 +119,15 @@ func TestKPIs(t *testing.T) {
 		name, from, to, dept string
 
 		offered, answered         int
+		unstaffed                 int
 		serviceLevel, abandonment reporting.Rate
 		asa, aht                  reporting.Average
 		longestWait               float64
 		phone, kiosk, combined    reporting.Satisfaction
 		byDept                    map[string]reporting.Satisfaction // combined
 		byHour                    map[string]reporting.Satisfaction // combined
+		byPoint                   map[string]reporting.Satisfaction // kiosks' service points
+		byWeekday                 map[string]reporting.Satisfaction // combined, local weekday
 		misuse                    map[string]int                    // by kiosk location's department (checked by count)
 		trend                     *float64
 		achievement               reporting.Rate
@@ -132,7 +140,10 @@ func TestKPIs(t *testing.T) {
 			phone: sat(0, 0, 0, 1), kiosk: sat(0, 1, 1, 1), combined: sat(0, 1, 1, 2),
 			byDept: map[string]reporting.Satisfaction{"dvdl": sat(0, 1, 1, 1), "lands": sat(0, 0, 0, 1)},
 			byHour: map[string]reporting.Satisfaction{"09": sat(0, 0, 0, 1), "10": sat(0, 0, 1, 0), "14": sat(0, 1, 0, 0), "22": sat(0, 0, 0, 1)},
-			misuse: map[string]int{"dvdl": 1}, trend: pp(0), // March is the baseline month
+			// Kiosk presses only; the misuse press left out. 10 and 31 March 2026 are Tuesdays.
+			byPoint:   map[string]reporting.Satisfaction{"Front counter": sat(0, 1, 1, 0), "Survey office": sat(0, 0, 0, 1)},
+			byWeekday: map[string]reporting.Satisfaction{"Tuesday": sat(0, 1, 1, 2)},
+			misuse:    map[string]int{"dvdl": 1}, trend: pp(0), // March is the baseline month
 			// dvdl: SL 33% < 80% no, abandonment 33% > 5% no, phone 100% ≥ 80% yes, kiosk 50% no; lands: kiosk 100% yes.
 			achievement: rate(2, 5),
 			// a101 trained 15 Jan 2026 (within 12 months of 5 Apr 2026); a102 in 2024; a103 never; a104 not customer-facing.
@@ -140,14 +151,22 @@ func TestKPIs(t *testing.T) {
 		{name: "April: a call still waiting, a department with only kiosks", from: "2026-04-01", to: "2026-04-30",
 			offered: 1, serviceLevel: rate(0, 0), abandonment: rate(0, 1),
 			kiosk: sat(0, 1, 0, 0), combined: sat(0, 1, 0, 0), byDept: map[string]reporting.Satisfaction{"lands": sat(0, 1, 0, 0)},
-			byHour: map[string]reporting.Satisfaction{"00": sat(0, 1, 0, 0)},
-			trend:  pp(-75), // 0 of 1 against 3 of 4 in March
+			byHour:  map[string]reporting.Satisfaction{"00": sat(0, 1, 0, 0)},
+			byPoint: map[string]reporting.Satisfaction{"Survey office": sat(0, 1, 0, 0)}, byWeekday: map[string]reporting.Satisfaction{"Wednesday": sat(0, 1, 0, 0)},
+			trend: pp(-75), // 0 of 1 against 3 of 4 in March
 			// lands: kiosk 0% < 80%; dvdl abandonment 0 of 1 ≤ 5%: met.
 			achievement: rate(1, 2), staffTrained: rate(1, 3)},
 		{name: "only the kiosk department", from: "2026-03-01", to: "2026-04-30", dept: "lands",
 			kiosk: sat(0, 1, 0, 1), combined: sat(0, 1, 0, 1), byDept: map[string]reporting.Satisfaction{"lands": sat(0, 1, 0, 1)},
-			byHour: map[string]reporting.Satisfaction{"22": sat(0, 0, 0, 1), "00": sat(0, 1, 0, 0)},
-			trend:  pp(-50), achievement: rate(0, 1), staffTrained: rate(0, 0)},
+			byHour:    map[string]reporting.Satisfaction{"22": sat(0, 0, 0, 1), "00": sat(0, 1, 0, 0)},
+			byPoint:   map[string]reporting.Satisfaction{"Survey office": sat(0, 1, 0, 1)},
+			byWeekday: map[string]reporting.Satisfaction{"Tuesday": sat(0, 0, 0, 1), "Wednesday": sat(0, 1, 0, 0)},
+			trend:     pp(-50), achievement: rate(0, 1), staffTrained: rate(0, 0)},
+		{name: "May: callers nobody could serve (EXITEMPTY), from rollups as from raw rows", from: "2026-05-01", to: "2026-05-31",
+			// c6 offered and left unstaffed after 20 s; c7 never joined. No answer, no abandon.
+			offered: 1, unstaffed: 2, serviceLevel: rate(0, 0), abandonment: rate(0, 1), longestWait: 20,
+			// dvdl: service level no data; abandonment 0 of 1 ≤ 5%: met. No ratings: no trend.
+			achievement: rate(1, 1), staffTrained: rate(1, 3)},
 		{name: "an empty period: no data, never 0%", from: "2026-06-01", to: "2026-06-30",
 			trend: nil, staffTrained: rate(1, 3)},
 	}
@@ -163,7 +182,7 @@ func TestKPIs(t *testing.T) {
 			}
 			name := tt.name + " (" + r.Source + ")"
 			tel := r.Telephone.Total
-			if tel.Offered != tt.offered || tel.Answered != tt.answered || tel.ServiceLevel != tt.serviceLevel ||
+			if tel.Offered != tt.offered || tel.Answered != tt.answered || tel.Unstaffed != tt.unstaffed || tel.ServiceLevel != tt.serviceLevel ||
 				tel.AbandonmentRate != tt.abandonment || tel.ASA != tt.asa || tel.AHT != tt.aht || tel.LongestWaitSeconds != tt.longestWait {
 				t.Errorf("%s: telephone %+v", name, tel)
 			}
@@ -185,6 +204,22 @@ func TestKPIs(t *testing.T) {
 			for h, want := range tt.byHour {
 				if st.ByHour[h].Combined != want {
 					t.Errorf("%s: hour %s %v, want %v", name, h, st.ByHour[h].Combined, want)
+				}
+			}
+			if len(st.ByServicePoint) != len(tt.byPoint) {
+				t.Errorf("%s: service points %v", name, st.ByServicePoint)
+			}
+			for p, want := range tt.byPoint {
+				if st.ByServicePoint[p] != want {
+					t.Errorf("%s: service point %s %v, want %v", name, p, st.ByServicePoint[p], want)
+				}
+			}
+			if len(st.ByWeekday) != len(tt.byWeekday) {
+				t.Errorf("%s: weekdays %v", name, st.ByWeekday)
+			}
+			for d, want := range tt.byWeekday {
+				if st.ByWeekday[d].Combined != want {
+					t.Errorf("%s: %s %v, want %v", name, d, st.ByWeekday[d].Combined, want)
 				}
 			}
 			if n := len(st.MisuseByKiosk); n != len(tt.misuse) {
@@ -230,5 +265,35 @@ func TestKPIsJSONSaysNoData(t *testing.T) {
 	}
 	if m.Telephone.Total.ServiceLevel.Value != nil || m.Telephone.Total.ServiceLevel.N != 0 {
 		t.Errorf("empty period service level %+v, want value null, n 0", m.Telephone.Total.ServiceLevel)
+	}
+}
+
+// TestEGovernmentServicesInKPIs: the e-government KPI in the report counts the
+// configured service inventory (config.Sample: cbc 2 of 3 online, passports 0
+// of 2, dvdl 3 of 3, registry 2 of 2, worc 2 of 2, pocs 3 of 3).
+func TestEGovernmentServicesInKPIs(t *testing.T) {
+	s := fixture(t)
+	from, to, err := reports.ParseDays("2026-03-01", "2026-03-31", cayman)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		dept string
+		want reporting.Rate
+	}{
+		{"", rate(12, 15)},
+		{"dvdl", rate(3, 3)},
+		{"passports", rate(0, 2)},
+		{"cbc", rate(2, 3)},
+	} {
+		for _, raw := range []bool{false, true} {
+			r, err := s.KPIs(context.Background(), from, to, reports.Options{Department: tt.dept, Raw: raw})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.EGovernmentServices != tt.want {
+				t.Errorf("department %q (raw %v): e-government services %v, want %v", tt.dept, raw, r.EGovernmentServices, tt.want)
+			}
+		}
 	}
 }

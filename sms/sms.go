@@ -31,6 +31,11 @@ type Message struct {
 	Uncertain bool
 	// Created is when the row was written (no copy can be older).
 	Created time.Time
+	// Taken are the provider's ids of other outbox rows with the same
+	// number and body: messages of theirs, never a copy of this one. (The
+	// outbox sends identical messages one at a time, so an uncertain attempt
+	// never has an identical one in flight beside it.)
+	Taken []string
 }
 
 // Statuses of an outbox row. Twilio's delivery callbacks move sent rows to
@@ -52,7 +57,8 @@ type Sender interface {
 	// again can help and whether the message may have been accepted anyway.
 	Send(ctx context.Context, m Message) (sid string, err error)
 	// Find looks for a copy of m already accepted by the provider (same
-	// number and body, since m.Created) and returns its id ("" when none).
+	// number and body, since m.Created, and not one of m.Taken) and returns
+	// its id ("" when none).
 	Find(ctx context.Context, m Message) (sid string, err error)
 }
 

@@ -49,9 +49,13 @@ func TestDepartmentInfo(t *testing.T) {
 			t.Errorf("English info lacks %q: %s", want, en)
 		}
 	}
-	for _, want := range []string{"Oficina de Pasaportes", "Horario", "Pasaporte, nuevo o renovación", "formulario de solicitud"} {
+	for _, want := range []string{"Oficina de Pasaportes", "Horario", "Pasaporte, nuevo o renovación: 10 días hábiles (formulario de solicitud",
+		"Documento de viaje de emergencia: 1 día hábil"} {
 		if !strings.Contains(es, want) {
 			t.Errorf("Spanish info lacks %q: %s", want, es)
 		}
+	}
+	if dvdl := sms.DepartmentInfo(cfg, cfg.Department("dvdl"), "es"); !strings.Contains(dvdl, "Renovación de licencia de vehículo: el mismo día") {
+		t.Errorf("Spanish same day: %s", dvdl)
 	}
 }

@@ -11,8 +11,11 @@ import (
 // Texts are the messages in each language. Unknown languages use English.
 type texts struct {
 	ack, resolved, status, notFound, help, stopped, started, info, none string
-	kinds                                                               map[string]string
-	statuses                                                            map[string]string
+	// days, day (%d) and sameDay say a processing time; "" keeps the
+	// published processing_time (written in the first language).
+	days, day, sameDay string
+	kinds              map[string]string
+	statuses           map[string]string
 }
 
 var lang = map[string]texts{
@@ -40,6 +43,9 @@ var lang = map[string]texts{
 		started:  "%s: recibirá mensajes de nuevo. Responda STOP para dejar de recibirlos.",
 		info:     "%s. Horario: %s. Dirección: %s.%s Web: %s",
 		none:     "ninguno",
+		days:     "%d días hábiles",
+		day:      "%d día hábil",
+		sameDay:  "el mismo día",
 		kinds:    map[string]string{"complaint": "queja", "compliment": "felicitación", "information": "solicitud"},
 		statuses: map[string]string{"new": "recibido", "acknowledged": "con acuse de recibo", "in_progress": "en trámite",
 			"waiting_on_customer": "en espera de información suya", "resolved": "resuelto", "closed": "cerrado", "reopened": "reabierto"},
@@ -110,7 +116,7 @@ func DepartmentInfo(cfg *config.Config, d *config.Department, language string) s
 		if docs == "" {
 			docs = x.none
 		}
-		fmt.Fprintf(&svc, " %s: %s (%s).", s.ServiceName(language), s.ProcessingTime, docs)
+		fmt.Fprintf(&svc, " %s: %s (%s).", s.ServiceName(language), x.processing(&s), docs)
 	}
 	addr := d.Address[language]
 	if addr == "" {
@@ -122,4 +128,21 @@ func DepartmentInfo(cfg *config.Config, d *config.Department, language string) s
 	}
 	hours := strings.Join(d.Hours, "; ")
 	return fmt.Sprintf(x.info, d.Name(language), hours, addr, svc.String(), link)
+}
+
+// processing is a service's processing time in the texts' language: the
+// published processing_time, or, in another language than the one it is
+// written in, the number of working days (or "same day") said in it.
+func (x texts) processing(s *config.Service) string {
+	switch {
+	case x.days == "":
+		return s.ProcessingTime
+	case s.ProcessingDays == 1:
+		return fmt.Sprintf(x.day, 1)
+	case s.ProcessingDays > 1:
+		return fmt.Sprintf(x.days, s.ProcessingDays)
+	case s.ProcessingPrompt == config.PromptSameDay:
+		return x.sameDay
+	}
+	return s.ProcessingTime
 }

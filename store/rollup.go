@@ -12,8 +12,10 @@ import (
 	"github.com/publicservice/hotline/reporting"
 )
 
-// RollupSlot is the length of a queue_rollup interval.
-const RollupSlot = 30 * time.Minute
+// RollupSlot is the length of a queue_rollup and rating_rollup slot
+// (reporting.RollupSlot: 15 minutes, so that local hours are exact in any
+// time zone in use).
+const RollupSlot = reporting.RollupSlot
 
 // RollupRules are what the queue rollup counts with: each queue's
 // service-level threshold T and the short-abandon limit S.
@@ -46,39 +48,77 @@ func (db *DB) RollupRules() RollupRules { return db.rules.get() }
 // events and these, minus that of the earlier events alone. So the rollup
 // is kept by the writer as events arrive, with the report's one counting.
 func rollupEvents(ctx context.Context, q dbtx, events []hotline.QueueEvent, rules RollupRules) error {
+	reads := &pgx.Batch{}
+	prior := queuePriorEvents(reads, events)
+	if reads.Len() > 0 {
+		if err := q.SendBatch(ctx, reads).Close(); err != nil {
+			return fmt.Errorf("rollup: prior events: %w", err)
+		}
+	}
+	sql, args := rollupUpsert(rollupDelta(*prior, events, rules))
+	if sql == "" {
+		return nil
+	}
+	if _, err := q.Exec(ctx, sql, args...); err != nil {
+		return fmt.Errorf("rollup: upsert: %w", err)
+	}
+	return nil
+}
+
+// queuePriorEvents queues on reads the query of the stored events of the
+// calls that events continue (a call's ENTERQUEUE needs none); the returned
+// slice is filled when reads is sent.
+func queuePriorEvents(reads *pgx.Batch, events []hotline.QueueEvent) *[]hotline.QueueEvent {
+	prior := new([]hotline.QueueEvent)
 	calls := map[string]bool{}
 	for _, e := range events {
 		if e.CallID != "" && e.Type != hotline.EvEnterQueue {
 			calls[e.CallID] = true
 		}
 	}
-	var prior []hotline.QueueEvent
-	if len(calls) > 0 {
-		ids := make([]string, 0, len(calls))
-		for c := range calls {
-			ids = append(ids, c)
-		}
-		rows, err := q.Query(ctx, `SELECT time, call_id, queue, agent, event, wait_ms, talk_ms, position, data
-			FROM queue_events WHERE call_id = ANY($1) ORDER BY id`, ids)
-		if err != nil {
-			return fmt.Errorf("rollup: prior events: %w", err)
-		}
-		prior, err = pgx.CollectRows(rows, scanEvent)
-		if err != nil {
-			return fmt.Errorf("rollup: prior events: %w", err)
-		}
+	if len(calls) == 0 {
+		return prior
 	}
-	before := reporting.CountsBySlot(prior, RollupSlot, rules.Threshold, rules.ShortAbandon)
-	after := reporting.CountsBySlot(append(prior, events...), RollupSlot, rules.Threshold, rules.ShortAbandon)
-	return upsertRollup(ctx, q, before, after)
+	ids := make([]string, 0, len(calls))
+	for c := range calls {
+		ids = append(ids, c)
+	}
+	reads.Queue(`SELECT time, call_id, queue, agent, event, wait_ms, talk_ms, position, data
+		FROM queue_events WHERE call_id = ANY($1) ORDER BY id`, ids).Query(func(rows pgx.Rows) error {
+		var err error
+		*prior, err = pgx.CollectRows(rows, scanEvent)
+		return err
+	})
+	return prior
+}
+
+// rollupDelta is what events change in the counts of their calls, given the
+// calls' earlier events prior.
+func rollupDelta(prior, events []hotline.QueueEvent, rules RollupRules) (before, after map[reporting.SlotKey]reporting.Counts) {
+	before = reporting.CountsBySlot(prior, RollupSlot, rules.Threshold, rules.ShortAbandon)
+	after = reporting.CountsBySlot(append(prior[:len(prior):len(prior)], events...), RollupSlot, rules.Threshold, rules.ShortAbandon)
+	return before, after
 }
 
 // upsertRollup adds after − before to queue_rollup (max wait: the larger).
 func upsertRollup(ctx context.Context, q dbtx, before, after map[reporting.SlotKey]reporting.Counts) error {
+	sql, args := rollupUpsert(before, after)
+	if sql == "" {
+		return nil
+	}
+	if _, err := q.Exec(ctx, sql, args...); err != nil {
+		return fmt.Errorf("rollup: upsert: %w", err)
+	}
+	return nil
+}
+
+// rollupUpsert is the statement that adds after − before to queue_rollup
+// (max wait: the larger), "" when nothing changes.
+func rollupUpsert(before, after map[reporting.SlotKey]reporting.Counts) (string, []any) {
 	var (
-		slots                                                                        []time.Time
-		queues                                                                       []string
-		off, ans, ansT, ab, shortAb, abT, to, cbr, cbd, wait, maxw, talk, hold, wrap []int64
+		slots                                                                              []time.Time
+		queues                                                                             []string
+		off, ans, ansT, ab, shortAb, abT, to, cbr, cbd, wait, maxw, talk, hold, wrap, unst []int64
 	)
 	for k, a := range after {
 		d := a.Sub(before[k])
@@ -91,16 +131,21 @@ func upsertRollup(ctx context.Context, q dbtx, before, after map[reporting.SlotK
 		to, cbr, cbd = append(to, int64(d.TimedOut)), append(cbr, int64(d.CallbacksRequested)), append(cbd, int64(d.CallbacksCompleted))
 		wait, maxw, talk = append(wait, d.WaitSum.Microseconds()), append(maxw, a.MaxWait.Microseconds()), append(talk, d.TalkSum.Microseconds())
 		hold, wrap = append(hold, d.HoldSum.Microseconds()), append(wrap, d.WrapSum.Microseconds())
+		unst = append(unst, int64(d.Unstaffed))
 	}
 	if len(slots) == 0 {
-		return nil
+		return "", nil
 	}
-	_, err := q.Exec(ctx, `INSERT INTO queue_rollup AS r (slot, queue, offered, answered, answered_within_t, abandoned,
+	return upsertRollupSQL, []any{slots, queues, off, ans, ansT, ab, shortAb, abT, to, cbr, cbd, wait, maxw, talk, hold, wrap, unst}
+}
+
+const upsertRollupSQL = `INSERT INTO queue_rollup AS r (slot, queue, offered, answered, answered_within_t, abandoned,
 		short_abandoned, abandoned_within_t, timed_out, callbacks_requested, callbacks_completed, wait_us, max_wait_us,
-		talk_us, hold_us, wrap_us)
+		talk_us, hold_us, wrap_us, unstaffed)
 		SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
 			$7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[],
-			$14::bigint[], $15::bigint[], $16::bigint[])
+			$14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[])
+		ORDER BY 1, 2 -- one lock order for concurrent writers
 		ON CONFLICT (slot, queue) DO UPDATE SET offered = r.offered + EXCLUDED.offered,
 			answered = r.answered + EXCLUDED.answered, answered_within_t = r.answered_within_t + EXCLUDED.answered_within_t,
 			abandoned = r.abandoned + EXCLUDED.abandoned, short_abandoned = r.short_abandoned + EXCLUDED.short_abandoned,
@@ -108,13 +153,8 @@ func upsertRollup(ctx context.Context, q dbtx, before, after map[reporting.SlotK
 			callbacks_requested = r.callbacks_requested + EXCLUDED.callbacks_requested,
 			callbacks_completed = r.callbacks_completed + EXCLUDED.callbacks_completed, wait_us = r.wait_us + EXCLUDED.wait_us,
 			max_wait_us = greatest(r.max_wait_us, EXCLUDED.max_wait_us), talk_us = r.talk_us + EXCLUDED.talk_us,
-			hold_us = r.hold_us + EXCLUDED.hold_us, wrap_us = r.wrap_us + EXCLUDED.wrap_us`,
-		slots, queues, off, ans, ansT, ab, shortAb, abT, to, cbr, cbd, wait, maxw, talk, hold, wrap)
-	if err != nil {
-		return fmt.Errorf("rollup: upsert: %w", err)
-	}
-	return nil
-}
+			hold_us = r.hold_us + EXCLUDED.hold_us, wrap_us = r.wrap_us + EXCLUDED.wrap_us,
+			unstaffed = r.unstaffed + EXCLUDED.unstaffed`
 
 // AddQueueRollup adds counts to queue_rollup (the generator's bulk path; the
 // writer keeps it as events arrive).
@@ -125,8 +165,8 @@ func (db *DB) AddQueueRollup(ctx context.Context, counts map[reporting.SlotKey]r
 // QueueRollup returns the rolled-up counts of the slots in [from, to).
 func (db *DB) QueueRollup(ctx context.Context, from, to time.Time) (map[reporting.SlotKey]reporting.Counts, error) {
 	rows, err := db.pool.Query(ctx, `SELECT slot, queue, offered, answered, answered_within_t, abandoned, short_abandoned,
-		abandoned_within_t, timed_out, callbacks_requested, callbacks_completed, wait_us, max_wait_us, talk_us, hold_us, wrap_us
-		FROM queue_rollup WHERE slot >= $1 AND slot < $2`, from, to)
+		abandoned_within_t, timed_out, callbacks_requested, callbacks_completed, wait_us, max_wait_us, talk_us, hold_us, wrap_us,
+		unstaffed FROM queue_rollup WHERE slot >= $1 AND slot < $2`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("store: queue rollup: %w", err)
 	}
@@ -134,17 +174,17 @@ func (db *DB) QueueRollup(ctx context.Context, from, to time.Time) (map[reportin
 	out := map[reporting.SlotKey]reporting.Counts{}
 	for rows.Next() {
 		var (
-			k                                          reporting.SlotKey
-			off, ans, ansT, ab, sab, abT, to, cbr, cbd int64
-			wait, maxw, talk, hold, wrap               int64
+			k                                                reporting.SlotKey
+			off, ans, ansT, ab, sab, abT, to, cbr, cbd, unst int64
+			wait, maxw, talk, hold, wrap                     int64
 		)
-		if err := rows.Scan(&k.Slot, &k.Queue, &off, &ans, &ansT, &ab, &sab, &abT, &to, &cbr, &cbd, &wait, &maxw, &talk, &hold, &wrap); err != nil {
+		if err := rows.Scan(&k.Slot, &k.Queue, &off, &ans, &ansT, &ab, &sab, &abT, &to, &cbr, &cbd, &wait, &maxw, &talk, &hold, &wrap, &unst); err != nil {
 			return nil, fmt.Errorf("store: queue rollup: %w", err)
 		}
 		k.Slot = k.Slot.UTC()
 		out[k] = reporting.Counts{Offered: int(off), Answered: int(ans), AnsweredWithinT: int(ansT), Abandoned: int(ab),
 			ShortAbandoned: int(sab), AbandonedWithinT: int(abT), TimedOut: int(to), CallbacksRequested: int(cbr),
-			CallbacksCompleted: int(cbd), WaitSum: us(wait), MaxWait: us(maxw), TalkSum: us(talk),
+			CallbacksCompleted: int(cbd), Unstaffed: int(unst), WaitSum: us(wait), MaxWait: us(maxw), TalkSum: us(talk),
 			HoldSum: us(hold), WrapSum: us(wrap)}
 	}
 	if err := rows.Err(); err != nil {
@@ -193,29 +233,16 @@ func scanEvent(row pgx.CollectableRow) (hotline.QueueEvent, error) {
 
 func us(n int64) time.Duration { return time.Duration(n) * time.Microsecond }
 
-// unstoredEvents returns the events (uids[i] the uid of events[i]) whose uid
-// is not in queue_events yet.
-func unstoredEvents(ctx context.Context, q dbtx, events []hotline.QueueEvent, uids []string) ([]hotline.QueueEvent, error) {
-	rows, err := q.Query(ctx, `SELECT uid FROM queue_events WHERE uid = ANY($1)`, uids)
-	if err != nil {
-		return nil, fmt.Errorf("rollup: stored uids: %w", err)
-	}
-	stored, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("rollup: stored uids: %w", err)
-	}
-	if len(stored) == 0 {
-		return events, nil
-	}
-	seen := make(map[string]bool, len(stored))
-	for _, u := range stored {
-		seen[u] = true
-	}
-	out := make([]hotline.QueueEvent, 0, len(events))
-	for i, e := range events {
-		if !seen[uids[i]] {
-			out = append(out, e)
+// queueStoredUIDs queues on reads the query of which of uids are already
+// in queue_events; the returned set is filled when reads is sent.
+func queueStoredUIDs(reads *pgx.Batch, uids []string) map[string]bool {
+	stored := map[string]bool{}
+	reads.Queue(`SELECT uid FROM queue_events WHERE uid = ANY($1)`, uids).Query(func(rows pgx.Rows) error {
+		us, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		for _, u := range us {
+			stored[u] = true
 		}
-	}
-	return out, nil
+		return err
+	})
+	return stored
 }

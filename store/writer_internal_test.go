@@ -44,7 +44,7 @@ func TestWriteBatchTwiceStoresOnce(t *testing.T) {
 
 // openInternal opens the store in a fresh schema of the test database (storetest imports this package, so the
 // package's own tests cannot use it).
-func openInternal(t *testing.T) *DB {
+func openInternal(t testing.TB) *DB {
 	t.Helper()
 	ctx := context.Background()
 	url := os.Getenv("DATABASE_URL")

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strconv"
@@ -197,13 +198,26 @@ func writeBatch(ctx context.Context, tx pgx.Tx, batch []witem, rules RollupRules
 	}
 	if len(ev.uid) > 0 {
 		// The queue rollup counts the events not yet stored (a retry or the
-		// spool may bring some again), in the same transaction.
-		fresh, err := unstoredEvents(ctx, tx, events, ev.uid)
-		if err != nil {
-			return err
+		// spool may bring some again), in the same transaction: one round
+		// trip reads which are stored and the calls' earlier events, and the
+		// rollup's upsert goes with the inserts.
+		reads := &pgx.Batch{}
+		stored := queueStoredUIDs(reads, ev.uid)
+		prior := queuePriorEvents(reads, events)
+		if err := tx.SendBatch(ctx, reads).Close(); err != nil {
+			return fmt.Errorf("rollup: reads: %w", err)
 		}
-		if err := rollupEvents(ctx, tx, fresh, rules); err != nil {
-			return err
+		fresh := events
+		if len(stored) > 0 {
+			fresh = make([]hotline.QueueEvent, 0, len(events))
+			for i, e := range events {
+				if !stored[ev.uid[i]] {
+					fresh = append(fresh, e)
+				}
+			}
+		}
+		if sql, args := rollupUpsert(rollupDelta(*prior, fresh, rules)); sql != "" {
+			b.Queue(sql, args...)
 		}
 		b.Queue(insertEventsOnceSQL, ev.args()...)
 	}

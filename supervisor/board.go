@@ -2,7 +2,8 @@
 // alerts, satisfaction, intraday charts and actions on agents) and the
 // large-screen wallboard /supervisor/wallboard, both live within a second,
 // and the supervisors' actions (set an agent's state; listen, whisper and
-// barge through ARI snoop), each written to the audit table.
+// barge through ARI snoop, ringing the page's own browser phone or a typed
+// phone), each written to the audit table.
 //
 // Routes (supervisors and admins; agents get 403):
 //
@@ -10,8 +11,10 @@
 //	GET  /api/v1/supervisor/board?site=<id>            the board as JSON
 //	GET  /api/v1/supervisor/events?site=<id>           the board as Server-Sent Events on every change
 //	POST /api/v1/supervisor/agents/{id}/state          {"action":"pause","reason":"meeting"} (audited)
-//	POST /api/v1/supervisor/calls/{call}/{mode}         mode listen|whisper|barge, {"endpoint":"PJSIP/sup1"} (audited)
+//	POST /api/v1/supervisor/calls/{call}/{mode}         mode listen|whisper|barge, {"endpoint":"PJSIP/sup1"} (audited;
+//	                                                    no endpoint: the account's own SIP endpoint, e.g. PJSIP/s201)
 //	GET  /api/v1/supervisor/audit                       the last 100 audit rows
+//	GET  /api/v1/supervisor/softphone                   the supervisor's own SIP account for the page's browser phone
 package supervisor
 
 import (

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/publicservice/hotline"
+	"github.com/publicservice/hotline/agentpanel"
 	"github.com/publicservice/hotline/auth"
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/config"
@@ -39,6 +40,9 @@ type Service struct {
 	Changed web.AfterChange
 	Clock   clock.Clock
 	Logger  *slog.Logger
+	// SIP configures the supervisor page's browser phone (the same
+	// HOTLINE_SIP_* settings as the agent panel's); empty WebSocketURL: none.
+	SIP agentpanel.SIPConfig
 	// SlowEvery is how often the Postgres figures are refreshed (default 5 s).
 	SlowEvery time.Duration
 
@@ -64,6 +68,7 @@ func (s *Service) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/supervisor/agents/{id}/state", sup(http.HandlerFunc(s.setState)))
 	mux.Handle("POST /api/v1/supervisor/calls/{call}/{mode}", sup(http.HandlerFunc(s.snoop)))
 	mux.Handle("GET /api/v1/supervisor/audit", sup(http.HandlerFunc(s.audit)))
+	mux.Handle("GET /api/v1/supervisor/softphone", sup(http.HandlerFunc(s.softphone)))
 }
 
 func (s *Service) log() *slog.Logger {
@@ -220,8 +225,11 @@ func (s *Service) snoop(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := auth.UserFrom(r.Context())
-	if in.Endpoint == "" {
+	if in.Endpoint == "" { // the supervisor's own phone
 		in.Endpoint = "PJSIP/" + u.Username
+		if id := sipEndpoint(u); id != "" {
+			in.Endpoint = "PJSIP/" + id
+		}
 	}
 	if s.Snooper == nil {
 		jsonhttp.Error(w, r, s.log(), hotline.Errorf(hotline.EUNAVAILABLE, "no controller in this server"))
@@ -269,6 +277,7 @@ func (s *Service) audit(w http.ResponseWriter, r *http.Request) {
 }
 
 type pageData struct {
+	SIPWS    string
 	CSRF     string
 	Username string
 	Service  string
@@ -287,7 +296,7 @@ func (s *Service) page(name string) http.HandlerFunc {
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
-		d := pageData{CSRF: auth.CSRFToken(r.Context()), Username: auth.UserFrom(r.Context()).Username, Service: s.Config.Hotline.Name,
+		d := pageData{SIPWS: s.SIP.WebSocketURL, CSRF: auth.CSRFToken(r.Context()), Username: auth.UserFrom(r.Context()).Username, Service: s.Config.Hotline.Name,
 			Sites: s.Config.Sites, Site: site, Reasons: s.Config.PauseReasons}
 		if err := s.pages.ExecuteTemplate(w, name, d); err != nil {
 			s.log().Error("supervisor page", "err", err)

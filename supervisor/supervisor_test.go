@@ -10,6 +10,7 @@ import (
 	"github.com/publicservice/hotline"
 	"github.com/publicservice/hotline/agentpanel"
 	"github.com/publicservice/hotline/arisim"
+	"github.com/publicservice/hotline/auth"
 	"github.com/publicservice/hotline/internal/uitest"
 	"github.com/publicservice/hotline/internal/webtest"
 	"github.com/publicservice/hotline/supervisor"
@@ -175,11 +176,18 @@ func TestListenWhisperBarge(t *testing.T) {
 			t.Fatalf("%s: the agent's leg after the supervisor left: %+v", m.mode, c)
 		}
 	}
+	// A supervisor with a browser phone (SIP endpoint s201) barges without
+	// naming a phone: the controller rings their own endpoint.
+	webtest.MustAddUser(t, s.Auth, "supervisor2", uitest.Password, auth.Supervisor, "s201")
+	s.Rig.Sim.SetEndpoint("PJSIP", "s201", arisim.EndpointBehaviour{})
+	sup2 := webtest.SignIn(t, s.URL, "supervisor2", uitest.Password)
 	var out map[string]string
-	sup.Do(t, "POST", "/api/v1/supervisor/calls/"+callID+"/barge", map[string]string{"endpoint": "PJSIP/supervisor1"}, &out)
-	uitest.CheckFor(t, 5*time.Second, "barge: the supervisor in the call's bridge", func() bool {
+	if code := sup2.Do(t, "POST", "/api/v1/supervisor/calls/"+callID+"/barge", map[string]string{}, &out); code != 200 {
+		t.Fatalf("barge: %d", code)
+	}
+	uitest.CheckFor(t, 5*time.Second, "barge: the supervisor's own phone PJSIP/s201 in the call's bridge", func() bool {
 		c, ok := s.Rig.Sim.CallOf(out["channel"])
-		return ok && len(c.Bridges) > 0 && len(c.Bridges[len(c.Bridges)-1].With) == 2
+		return ok && c.Endpoint == "PJSIP/s201" && len(c.Bridges) > 0 && len(c.Bridges[len(c.Bridges)-1].With) == 2
 	})
 	// The call ends (the agent hangs up): the barging supervisor's phone is hung up too.
 	ag.Do(t, "POST", "/api/v1/agent/call/hangup", map[string]string{"call_id": callID}, nil)

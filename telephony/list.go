@@ -141,7 +141,11 @@ func (a *ARI) appData(ctx context.Context) (*ari.ApplicationData, error) {
 		app, err = a.client.Application().Data(ari.NewKey(ari.ApplicationKey, a.opts.Application))
 		return err
 	})
-	return app, err
+	if err != nil {
+		// call may have given up while the request goes on writing app: not read.
+		return nil, err
+	}
+	return app, nil
 }
 
 func (a *ARI) bridges(ctx context.Context, ids []string) ([]Bridge, error) {

@@ -24,6 +24,7 @@ func (m *Main) generate(ctx context.Context, args []string) error {
 	fs.IntVar(&o.Months, "months", 12, "whole months before the current one that the data covers")
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed")
 	fs.IntVar(&o.Workers, "workers", 4, "COPY connections")
+	o.Progress = m.Stderr
 	schema := fs.String("schema", "", "fill this Postgres schema (created if missing) instead of DATABASE_URL's own")
 	if err := fs.Parse(args); err != nil {
 		return err

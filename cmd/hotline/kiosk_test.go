@@ -92,3 +92,23 @@ func TestGenerateAndBenchReport(t *testing.T) {
 		t.Fatalf("bench report: %q %v", out, err)
 	}
 }
+
+// TestBenchKiosk runs "hotline bench kiosk" at a tiny scale: every press is
+// stored once through the ingestion path, and both rates are printed.
+func TestBenchKiosk(t *testing.T) {
+	useTestDB(t)
+	out, err := run(t, "bench", "kiosk", "-presses", "3000", "-kiosks", "3", "-batch", "100", "-workers", "2")
+	var b struct {
+		Presses           int     `json:"presses"`
+		Stored            int     `json:"stored"`
+		PressesPerSecond  float64 `json:"presses_per_second"`
+		CopyRowsPerSecond float64 `json:"copy_rows_per_second"`
+		Ratio             float64 `json:"ratio"`
+	}
+	if err != nil || json.Unmarshal([]byte(out), &b) != nil {
+		t.Fatalf("bench kiosk: %q %v", out, err)
+	}
+	if b.Presses != 3000 || b.Stored != 3000 || b.PressesPerSecond <= 0 || b.CopyRowsPerSecond <= 0 || b.Ratio <= 0 {
+		t.Errorf("bench kiosk: %+v", b)
+	}
+}

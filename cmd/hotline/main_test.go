@@ -300,6 +300,19 @@ func TestServeCommand(t *testing.T) {
 	if err := um.Run(context.Background(), []string{"user", "add", "-username", "x", "-role", "agent", "-agent", "a999"}); err == nil {
 		t.Fatal("user add accepted an unknown agent id")
 	}
+	// A supervisor's own SIP endpoint (the supervisor page's browser phone); -sip only for supervisors.
+	var added bytes.Buffer
+	um.Stdout, um.Stdin = &added, strings.NewReader("sup password\n")
+	if err := um.Run(context.Background(), []string{"user", "add", "-username", "boss2", "-role", "supervisor", "-sip", "s201"}); err != nil || added.String() != "created boss2 (supervisor, SIP endpoint s201)\n" {
+		t.Fatalf("user add -sip: %v %q", err, added.String())
+	}
+	for _, args := range [][]string{{"-role", "agent", "-agent", "a101", "-sip", "s202"}, {"-role", "supervisor", "-sip", "S 202"}} {
+		um.Stdin = strings.NewReader("sup password\n")
+		if err := um.Run(context.Background(), append([]string{"user", "add", "-username", "boss3"}, args...)); err == nil {
+			t.Fatalf("user add %v accepted", args)
+		}
+	}
+	um.Stdout = io.Discard
 	var tok bytes.Buffer
 	um.Stdout = &tok
 	if err := um.Run(context.Background(), []string{"user", "token", "-username", "boss", "-name", "test"}); err != nil {

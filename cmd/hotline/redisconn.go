@@ -25,37 +25,20 @@ func newRedis(raw string) (redis.UniversalClient, error) {
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
 	q := u.Query()
-	set := func(name string) bool { return q.Has(name) }
 	switch {
-	case set("master_name"):
+	case q.Has("master_name"):
 		o, err := redis.ParseFailoverURL(raw)
 		if err != nil {
 			return nil, fmt.Errorf("REDIS_URL (sentinel): %w", err)
 		}
-		if !set("dial_timeout") {
-			o.DialTimeout = time.Second
-		}
-		if !set("read_timeout") {
-			o.ReadTimeout = time.Second
-		}
-		if !set("write_timeout") {
-			o.WriteTimeout = time.Second
-		}
+		shortTimeouts(q, &o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout)
 		return redis.NewFailoverClient(o), nil
-	case set("addr"):
+	case q.Has("addr"):
 		o, err := redis.ParseClusterURL(raw)
 		if err != nil {
 			return nil, fmt.Errorf("REDIS_URL (cluster): %w", err)
 		}
-		if !set("dial_timeout") {
-			o.DialTimeout = time.Second
-		}
-		if !set("read_timeout") {
-			o.ReadTimeout = time.Second
-		}
-		if !set("write_timeout") {
-			o.WriteTimeout = time.Second
-		}
+		shortTimeouts(q, &o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout)
 		o.ClusterStateReloadInterval = time.Second
 		return redis.NewClusterClient(o), nil
 	}
@@ -63,19 +46,25 @@ func newRedis(raw string) (redis.UniversalClient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
-	if !set("dial_timeout") {
-		o.DialTimeout = time.Second
-	}
-	if !set("read_timeout") {
-		o.ReadTimeout = time.Second
-	}
-	if !set("write_timeout") {
-		o.WriteTimeout = time.Second
-	}
-	if !set("max_retries") {
+	shortTimeouts(q, &o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout)
+	if !q.Has("max_retries") {
 		o.MaxRetries = 1
 	}
 	return redis.NewClient(o), nil
+}
+
+// shortTimeouts sets the dial, read and write timeouts the URL's query q
+// leaves unset to a second, for every kind of client (one server,
+// Sentinel, Cluster).
+func shortTimeouts(q url.Values, dial, read, write *time.Duration) {
+	for _, t := range []struct {
+		name string
+		d    *time.Duration
+	}{{"dial_timeout", dial}, {"read_timeout", read}, {"write_timeout", write}} {
+		if !q.Has(t.name) {
+			*t.d = time.Second
+		}
+	}
 }
 
 // openRedis connects to REDIS_URL and checks the connection.

@@ -23,7 +23,10 @@ import (
 
 // The demo end to end: a complaint through the public API, its
 // acknowledgement through the outbox to the Twilio simulator and back as a
-// delivery callback, STATUS by SMS, the staff view behind the sign-in.
+// delivery callback, STATUS by SMS, the staff view behind the sign-in, the
+// public form; by phone (simulated callers on the demo's ARI simulator), the
+// status read back from the keypad reference, and a department's services
+// read by the information option and then texted to the caller.
 func TestDemoTickets(t *testing.T) {
 	useTestDB(t)
 	prefix := "demo-tickets-" + time.Now().Format("150405.000000")
@@ -98,9 +101,73 @@ func TestDemoTickets(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(string(b), "Quejas y felicitaciones") {
 		t.Errorf("form: %d", res.StatusCode)
 	}
+
+	// Status by phone: main menu key 8, the reference's digits and #; the
+	// reference and its status are read back.
+	ari := addrs["ari"]
+	digits := strings.ReplaceAll(created.Reference[2:], "-", "")
+	ch := demoCall(t, ari, "+13455550123", "3459491000", `{"presses": [{"digits": "1", "after_ms": 500, "from": "answer"},
+		{"digits": "8", "after_ms": 800}, {"digits": "`+digits+`#", "after_ms": 800, "gap_ms": 150}], "max_duration_ms": 30000}`)
+	checkFor(t, 30*time.Second, "the reference read back by phone", func() bool {
+		h := strings.Join(demoHeard(t, ari, ch), " ")
+		return strings.Contains(h, "en:characters:C en:digits:"+digits+" en:sound:en/hotline/ticket_")
+	})
+	// The licensing line's information option reads its services; key 4,
+	// pressed while it plays, texts the details to the calling number.
+	ch = demoCall(t, ari, "+13455550124", "3459491100", `{"presses": [{"digits": "1", "after_ms": 500, "from": "answer"},
+		{"digits": "1", "after_ms": 800}, {"digits": "4", "after_ms": 5000}], "max_duration_ms": 30000}`)
+	checkFor(t, 30*time.Second, "the licensing information by SMS", func() bool {
+		var msgs []struct{ Body, To string }
+		getJSON(t, sim+"/_sim/messages", 200, &msgs)
+		for _, m := range msgs {
+			if m.To == "+13455550124" && strings.Contains(m.Body, "Driving test booking: 3 working days") {
+				return true
+			}
+		}
+		return false
+	})
+	if h := strings.Join(demoHeard(t, ari, ch), " "); !strings.Contains(h, "en:sound:en/hotline/service_vehicle_licence") ||
+		!strings.Contains(h, "en:sound:en/hotline/sms_info_sent") {
+		t.Errorf("licensing line heard %s", h)
+	}
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// demoCall places a simulated caller on the demo's ARI simulator (its
+// control API) with a script, and returns the channel id.
+func demoCall(t *testing.T, ari, from, to, script string) string {
+	t.Helper()
+	res, err := http.Post("http://"+ari+"/_sim/inbound?"+url.Values{"app": {"hotline"}, "from": {from}, "to": {to}}.Encode(),
+		"application/json", strings.NewReader(script))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		ChannelID string `json:"channel_id"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != 200 || out.ChannelID == "" {
+		t.Fatalf("call: %d %v", res.StatusCode, err)
+	}
+	return out.ChannelID
+}
+
+// demoHeard is what the caller on channel ch heard so far ("<lang>:<media>").
+func demoHeard(t *testing.T, ari, ch string) []string {
+	t.Helper()
+	var calls []struct {
+		ChannelID string   `json:"channel_id"`
+		Heard     []string `json:"heard"`
+	}
+	getJSON(t, "http://"+ari+"/_sim/calls", 200, &calls)
+	for _, c := range calls {
+		if c.ChannelID == ch {
+			return c.Heard
+		}
+	}
+	return nil
 }
 
 func TestRetentionCommand(t *testing.T) {

@@ -19,7 +19,7 @@ func mountUI(api *web.Server, db *store.DB, rec *store.Writer, ctl *ivr.Controll
 	feed := &live.Feed{Queues: api.Queues, Config: api.Config, Clock: api.Clock, Logger: api.Logger}
 	panel := &agentpanel.Panel{Auth: api.Auth, Feed: feed, Queues: api.Queues, Config: api.Config, Calls: ctl, Events: rec,
 		DB: db.Pool(), Clock: api.Clock, Logger: api.Logger, SIP: sip, Changed: api.AgentChanged}
-	sup := &supervisor.Service{Auth: api.Auth, Feed: feed, Config: api.Config, Queues: api.Queues, DB: db, Snooper: ctl,
+	sup := &supervisor.Service{Auth: api.Auth, Feed: feed, Config: api.Config, Queues: api.Queues, DB: db, Snooper: ctl, SIP: sip,
 		Clock: api.Clock, Logger: api.Logger, Changed: api.AgentChanged}
 	api.Audit = sup
 	api.Mount = append(api.Mount, panel.Mount, sup.Mount)
@@ -28,7 +28,7 @@ func mountUI(api *web.Server, db *store.DB, rec *store.Writer, ctl *ivr.Controll
 // sipFromEnv is the browser softphone's configuration: HOTLINE_SIP_WS (the
 // WSS URL of Asterisk's PJSIP WebSocket transport; none: no softphone),
 // HOTLINE_SIP_DOMAIN (default the WSS URL's host), HOTLINE_SIP_PASSWORDS_FILE
-// ("<agent id> <password>" lines, as in pjsip.conf) and HOTLINE_SIP_ICE
+// ("<endpoint id> <password>" lines, as in pjsip.conf: agents a101 …, supervisors s201 …) and HOTLINE_SIP_ICE
 // (comma-separated STUN/TURN URLs, default none).
 func sipFromEnv() (agentpanel.SIPConfig, error) {
 	sip := agentpanel.SIPConfig{WebSocketURL: env("HOTLINE_SIP_WS", ""), Domain: env("HOTLINE_SIP_DOMAIN", "")}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/publicservice/hotline"
@@ -18,7 +19,7 @@ import (
 )
 
 const userUsage = `usage:
-  hotline user add -username NAME -role agent|supervisor|admin [-agent ID]
+  hotline user add -username NAME -role agent|supervisor|admin [-agent ID] [-sip ID]
   hotline user password -username NAME
   hotline user token -username NAME -name LABEL
 
@@ -39,6 +40,7 @@ func (m *Main) user(ctx context.Context, args []string) error {
 	username := fs.String("username", "", "account name (lower case)")
 	role := fs.String("role", "agent", "agent, supervisor or admin")
 	agentID := fs.String("agent", "", "the configured agent id an agent account acts as (e.g. a101)")
+	sipID := fs.String("sip", "", "a supervisor's own SIP endpoint in pjsip.conf (e.g. s201), for the supervisor page's browser phone")
 	label := fs.String("name", "", "what the token is for")
 	cfgPath := fs.String("config", "", "configuration file (default HOTLINE_CONFIG or the shipped sample), to check -agent")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -63,6 +65,15 @@ func (m *Main) user(ctx context.Context, args []string) error {
 		if *agentID != "" && cfg.Agent(*agentID) == nil {
 			return hotline.Errorf(hotline.EINVALID, "user add: -agent %q is not a configured agent", *agentID)
 		}
+		if *sipID != "" {
+			if auth.Role(*role) != auth.Supervisor || *agentID != "" {
+				return hotline.Errorf(hotline.EINVALID, "user add: -sip is for supervisor accounts (without -agent)")
+			}
+			if !sipIDRE.MatchString(*sipID) {
+				return hotline.Errorf(hotline.EINVALID, "user add: -sip %q: want a pjsip.conf endpoint name such as s201", *sipID)
+			}
+			*agentID = *sipID // a supervisor's endpoint is kept where an agent's id is
+		}
 		pw, err := m.readPassword()
 		if err != nil {
 			return err
@@ -71,7 +82,7 @@ func (m *Main) user(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("user add: %w", err)
 		}
-		fmt.Fprintf(m.Stdout, "created %s (%s%s)\n", u.Username, u.Role, agentSuffix(u.AgentID))
+		fmt.Fprintf(m.Stdout, "created %s (%s%s)\n", u.Username, u.Role, agentSuffix(u))
 	case "password":
 		pw, err := m.readPassword()
 		if err != nil {
@@ -97,11 +108,16 @@ func (m *Main) user(ctx context.Context, args []string) error {
 	return nil
 }
 
-func agentSuffix(id string) string {
-	if id == "" {
+var sipIDRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+
+func agentSuffix(u *auth.User) string {
+	switch {
+	case u.AgentID == "":
 		return ""
+	case u.Role == auth.Agent:
+		return ", agent " + u.AgentID
 	}
-	return ", agent " + id
+	return ", SIP endpoint " + u.AgentID
 }
 
 // readPassword reads HOTLINE_PASSWORD or the first line of standard input.
@@ -125,7 +141,8 @@ func (m *Main) readPassword() (string, error) {
 }
 
 // demoAccounts creates (or resets the password of) agent1…agent5, acting as
-// the last five configured agents, and supervisor1. It returns the agent ids.
+// the last five configured agents, and supervisor1 (SIP endpoint s201, the
+// first supervisor of the shipped pjsip.conf). It returns the agent ids.
 func demoAccounts(ctx context.Context, svc *auth.Service, cfg *config.Config, password string) ([]string, error) {
 	var ids []string
 	n := len(cfg.Agents)
@@ -139,7 +156,7 @@ func demoAccounts(ctx context.Context, svc *auth.Service, cfg *config.Config, pa
 			return nil, err
 		}
 	}
-	if err := upsertUser(ctx, svc, auth.NewUser{Username: "supervisor1", Password: password, Role: auth.Supervisor}); err != nil {
+	if err := upsertUser(ctx, svc, auth.NewUser{Username: "supervisor1", Password: password, Role: auth.Supervisor, AgentID: "s201"}); err != nil {
 		return nil, err
 	}
 	return ids, nil

@@ -98,7 +98,7 @@ func (a *Asterisk) writeConfig(opt Options) error {
 			} else {
 				subs = append(subs, sub{`PROVIDER_HOST`, fmt.Sprintf("127.0.0.1:%d", a.ProviderPort)})
 			}
-			for _, m := range regexp.MustCompile(`CHANGE_ME_(a\d+)\b`).FindAllStringSubmatch(text, -1) {
+			for _, m := range regexp.MustCompile(`CHANGE_ME_([as]\d+)\b`).FindAllStringSubmatch(text, -1) {
 				if _, ok := a.passwords[m[1]]; !ok {
 					a.passwords[m[1]] = secret()
 					subs = append(subs, sub{`CHANGE_ME_` + m[1] + `\b`, a.passwords[m[1]]})

@@ -115,7 +115,7 @@ type Asterisk struct {
 	procs     []*exec.Cmd
 }
 
-// AgentPassword is the digest password filled in for an agent (a101 …).
+// AgentPassword is the digest password filled in for an agent (a101 …) or a supervisor's phone (s201 …).
 func (a *Asterisk) AgentPassword(id string) string { return a.passwords[id] }
 
 // Start copies the configuration with its placeholders filled, starts

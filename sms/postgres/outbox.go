@@ -52,22 +52,32 @@ func (o *Outbox) Enqueue(ctx context.Context, m sms.Message, now time.Time) (boo
 // has come, and ones left "sending" longer than lease (their process died
 // mid-send: they are marked uncertain). Claimed rows are "sending" with one
 // more attempt; concurrent workers never claim the same row.
+//
+// Identical messages (same number and body, different keys) go one at a
+// time, in order: a row is claimed only when no earlier identical row is
+// still pending or sending. So an uncertain attempt is never in flight beside
+// an identical one, and each claimed message carries in Taken the provider
+// ids of its identical rows already sent, which are not its copy.
 func (o *Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration, n int) ([]sms.Message, error) {
 	rows, err := o.Pool.Query(ctx, `
 		UPDATE sms_outbox o SET status = 'sending', attempts = o.attempts + 1, attempt_started = $1, updated = $1,
 			uncertain = o.uncertain OR o.status = 'sending'
-		FROM (SELECT id FROM sms_outbox
-		      WHERE (status = 'pending' AND next_attempt <= $1) OR (status = 'sending' AND attempt_started < $2)
-		      ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) c
+		FROM (SELECT s.id FROM sms_outbox s
+		      WHERE ((s.status = 'pending' AND s.next_attempt <= $1) OR (s.status = 'sending' AND s.attempt_started < $2))
+		        AND NOT EXISTS (SELECT 1 FROM sms_outbox e WHERE e.to_number = s.to_number AND e.body = s.body
+		                        AND e.id < s.id AND e.status IN ('pending', 'sending'))
+		      ORDER BY s.id LIMIT $3 FOR UPDATE OF s SKIP LOCKED) c
 		WHERE o.id = c.id
-		RETURNING o.id, o.key, o.to_number, o.body, coalesce(o.ticket_id, 0), o.attempts, o.uncertain, o.created`,
+		RETURNING o.id, o.key, o.to_number, o.body, coalesce(o.ticket_id, 0), o.attempts, o.uncertain, o.created,
+			ARRAY(SELECT x.sid FROM sms_outbox x WHERE x.to_number = o.to_number AND x.body = o.body
+			      AND x.id <> o.id AND x.sid <> '' ORDER BY x.id)`,
 		now, now.Add(-lease), n)
 	if err != nil {
 		return nil, fmt.Errorf("sms outbox: claim: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (sms.Message, error) {
 		var m sms.Message
-		err := r.Scan(&m.ID, &m.Key, &m.To, &m.Body, &m.TicketID, &m.Attempts, &m.Uncertain, &m.Created)
+		err := r.Scan(&m.ID, &m.Key, &m.To, &m.Body, &m.TicketID, &m.Attempts, &m.Uncertain, &m.Created, &m.Taken)
 		return m, err
 	})
 	if err != nil {

@@ -31,8 +31,10 @@ type standIn struct {
 	lists    int
 	// mode decides the answer to the next creates: "ok", "500", "400",
 	// "hang-after-accept" (keeps the message, then answers only after the
-	// client gave up), "hang-before-accept".
+	// client gave up), "hang-before-accept". next, when set, are the modes
+	// of the next creates, one each, before mode again.
 	mode string
+	next []string
 	n    int
 }
 
@@ -49,6 +51,9 @@ func newStandIn(t *testing.T) *standIn {
 }
 
 func (s *standIn) setMode(m string) { s.mu.Lock(); s.mode = m; s.mu.Unlock() }
+
+// setNext sets the modes of the next creates, one each.
+func (s *standIn) setNext(modes ...string) { s.mu.Lock(); s.next = modes; s.mu.Unlock() }
 
 func (s *standIn) counts() (posts, accepted, lists int) {
 	s.mu.Lock()
@@ -102,6 +107,9 @@ func (s *standIn) create(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.posts = append(s.posts, f)
 	mode := s.mode
+	if len(s.next) > 0 {
+		mode, s.next = s.next[0], s.next[1:]
+	}
 	s.n++
 	sid := fmt.Sprintf("SM%032d", s.n)
 	if mode == "ok" || mode == "hang-after-accept" {

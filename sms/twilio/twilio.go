@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -143,7 +144,8 @@ func (s *Sender) Send(ctx context.Context, m sms.Message) (string, error) {
 }
 
 // Find implements sms.Sender: the messages to m.To created since m.Created
-// (a minute of clock difference allowed) with exactly m.Body.
+// (a minute of clock difference allowed) with exactly m.Body, but for the
+// ones other outbox rows own (m.Taken).
 func (s *Sender) Find(ctx context.Context, m sms.Message) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
@@ -158,7 +160,7 @@ func (s *Sender) Find(ctx context.Context, m sms.Message) (string, error) {
 	}
 	since := m.Created.Add(-time.Minute)
 	for _, x := range msgs {
-		if x.Sid == nil || x.Body == nil || *x.Body != m.Body {
+		if x.Sid == nil || x.Body == nil || *x.Body != m.Body || slices.Contains(m.Taken, *x.Sid) {
 			continue
 		}
 		if x.DateCreated != nil {

@@ -1,11 +1,13 @@
 package twilio_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -33,8 +35,13 @@ type rig struct {
 	hooks  *httptest.Server
 }
 
-func newRig(t *testing.T, timeout time.Duration) *rig {
+func newRig(t *testing.T, timeout time.Duration) *rig { return newRigLogged(t, timeout, nil) }
+
+// newRigLogged is newRig with the ticket service, the worker and the webhooks
+// logging to log (nil: the default logger).
+func newRigLogged(t *testing.T, timeout time.Duration, log *slog.Logger) *rig {
 	e := tickettest.New(t, tickettest.Cayman(t, "2026-03-02 10:00"))
+	e.Tickets.Logger = log
 	tw := newStandIn(t)
 	s, err := twilio.New(twilio.Options{AccountSID: accountSID, AuthToken: authToken, From: fromNumber,
 		PublicURL: "https://hotline.example.ky", APIURL: tw.srv.URL, Timeout: timeout})
@@ -43,10 +50,10 @@ func newRig(t *testing.T, timeout time.Duration) *rig {
 	}
 	ob := &smspg.Outbox{Pool: e.DB.Pool()}
 	r := &rig{e: e, tw: tw, sender: s, outbox: ob,
-		worker: &sms.Worker{Outbox: ob, Sender: s, Now: e.Clock.Now}}
+		worker: &sms.Worker{Outbox: ob, Sender: s, Now: e.Clock.Now, Logger: log}}
 	mux := http.NewServeMux()
 	(&twilio.Webhooks{AuthToken: authToken, PublicURL: "https://hotline.example.ky", Store: ob, Tickets: e.Tickets,
-		Config: e.Config, Clock: e.Clock}).Routes(mux)
+		Config: e.Config, Clock: e.Clock, Logger: log}).Routes(mux)
 	r.hooks = httptest.NewServer(mux)
 	t.Cleanup(r.hooks.Close)
 	return r
@@ -415,5 +422,116 @@ func TestOptOut(t *testing.T) {
 	r.runOnce(t)
 	if p, _, _ := r.tw.counts(); p != 1 {
 		t.Errorf("after START: %d posts", p)
+	}
+}
+
+// drain runs the worker, a minute later each time, until a pass claims
+// nothing.
+func (r *rig) drain(t *testing.T) {
+	for i := 0; i < 20; i++ {
+		r.e.Clock.Add(time.Minute)
+		if r.runOnce(t) == 0 {
+			return
+		}
+	}
+	t.Fatal("the outbox never drained")
+}
+
+// Two messages with one number and one body (two keys): the first attempt of
+// each gets no answer; Twilio kept the first, not the second. The second's
+// check must not take the first's copy for its own: both reach the number,
+// each row with its own Twilio id.
+func TestOutboxIdenticalMessagesNotTakenForEachOther(t *testing.T) {
+	r := newRig(t, 300*time.Millisecond)
+	now := r.e.Clock.Now()
+	for _, key := range []string{"same:1", "same:2"} {
+		if _, err := r.outbox.Enqueue(ctx, sms.Message{Key: key, To: "+13455550177", Body: "Your permit is ready."}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.tw.setNext("hang-after-accept", "hang-before-accept")
+	r.drain(t)
+	_, acc, _ := r.tw.counts()
+	rows := r.rows(t)
+	if acc != 2 || len(rows) != 2 || rows[0].Status != "sent" || rows[1].Status != "sent" || rows[0].SID == rows[1].SID {
+		t.Errorf("accepted %d (want 2), rows %+v", acc, rows)
+	}
+}
+
+// The same body was sent to the number a moment ago; this message's attempt
+// gets no answer and Twilio did not keep it. The earlier message is not its
+// copy: it is sent.
+func TestOutboxUncertainAfterAnIdenticalSentMessage(t *testing.T) {
+	r := newRig(t, 300*time.Millisecond)
+	now := r.e.Clock.Now()
+	m := sms.Message{Key: "same:1", To: "+13455550178", Body: "Your permit is ready."}
+	if _, err := r.outbox.Enqueue(ctx, m, now); err != nil {
+		t.Fatal(err)
+	}
+	r.runOnce(t)
+	m.Key = "same:2"
+	if _, err := r.outbox.Enqueue(ctx, m, r.e.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	r.tw.setNext("hang-before-accept")
+	r.runOnce(t)
+	if row := r.rows(t)[1]; !row.Uncertain || row.Status != "pending" {
+		t.Fatalf("after the timeout: %+v", row)
+	}
+	r.drain(t)
+	_, acc, _ := r.tw.counts()
+	rows := r.rows(t)
+	if acc != 2 || rows[1].Status != "sent" || rows[0].SID == rows[1].SID {
+		t.Errorf("accepted %d (want 2), rows %+v", acc, rows)
+	}
+}
+
+// lockedBuffer is a log sink safe for concurrent writers.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+
+// Personal data never appears in the logs: a ticket with a name, an e-mail
+// and a phone number, its acknowledgement through a Twilio timeout and its
+// resolution message, texts in (a complaint, STATUS, STOP): the debug log
+// names references, keys and outbox ids, never a number, a name, an address
+// or what people wrote.
+func TestNoPersonalDataInLogs(t *testing.T) {
+	buf := &lockedBuffer{}
+	r := newRigLogged(t, 300*time.Millisecond, slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	tk := &ticket.Ticket{Kind: ticket.Complaint, Channel: ticket.ByOnline, WhatHappened: "Story 8472 of the counter",
+		PrivacyAccepted: true, ContactWanted: true, ContactBy: ticket.ContactByPhone, Phone: "+13455550166",
+		Name: "Zebedee Quux", Email: "zq@example.org"}
+	if err := r.e.Tickets.Create(ctx, tk, "public"); err != nil {
+		t.Fatal(err)
+	}
+	r.tw.setNext("hang-after-accept")
+	r.runOnce(t)
+	r.drain(t)
+	if _, err := r.e.Tickets.Transition(ctx, tk.Reference, ticket.Resolved, "a101", "done"); err != nil {
+		t.Fatal(err)
+	}
+	r.drain(t)
+	for i, body := range []string{"Complaint 9931 about the office", "STATUS " + tk.Reference, "STOP"} {
+		if code, _ := r.text(t, "SMlog"+string(rune('a'+i)), "+13455550167", body); code != 200 {
+			t.Fatalf("text %q: %d", body, code)
+		}
+	}
+	log := buf.String()
+	if !strings.Contains(log, tk.Reference) {
+		t.Fatalf("the log names no reference (nothing logged?):\n%s", log)
+	}
+	for _, personal := range []string{"5550166", "5550167", "Zebedee", "Quux", "zq@example", "8472", "9931"} {
+		if strings.Contains(log, personal) {
+			t.Errorf("the log carries %q:\n%s", personal, log)
+		}
 	}
 }

@@ -173,74 +173,11 @@
     e.textContent = c === "live" ? "live" : "reconnecting…";
   });
 
-  // ---- softphone (JsSIP) ----
+  // ---- softphone (softphone.js) ----
   // With HOTLINE_SIP_WS set, the panel registers the agent's own SIP account
-  // (GET /api/v1/agent/softphone) over Asterisk's WebSocket transport with
-  // the WebRTC endpoint template; the controller's call to PJSIP/<agent>
-  // rings here and the Answer button answers it in the browser. #phone's
-  // data-state: off, registering, registered, unregistered, failed, ringing,
-  // answering, in-call.
-  const phone = { ua: null, session: null, wantAnswer: false, answer() {} };
-  function phoneState(st, text) {
-    $("phone").dataset.state = st;
-    H.text("phone-state", text || st);
-  }
-  async function startPhone() {
-    if (!document.querySelector('meta[name="sip-ws"]').content) return;
-    if (!window.JsSIP) { phoneState("failed", "JsSIP not loaded"); return; }
-    let sip;
-    try {
-      const r = await fetch("/api/v1/agent/softphone", { credentials: "same-origin", cache: "no-store" });
-      sip = await r.json();
-      if (!r.ok) throw new Error(sip.error ? sip.error.message : "HTTP " + r.status);
-    } catch (err) {
-      phoneState("failed", "no SIP account: " + err.message);
-      return;
-    }
-    if (!sip.enabled) return;
-    const pcConfig = { iceServers: (sip.ice_servers || []).map((u) => ({ urls: u })) };
-    const ua = new JsSIP.UA({
-      sockets: [new JsSIP.WebSocketInterface(sip.ws_url)],
-      uri: sip.uri,
-      password: sip.password,
-      register: true,
-      session_timers: false,
-    });
-    phone.ua = ua;
-    phoneState("registering", "registering…");
-    ua.on("registered", () => phoneState("registered"));
-    ua.on("unregistered", () => phoneState("unregistered", "not registered"));
-    ua.on("registrationFailed", (e) => phoneState("failed", "registration failed: " + e.cause));
-    ua.on("newRTCSession", (e) => {
-      if (e.originator !== "remote") return;
-      const s = e.session;
-      if (phone.session) { s.terminate({ status_code: 486 }); return; } // one call at a time
-      phone.session = s;
-      phoneState("ringing");
-      const gone = () => {
-        if (phone.session === s) phone.session = null;
-        phone.wantAnswer = false;
-        phoneState(ua.isRegistered() ? "registered" : "unregistered");
-      };
-      s.on("ended", gone);
-      s.on("failed", gone);
-      s.on("confirmed", () => phoneState("in-call", "in a call"));
-      s.on("peerconnection", (pe) => {
-        pe.peerconnection.addEventListener("track", (t) => { $("remote-audio").srcObject = t.streams[0]; });
-      });
-      if (phone.wantAnswer) phone.answer(); // Answer was pressed before the phone rang
-    });
-    phone.answer = () => {
-      const s = phone.session;
-      if (!s) { phone.wantAnswer = true; phoneState("answering", "answering when the phone rings…"); return; }
-      phone.wantAnswer = false;
-      if (s.isEstablished() || s.isEnded()) return;
-      phoneState("answering", "answering…");
-      s.answer({ mediaConstraints: { audio: true, video: false }, pcConfig });
-    };
-    window.addEventListener("pagehide", () => ua.stop());
-    ua.start();
-  }
-  startPhone();
+  // (GET /api/v1/agent/softphone); the controller's call to PJSIP/<agent>
+  // rings here and the Answer button answers it in the browser.
+  const phone = window.hotlineSoftphone.create({ account: "/api/v1/agent/softphone", state: "phone", text: "phone-state", audio: "remote-audio" });
+  if (document.querySelector('meta[name="sip-ws"]').content) phone.start();
   window.hotlinePhone = phone;
 })();

@@ -51,10 +51,16 @@
     span.appendChild(sel);
     btn("Not ready", () => setState("pause", sel.value));
     if (a.call_id && a.state === "on_call") {
-      ["listen", "whisper", "barge"].forEach((m) => btn(m[0].toUpperCase() + m.slice(1), () =>
-        H.post("/api/v1/supervisor/calls/" + encodeURIComponent(a.call_id) + "/" + m, { endpoint: $("sup-endpoint").value })
-          .then((r) => H.text("action-result", m + " " + a.id + ": your phone rings (" + r.channel + ")"))
-          .catch((e) => H.text("action-result", e.message))));
+      ["listen", "whisper", "barge"].forEach((m) => btn(m[0].toUpperCase() + m.slice(1), () => {
+        const browser = phone && $("target-browser").checked;
+        if (browser && !phone.ua) { H.text("action-result", "your browser phone is not registered"); return; }
+        // The browser phone answers the controller's call by itself for a while after the press.
+        if (browser) expectUntil = Date.now() + 30000;
+        const endpoint = browser ? "PJSIP/" + phone.uri.replace(/^sip:/, "").replace(/@.*$/, "") : $("sup-endpoint").value;
+        H.post("/api/v1/supervisor/calls/" + encodeURIComponent(a.call_id) + "/" + m, { endpoint })
+          .then((r) => H.text("action-result", m + " " + a.id + ": " + (browser ? "your browser phone answers" : "your phone rings") + " (" + r.channel + ")"))
+          .catch((e) => { expectUntil = 0; H.text("action-result", e.message); });
+      }));
     }
     return span;
   }
@@ -126,6 +132,29 @@
       if (c) c.textContent = H.duration((Date.now() - Date.parse(tr.dataset.since)) / 1000);
     });
   }, 1000);
+
+  // The browser phone (softphone.js, with HOTLINE_SIP_WS): registers the
+  // supervisor's own endpoint (GET /api/v1/supervisor/softphone). A call
+  // arriving within 30 s of a listen/whisper/barge pressed here is the
+  // controller's and is answered at once; any other rings (Answer button).
+  let expectUntil = 0;
+  const phoneEl = $("sup-phone");
+  const phone = phoneEl && window.hotlineSoftphone ? window.hotlineSoftphone.create({
+    account: "/api/v1/supervisor/softphone", state: "sup-phone", text: "sup-phone-state", audio: "sup-audio",
+    onRing: (p) => { if (Date.now() < expectUntil) { expectUntil = 0; p.answer(); } },
+  }) : null;
+  if (phone) {
+    $("sup-answer").addEventListener("click", () => phone.answer());
+    $("sup-hangup").addEventListener("click", () => phone.hangup());
+    // The buttons follow the phone's state.
+    new MutationObserver(() => {
+      const st = phoneEl.dataset.state;
+      $("sup-answer").hidden = st !== "ringing";
+      $("sup-hangup").hidden = !["ringing", "answering", "in-call"].includes(st);
+    }).observe(phoneEl, { attributes: true, attributeFilter: ["data-state"] });
+    phone.start();
+    window.hotlinePhone = phone;
+  }
 
   H.live("/api/v1/supervisor/events" + q, render, (c) => {
     const e = $("conn");
