@@ -313,6 +313,14 @@ func (c *call) resume(byID map[string]telephony.Channel) {
 		c.hangup(o.ch, "normal")
 		c.offerFailed("lost", false, false)
 	case stTalking:
+		if c.bridge != "" && byID[c.ch].BridgeID != c.bridge {
+			// Out of the agent's bridge: the caller is on hold (hold.go);
+			// the music is started again in case the hold was cut short.
+			c.held, c.aside = true, true
+			ctx, cancel := c.ctx()
+			c.warn("start moh", c.sw().StartMOH(ctx, c.ch, c.ctl.opt.MOHClass))
+			cancel()
+		}
 		if _, ok := byID[c.agentCh]; !ok || c.agentCh == "" {
 			c.agentGone()
 		}
@@ -320,6 +328,7 @@ func (c *call) resume(byID map[string]telephony.Channel) {
 		// A consultation does not survive a restart: it ends, the consulted
 		// agent is freed and the caller is back with the first agent.
 		c.held, c.mohOn = true, false // it was on hold
+		c.aside = c.bridge != "" && byID[c.ch].BridgeID != c.bridge
 		c.dropConsult("lost")
 		c.unhold("consult_lost")
 		c.to(stTalking)

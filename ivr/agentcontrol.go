@@ -225,14 +225,14 @@ func (c *call) control(agent, action, target string) error {
 		}
 		c.reacted()
 		if action == ActHold {
-			if err := c.sw().StartMOH(ctx, c.ch, c.ctl.opt.MOHClass); err != nil {
+			if err := c.holdCaller(ctx); err != nil {
 				return fmt.Errorf("hold: %w", err)
 			}
 			c.held = true
 			c.event(hotline.EvHold, agent, 0, 0, 0, "")
 			return nil
 		}
-		if err := c.sw().StopMOH(ctx, c.ch); err != nil {
+		if err := c.resumeCaller(ctx); err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
 		c.held = false
@@ -261,11 +261,7 @@ func (c *call) control(agent, action, target string) error {
 		if err := talking(); err != nil {
 			return err
 		}
-		if c.held {
-			c.warn("stop moh", c.sw().StopMOH(ctx, c.ch))
-			c.held = false
-			c.event(hotline.EvUnhold, agent, 0, 0, 0, "hangup")
-		}
+		c.endHold("hangup")
 		// The agent leg's hang-up event ends the agent's part (agentGone).
 		c.hangup(c.agentCh, "normal")
 		return nil

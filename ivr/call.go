@@ -243,6 +243,8 @@ type call struct {
 	dirty      bool // state to save after the current message
 	// held and muted by the agent (agentcontrol.go)
 	held, muted bool
+	// aside: the caller is out of the agent's bridge for a hold (hold.go)
+	aside bool
 	// consult is the consultation of an attended transfer (transfer.go);
 	// consulted says how the last one ended, for the first agent's panel.
 	consult   *consult

@@ -266,7 +266,7 @@ func (c *call) destroyBridge() {
 	ctx, cancel := c.ctx()
 	c.warn("destroy bridge", c.sw().DestroyBridge(ctx, c.bridge))
 	cancel()
-	c.bridge = ""
+	c.bridge, c.aside = "", false
 }
 
 // agentGone: the officer hung up during the call.
@@ -275,12 +275,12 @@ func (c *call) agentGone() {
 		// The first agent hung up while consulting: the consultation ends
 		// with them and the caller is no longer on hold.
 		c.dropConsult("first_agent_gone")
-		c.unhold("hangup")
 		c.to(stTalking)
 	}
 	if c.st != stTalking {
 		return
 	}
+	c.endHold("hangup") // the caller stays out of the bridge, which goes
 	at := c.now()
 	c.agentCh = ""
 	c.rec.Talk = at.Sub(c.rec.Answered)
@@ -293,9 +293,11 @@ func (c *call) agentGone() {
 	c.releaseAgent(at)
 	if c.bridge != "" {
 		c.reacted()
-		ctx, cancel := c.ctx()
-		c.warn("remove from bridge", c.sw().RemoveFromBridge(ctx, c.bridge, c.ch))
-		cancel()
+		if !c.aside {
+			ctx, cancel := c.ctx()
+			c.warn("remove from bridge", c.sw().RemoveFromBridge(ctx, c.bridge, c.ch))
+			cancel()
+		}
 		c.destroyBridge()
 	}
 	if c.wantsSurvey() {

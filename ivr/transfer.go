@@ -104,7 +104,7 @@ func (c *call) endAgentPart(agent, data string, now time.Time) {
 	c.agentCh = "" // its hang-up is not the end of the call any more
 	c.releaseAgent(now)
 	ctx, cancel := c.ctx()
-	if c.bridge != "" {
+	if c.bridge != "" && !c.aside {
 		c.warn("remove from bridge", c.sw().RemoveFromBridge(ctx, c.bridge, c.ch))
 	}
 	cancel()
@@ -159,7 +159,7 @@ func (c *call) startConsult(agent, target string) error {
 	c.reacted()
 	if !c.held {
 		ctx, cancel := c.ctx()
-		err := c.sw().StartMOH(ctx, c.ch, c.ctl.opt.MOHClass)
+		err := c.holdCaller(ctx)
 		cancel()
 		if err != nil {
 			ctx, cancel := c.ctx()
@@ -310,13 +310,14 @@ func (c *call) rejoin() {
 	cancel()
 }
 
-// unhold takes the caller off hold (UNHOLD with data).
+// unhold takes the caller off hold, back in the agent's bridge (UNHOLD
+// with data).
 func (c *call) unhold(data string) {
 	if !c.held {
 		return
 	}
 	ctx, cancel := c.ctx()
-	c.warn("stop moh", c.sw().StopMOH(ctx, c.ch))
+	c.warn("resume", c.resumeCaller(ctx))
 	cancel()
 	c.held = false
 	agent := ""

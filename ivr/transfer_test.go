@@ -123,7 +123,10 @@ func TestControlFromAnotherController(t *testing.T) {
 	if err != nil || c.State != "talking" {
 		t.Fatalf("a2 after complete: %+v %v", c, err)
 	}
-	if truth := n1.truth(ch); len(truth.Bridges) != 1 || fmt.Sprint(truth.Bridges[0].With) != fmt.Sprint([]string{ch + "-a1", ch + "-t2"}) {
+	// On hold the caller left the bridge (a1 stayed); back in it with t2.
+	if truth := n1.truth(ch); len(truth.Bridges) != 2 || truth.Bridges[0].BridgeID != truth.Bridges[1].BridgeID ||
+		fmt.Sprint(truth.Bridges[0].With) != fmt.Sprint([]string{ch + "-a1"}) ||
+		fmt.Sprint(truth.Bridges[1].With) != fmt.Sprint([]string{ch + "-t2"}) {
 		t.Errorf("the caller's bridges %+v", truth.Bridges)
 	}
 	n1.kill()
