@@ -116,8 +116,12 @@ type channel struct {
 	talked      bool // has been in a mixing bridge with another channel
 	talkedHere  bool // ... in the bridge it is in now
 	mohOnce     bool
-	pressIdx    int
-	dtmfBusy    time.Time // the far end's DTMF generator is busy until then
+	// postGen counts the conversation's holds: post-bridge behaviour scheduled
+	// under an older value is void (the caller left the bridge for music on hold,
+	// not because the conversation ended).
+	postGen  int
+	pressIdx int
+	dtmfBusy time.Time // the far end's DTMF generator is busy until then
 }
 
 func (c *channel) json() channelJSON {

@@ -30,6 +30,12 @@ func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 // "answer" or "bridge") at time at. A press with From "" or "previous" follows the press
 // before it; the first press defaults to "answer" ("bridge" for AfterBridge lists).
 func (s *Sim) schedulePressesLocked(ch *channel, presses []Press, from string, at time.Time) {
+	s.schedulePressesIfLocked(ch, presses, from, at, nil)
+}
+
+// schedulePressesIfLocked is schedulePressesLocked with presses made only while
+// valid() holds (nil: always).
+func (s *Sim) schedulePressesIfLocked(ch *channel, presses []Press, from string, at time.Time, valid func() bool) {
 	eff := func(i int) string {
 		f := presses[i].From
 		if f == "" {
@@ -48,6 +54,9 @@ func (s *Sim) schedulePressesLocked(ch *channel, presses []Press, from string, a
 		p := presses[i]
 		due := base.Add(ms(p.AfterMs))
 		s.afterLocked(ch, max(due.Sub(s.now()), 0), func() {
+			if valid != nil && !valid() {
+				return
+			}
 			end := s.pressLocked(ch, p.Digits, ms(p.GapMs))
 			if i+1 < len(presses) && eff(i+1) == "previous" {
 				run(i+1, end)
@@ -108,6 +117,11 @@ func (s *Sim) onAnsweredLocked(ch *channel) {
 
 // onMOHLocked notes music on hold starting on ch (channel MOH or its bridge's MOH).
 func (s *Sim) onMOHLocked(ch *channel) {
+	if ch.talked && ch.bridge == nil {
+		// Music after talking, outside a bridge: a hold (or a transfer's wait),
+		// not the end of the conversation.
+		ch.postGen++
+	}
 	if ch.mohOnce {
 		return
 	}
@@ -151,10 +165,12 @@ func (s *Sim) onLeftBridgeLocked(ch *channel, talked bool) {
 	if sc == nil || !talked {
 		return
 	}
-	s.schedulePressesLocked(ch, sc.AfterBridge, "bridge", s.now())
+	gen := ch.postGen
+	valid := func() bool { return ch.postGen == gen }
+	s.schedulePressesIfLocked(ch, sc.AfterBridge, "bridge", s.now(), valid)
 	if sc.HangupAfterBridgeMs > 0 {
 		s.afterLocked(ch, ms(sc.HangupAfterBridgeMs), func() {
-			if ch.bridge == nil {
+			if ch.bridge == nil && valid() {
 				s.hangupLocked(ch, 16, false, "caller")
 			}
 		})
