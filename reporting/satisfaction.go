@@ -198,13 +198,31 @@ func CountDepartment(r RatingCount) string   { return r.Department }
 func CountServicePoint(r RatingCount) string { return r.ServicePoint }
 func CountKiosk(r RatingCount) string        { return r.KioskID }
 
-// CountHour keys by the local hour of the day, "00" … "23" (exact for zones
-// whose offset is whole hours; rollups are hourly).
+// CountHour keys by the local hour of the day, "00" … "23" (exact for any zone
+// whose offset is whole quarter hours: rollup slots are UTC quarter hours).
 func CountHour(loc *time.Location) func(RatingCount) string {
-	return func(r RatingCount) string { return fmt.Sprintf("%02d", r.Slot.In(loc).Hour()) }
+	memo := map[int64]string{} // slot → key: many rows share a slot
+	return func(r RatingCount) string {
+		u := r.Slot.Unix()
+		k, ok := memo[u]
+		if !ok {
+			k = fmt.Sprintf("%02d", r.Slot.In(loc).Hour())
+			memo[u] = k
+		}
+		return k
+	}
 }
 
 // CountWeekday keys by the local weekday.
 func CountWeekday(loc *time.Location) func(RatingCount) string {
-	return func(r RatingCount) string { return r.Slot.In(loc).Weekday().String() }
+	memo := map[int64]string{} // slot → key: many rows share a slot
+	return func(r RatingCount) string {
+		u := r.Slot.Unix()
+		k, ok := memo[u]
+		if !ok {
+			k = r.Slot.In(loc).Weekday().String()
+			memo[u] = k
+		}
+		return k
+	}
 }

@@ -370,17 +370,30 @@ func bySource(rows []reporting.RatingCount) SourceSatisfaction {
 }
 
 func groupBy(rows []reporting.RatingCount, key func(reporting.RatingCount) string) map[string]SourceSatisfaction {
-	groups := map[string][]reporting.RatingCount{}
+	out := map[string]SourceSatisfaction{}
 	for _, r := range rows {
-		if k := key(r); k != "" {
-			groups[k] = append(groups[k], r)
+		k := key(r)
+		if k == "" {
+			continue
 		}
-	}
-	out := make(map[string]SourceSatisfaction, len(groups))
-	for k, g := range groups {
-		out[k] = bySource(g)
+		ss := out[k]
+		ss.add(r)
+		out[k] = ss
 	}
 	return out
+}
+
+// add counts one rollup row as bySource does.
+func (ss *SourceSatisfaction) add(r reporting.RatingCount) {
+	ss.Combined = ss.Combined.Plus(r.Counts)
+	switch r.Source {
+	case "phone":
+		ss.Phone = ss.Phone.Plus(r.Counts)
+	case "kiosk":
+		ss.Kiosk = ss.Kiosk.Plus(r.Counts)
+	case "web":
+		ss.Web = ss.Web.Plus(r.Counts)
+	}
 }
 
 func trend(month string, current, baseline reporting.Rate) Trend {
@@ -436,16 +449,22 @@ func (s *Service) satisfaction(ctx context.Context, r *KPIReport, f Figures, fro
 		sat.TrendBySource["phone"] = trend(month, reporting.SatisfactionRate(sat.Phone), reporting.SatisfactionRate(bs.Phone))
 		sat.TrendBySource["kiosk"] = trend(month, reporting.SatisfactionRate(sat.Kiosk), reporting.SatisfactionRate(bs.Kiosk))
 	}
+	baseByDept := map[string]map[string]SourceSatisfaction{} // baseline month → department → tally
 	for d, cur := range sat.ByDepartment {
 		month := s.baseline(d)
 		if month == "" {
 			continue
 		}
-		b, err := base(month)
-		if err != nil {
-			return err
+		groups, ok := baseByDept[month]
+		if !ok {
+			b, err := base(month)
+			if err != nil {
+				return err
+			}
+			groups = groupBy(b.Ratings, reporting.CountDepartment)
+			baseByDept[month] = groups
 		}
-		bs := bySource(s.filter(b, d).Ratings)
+		bs := groups[d]
 		sat.TrendByDept[d] = trend(month, reporting.SatisfactionRate(cur.Combined), reporting.SatisfactionRate(bs.Combined))
 	}
 	return nil
