@@ -201,26 +201,22 @@ func CountKiosk(r RatingCount) string        { return r.KioskID }
 // CountHour keys by the local hour of the day, "00" … "23" (exact for any zone
 // whose offset is whole quarter hours: rollup slots are UTC quarter hours).
 func CountHour(loc *time.Location) func(RatingCount) string {
-	memo := map[int64]string{} // slot → key: many rows share a slot
-	return func(r RatingCount) string {
-		u := r.Slot.Unix()
-		k, ok := memo[u]
-		if !ok {
-			k = fmt.Sprintf("%02d", r.Slot.In(loc).Hour())
-			memo[u] = k
-		}
-		return k
-	}
+	return keyBySlot(func(t time.Time) string { return fmt.Sprintf("%02d", t.In(loc).Hour()) })
 }
 
 // CountWeekday keys by the local weekday.
 func CountWeekday(loc *time.Location) func(RatingCount) string {
-	memo := map[int64]string{} // slot → key: many rows share a slot
+	return keyBySlot(func(t time.Time) string { return t.In(loc).Weekday().String() })
+}
+
+// keyBySlot keys rows by key(slot), computed once per slot: many rows share one.
+func keyBySlot(key func(time.Time) string) func(RatingCount) string {
+	memo := map[int64]string{}
 	return func(r RatingCount) string {
 		u := r.Slot.Unix()
 		k, ok := memo[u]
 		if !ok {
-			k = r.Slot.In(loc).Weekday().String()
+			k = key(r.Slot)
 			memo[u] = k
 		}
 		return k

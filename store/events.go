@@ -77,18 +77,7 @@ func (db *DB) QueueEvents(ctx context.Context, from, to time.Time, queue string)
 	if err != nil {
 		return nil, fmt.Errorf("store: queue events: %w", err)
 	}
-	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (hotline.QueueEvent, error) {
-		var (
-			e              hotline.QueueEvent
-			typ            string
-			waitMS, talkMS int64
-			pos            int32
-		)
-		err := row.Scan(&e.Time, &e.CallID, &e.Queue, &e.Agent, &typ, &waitMS, &talkMS, &pos, &e.Data)
-		e.Time = e.Time.UTC()
-		e.Type, e.Wait, e.Talk, e.Position = hotline.QueueEventType(typ), fromMS(waitMS), fromMS(talkMS), int(pos)
-		return e, err
-	})
+	events, err := pgx.CollectRows(rows, scanEvent)
 	if err != nil {
 		return nil, fmt.Errorf("store: queue events: %w", err)
 	}
