@@ -372,3 +372,15 @@ return out
 var allScripts = []*redis.Script{restoreCallScript, freeStaleScript, restoreAgentsScript, sweepScript, enqueueScript, leaveScript, callbackScript, agentScript, dispatchScript,
 	noAnswerScript, connectScript, cancelScript, releaseScript, liveScript, ewtScript, agentsScript,
 	reserveScript, reservedAnsweredScript, unreserveScript}
+
+// ScriptNames maps each script's SHA1 (EVALSHA's first argument) to its name,
+// for counters that split EVALSHA by script.
+var ScriptNames = map[string]string{}
+
+func init() {
+	names := []string{"restoreCall", "freeStale", "restoreAgents", "sweep", "enqueue", "leave", "callback", "agent", "dispatch",
+		"noAnswer", "connect", "cancel", "release", "live", "ewt", "agents", "reserve", "reservedAnswered", "unreserve"}
+	for i, s := range allScripts {
+		ScriptNames[s.Hash()] = names[i]
+	}
+}

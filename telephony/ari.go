@@ -200,12 +200,16 @@ func bridgeKey(id string) *ari.Key { return ari.NewKey(ari.BridgeKey, id) }
 
 // Answer answers a channel (204 also when already answered).
 func (a *ARI) Answer(ctx context.Context, channel string) error {
-	return a.call(ctx, "answer", channel, func() error { return a.client.Channel().Answer(chanKey(channel)) })
+	return a.rest(ctx, "answer", channel, http.MethodPost, chanPath(channel)+"/answer", nil, nil)
 }
 
 // Hangup hangs a channel up with an ARI reason (default normal).
 func (a *ARI) Hangup(ctx context.Context, channel, reason string) error {
-	return a.call(ctx, "hangup", channel, func() error { return a.client.Channel().Hangup(chanKey(channel), reason) })
+	var q url.Values
+	if reason != "" {
+		q = url.Values{"reason": {reason}}
+	}
+	return a.rest(ctx, "hangup", channel, http.MethodDelete, chanPath(channel), q, nil)
 }
 
 // Play plays media in order on a channel as one playback (see playDirect
@@ -214,11 +218,6 @@ func (a *ARI) Play(ctx context.Context, channel, playbackID string, media ...str
 	switch len(media) {
 	case 0:
 		return &APIError{Op: "play", ID: channel, Err: errors.New("no media")}
-	case 1:
-		return a.call(ctx, "play", channel, func() error {
-			_, err := a.client.Channel().Play(chanKey(channel), playbackID, media[0])
-			return err
-		})
 	}
 	return a.playDirect(ctx, "channels", channel, playbackID, media)
 }
@@ -228,30 +227,27 @@ func (a *ARI) PlayBridge(ctx context.Context, bridge, playbackID string, media .
 	switch len(media) {
 	case 0:
 		return &APIError{Op: "play bridge", ID: bridge, Err: errors.New("no media")}
-	case 1:
-		return a.call(ctx, "play bridge", bridge, func() error {
-			_, err := a.client.Bridge().Play(bridgeKey(bridge), playbackID, media[0])
-			return err
-		})
 	}
 	return a.playDirect(ctx, "bridges", bridge, playbackID, media)
 }
 
 // StopPlayback stops a playback (PlaybackFinished then says "done").
 func (a *ARI) StopPlayback(ctx context.Context, playbackID string) error {
-	return a.call(ctx, "stop playback", playbackID, func() error {
-		return a.client.Playback().Stop(ari.NewKey(ari.PlaybackKey, playbackID))
-	})
+	return a.rest(ctx, "stop playback", playbackID, http.MethodDelete, "/playbacks/"+url.PathEscape(playbackID), nil, nil)
 }
 
 // StartMOH starts music on hold on a channel (class "" = default).
 func (a *ARI) StartMOH(ctx context.Context, channel, class string) error {
-	return a.call(ctx, "start moh", channel, func() error { return a.client.Channel().MOH(chanKey(channel), class) })
+	var q url.Values
+	if class != "" {
+		q = url.Values{"mohClass": {class}}
+	}
+	return a.rest(ctx, "start moh", channel, http.MethodPost, chanPath(channel)+"/moh", q, nil)
 }
 
 // StopMOH stops music on hold on a channel (204 even when none plays).
 func (a *ARI) StopMOH(ctx context.Context, channel string) error {
-	return a.call(ctx, "stop moh", channel, func() error { return a.client.Channel().StopMOH(chanKey(channel)) })
+	return a.rest(ctx, "stop moh", channel, http.MethodDelete, chanPath(channel)+"/moh", nil, nil)
 }
 
 // Originate calls req.Endpoint into this application. The ring timeout is
@@ -267,10 +263,7 @@ func (a *ARI) Originate(ctx context.Context, req Originate) error {
 		Timeout:   ringSeconds(req.Timeout),
 		Variables: req.Variables,
 	}
-	return a.call(ctx, "originate", req.ChannelID, func() error {
-		_, err := a.client.Channel().Originate(nil, r)
-		return err
-	})
+	return a.rest(ctx, "originate", req.ChannelID, http.MethodPost, "/channels", nil, r)
 }
 
 func ringSeconds(d time.Duration) int {
@@ -282,10 +275,7 @@ func ringSeconds(d time.Duration) int {
 
 // CreateBridge creates a bridge (kind e.g. "mixing" or "holding").
 func (a *ARI) CreateBridge(ctx context.Context, id, kind string) error {
-	return a.call(ctx, "create bridge", id, func() error {
-		_, err := a.client.Bridge().Create(bridgeKey(id), kind, id)
-		return err
-	})
+	return a.rest(ctx, "create bridge", id, http.MethodPost, bridgePath(id), url.Values{"type": {kind}, "name": {id}}, nil)
 }
 
 // AddToBridge adds channels to a bridge: several in one request (ARI's
@@ -299,10 +289,10 @@ func (a *ARI) AddToBridge(ctx context.Context, bridge string, channels ...string
 		}
 		// Commas stay literal: Asterisk splits the decoded value on them.
 		return a.direct(ctx, "add to bridge", bridge, http.MethodPost,
-			a.opts.URL+"/bridges/"+url.PathEscape(bridge)+"/addChannel?channel="+strings.Join(items, ","))
+			a.opts.URL+bridgePath(bridge)+"/addChannel?channel="+strings.Join(items, ","))
 	}
 	for _, ch := range channels {
-		err := a.call(ctx, "add to bridge", bridge, func() error { return a.client.Bridge().AddChannel(bridgeKey(bridge), ch) })
+		err := a.rest(ctx, "add to bridge", bridge, http.MethodPost, bridgePath(bridge)+"/addChannel", url.Values{"channel": {ch}}, nil)
 		if err != nil {
 			return fmt.Errorf("channel %s: %w", ch, err)
 		}
@@ -312,14 +302,12 @@ func (a *ARI) AddToBridge(ctx context.Context, bridge string, channels ...string
 
 // RemoveFromBridge removes a channel from a bridge.
 func (a *ARI) RemoveFromBridge(ctx context.Context, bridge, channel string) error {
-	return a.call(ctx, "remove from bridge", bridge, func() error {
-		return a.client.Bridge().RemoveChannel(bridgeKey(bridge), channel)
-	})
+	return a.rest(ctx, "remove from bridge", bridge, http.MethodPost, bridgePath(bridge)+"/removeChannel", url.Values{"channel": {channel}}, nil)
 }
 
 // DestroyBridge deletes a bridge.
 func (a *ARI) DestroyBridge(ctx context.Context, bridge string) error {
-	return a.call(ctx, "destroy bridge", bridge, func() error { return a.client.Bridge().Delete(bridgeKey(bridge)) })
+	return a.rest(ctx, "destroy bridge", bridge, http.MethodDelete, bridgePath(bridge), nil, nil)
 }
 
 // Record starts a wav live recording named name on a channel; it fails (409)

@@ -1,12 +1,14 @@
 package telephony
 
-import "context"
+import (
+	"context"
+	"net/http"
+	"net/url"
+)
 
 // SetVariable sets a channel variable (or function such as CHANNEL(language)).
 func (a *ARI) SetVariable(ctx context.Context, channel, name, value string) error {
-	return a.call(ctx, "set variable", channel, func() error {
-		return a.client.Channel().SetVariable(chanKey(channel), name, value)
-	})
+	return a.rest(ctx, "set variable", channel, http.MethodPost, chanPath(channel)+"/variable", url.Values{"variable": {name}, "value": {value}}, nil)
 }
 
 // Continue leaves the application: the channel goes on in the dialplan at

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -42,38 +41,6 @@ func (a *ARI) playDirect(ctx context.Context, kind, id, playbackID string, media
 	}
 	// Commas stay literal: Asterisk splits the decoded value on them.
 	return a.direct(ctx, op, id, http.MethodPost, path+"?media="+strings.Join(items, ","))
-}
-
-// direct sends one request outside ari/v5 (playDirect, AddToBridge) and
-// returns at ctx's deadline.
-func (a *ARI) direct(ctx context.Context, op, id, method, target string) error {
-	release := a.clk.Hold()
-	defer release()
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, a.opts.RequestTimeout)
-		defer cancel()
-	}
-	req, err := http.NewRequestWithContext(ctx, method, target, nil)
-	if err != nil {
-		return &APIError{Op: op, ID: id, Err: err}
-	}
-	if a.opts.Username != "" {
-		req.SetBasicAuth(a.opts.Username, a.opts.Password)
-	}
-	resp, err := a.directClient.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			err = errors.Join(ctx.Err(), err)
-		}
-		return &APIError{Op: op, ID: id, Err: err}
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
-		return statusError(op, id, resp)
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	return nil
 }
 
 // Channels lists the channels in this application (GET /applications/{app}

@@ -17,6 +17,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/publicservice/hotline/queue"
 )
 
 // serviceCounters counts what a process asks of Redis and Postgres, for
@@ -55,13 +57,25 @@ var (
 	_ pgx.CopyFromTracer = (*serviceCounters)(nil)
 )
 
+// redisName is a command's name for the counters; EVALSHA names its script.
+func redisName(cmd redis.Cmder) string {
+	if cmd.Name() == "evalsha" {
+		if args := cmd.Args(); len(args) > 1 {
+			if sha, ok := args[1].(string); ok && queue.ScriptNames[sha] != "" {
+				return "evalsha " + queue.ScriptNames[sha]
+			}
+		}
+	}
+	return cmd.FullName()
+}
+
 func (c *serviceCounters) DialHook(next redis.DialHook) redis.DialHook { return next }
 
 func (c *serviceCounters) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		c.redisCommands.Add(1)
 		c.redisRoundTrips.Add(1)
-		c.note("redis " + cmd.FullName())
+		c.note("redis " + redisName(cmd))
 		return next(ctx, cmd)
 	}
 }
@@ -71,7 +85,7 @@ func (c *serviceCounters) ProcessPipelineHook(next redis.ProcessPipelineHook) re
 		c.redisCommands.Add(int64(len(cmds)))
 		c.redisRoundTrips.Add(1)
 		for _, cmd := range cmds {
-			c.note("redis pipelined " + cmd.FullName())
+			c.note("redis pipelined " + redisName(cmd))
 		}
 		return next(ctx, cmds)
 	}
