@@ -31,6 +31,15 @@ func (c *Config) Queue(id string) *Queue { return c.queues[id] }
 // Agent returns the agent with this id, or nil.
 func (c *Config) Agent(id string) *Agent { return c.agents[id] }
 
+// AgentSite is the site of the configured agent id ("" for an unknown agent
+// or a configuration without sites): queue.Options.Site.
+func (c *Config) AgentSite(id string) string {
+	if a := c.agents[id]; a != nil {
+		return a.Site
+	}
+	return ""
+}
+
 // DepartmentByDigit returns the department chosen by a main-menu key, or nil.
 func (c *Config) DepartmentByDigit(d string) *Department { return c.byDigit[d] }
 

@@ -23,6 +23,9 @@ import (
 type Frame struct {
 	At     time.Time
 	Agents []queue.AgentStatus
+	// Queues: each queue's live figures, with today's answered calls per
+	// site of the answering agent (queue.Live.TodayBySite), which a site's
+	// wallboard shows.
 	Queues map[string]queue.Live
 }
 

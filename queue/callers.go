@@ -259,14 +259,20 @@ func (q *Queues) NoAnswer(ctx context.Context, m Match, at time.Time, pause bool
 
 // Connected handles CONNECT for m: the agent goes on_call, the caller leaves
 // the queue answered; it counts, in the day and interval of at, answered,
-// answered within T (wait <= T), the wait sum and max wait.
+// answered within T (wait <= T), the wait sum and max wait, and, when the
+// agent has a site (Options.Site), the same answered, within T and wait sum
+// in the day's counters of that site (Live.TodayBySite), in the same script.
 // wait = at − m.Caller.Enqueued. If the caller already left (or the offer is
 // no longer this agent's) it is an hotline.ECONFLICT error and nothing
 // changes: the controller hangs up the agent leg and calls OfferCancelled.
 func (q *Queues) Connected(ctx context.Context, m Match, at time.Time) (wait time.Duration, err error) {
 	ck := q.counterKeys(m.Caller.Queue, at)
-	res, err := connectScript.Run(ctx, q.rdb, ck.keys(), q.pfx, m.Caller.CallID, m.Agent.ID, i64(us(at)),
-		i64(q.opt.Threshold(m.Caller.Queue).Microseconds()), ck.dayTTL, ck.intTTL).Slice()
+	site := ""
+	if q.opt.Site != nil {
+		site = q.opt.Site(m.Agent.ID)
+	}
+	res, err := connectScript.Run(ctx, q.rdb, ck.withSites(), q.pfx, m.Caller.CallID, m.Agent.ID, i64(us(at)),
+		i64(q.opt.Threshold(m.Caller.Queue).Microseconds()), ck.dayTTL, ck.intTTL, site).Slice()
 	if err != nil {
 		return 0, wrap("connected", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/publicservice/hotline/reporting"
@@ -17,12 +18,17 @@ const (
 
 type counterKeys struct {
 	day, interval  string
+	siteDay        string // the day's answered counters per site of the answering agent
 	daySfx, intSfx string // the date and interval-start parts of the two keys
 	start          time.Time
 	dayTTL, intTTL string
 }
 
 func (c counterKeys) keys() []string { return []string{c.day, c.interval} }
+
+// withSites are the keys of the scripts that also count (or read) the
+// per-site day counters: connect and live.
+func (c counterKeys) withSites() []string { return []string{c.day, c.interval, c.siteDay} }
 
 // counterKeys names the day and interval hashes holding t's counters: the day
 // is t's local date in Options.Location, the interval starts at local
@@ -34,6 +40,7 @@ func (q *Queues) counterKeys(queue string, t time.Time) counterKeys {
 	return counterKeys{
 		day:      q.key("n", queue, "d", ds),
 		interval: q.key("n", queue, "i", is),
+		siteDay:  q.key("n", queue, "sd", ds),
 		daySfx:   ds,
 		intSfx:   is,
 		start:    start,
@@ -58,11 +65,12 @@ func (q *Queues) IntervalStart(t time.Time) time.Time {
 
 // Live returns the live picture of queue at now, in one round trip: callers
 // waiting and the current longest wait, agents with the skill by state (a
-// wrap-up ended by now counts available), and the counters of now's local day
-// and interval.
+// wrap-up ended by now counts available), the counters of now's local day
+// and interval, and the day's answered counters per site of the answering
+// agent (Options.Site).
 func (q *Queues) Live(ctx context.Context, queue string, now time.Time) (Live, error) {
 	ck := q.counterKeys(queue, now)
-	res, err := liveScript.Run(ctx, q.rdb, ck.keys(), q.pfx, queue, i64(us(now))).Slice()
+	res, err := liveScript.Run(ctx, q.rdb, ck.withSites(), q.pfx, queue, i64(us(now))).Slice()
 	if err != nil {
 		return Live{}, wrap("live", err)
 	}
@@ -76,7 +84,29 @@ func (q *Queues) Live(ctx context.Context, queue string, now time.Time) (Live, e
 	l.AgentsPaused = int(res[4].(int64))
 	l.Today = decodeCounts(res[5])
 	l.Interval = decodeCounts(res[6])
+	l.TodayBySite = decodeSiteCounts(res[7])
 	return l, nil
+}
+
+// decodeSiteCounts reads the per-site day hash (fields "<site>:<counter>",
+// HGETALL's flat list): site → its answered, answered within T and wait sum.
+func decodeSiteCounts(v any) map[string]reporting.Counts {
+	flat, _ := v.([]any)
+	bySite := map[string][]any{}
+	for i := 0; i+1 < len(flat); i += 2 {
+		f, _ := flat[i].(string)
+		cut := strings.LastIndexByte(f, ':')
+		if cut <= 0 {
+			continue
+		}
+		site := f[:cut]
+		bySite[site] = append(bySite[site], f[cut+1:], flat[i+1])
+	}
+	out := make(map[string]reporting.Counts, len(bySite))
+	for site, fl := range bySite {
+		out[site] = decodeCounts(fl)
+	}
+	return out
 }
 
 // decodeCounts reads a counters hash (as HGETALL's flat list).

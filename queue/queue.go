@@ -47,6 +47,11 @@ type Options struct {
 	Location *time.Location
 	// Interval is the length of the live interval (aligned on local midnight). Default 15 min.
 	Interval time.Duration
+	// Site, when set, names the site (contact centre) of an agent
+	// (config.Config.AgentSite): Connected then also counts the call in the
+	// queue's day counters of the answering agent's site (Live.TodayBySite).
+	// Nil or "": no per-site counting.
+	Site func(agent string) string
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 	// OnAgentChange, when set, receives every sign-in, sign-out, pause and
@@ -152,6 +157,10 @@ type Live struct {
 	Today           reporting.Counts // since local midnight of now
 	Interval        reporting.Counts // since IntervalStart
 	IntervalStart   time.Time
+	// TodayBySite: since local midnight of now, the calls answered by each
+	// site's agents (Options.Site): only Answered, AnsweredWithinT and
+	// WaitSum are set. A site without answered calls today is absent.
+	TodayBySite map[string]reporting.Counts
 }
 
 // us is t in Unix microseconds, as the scripts store it.

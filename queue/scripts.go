@@ -16,6 +16,8 @@ import "github.com/redis/go-redis/v9"
 //	P:q:<queue>:aht          LIST  handling times (µs) of the last ahtSamples calls released
 //	P:n:<queue>:d:<date>     HASH  counters of one local day (expiring); durations in µs
 //	P:n:<queue>:i:<start>    HASH  counters of one interval (expiring)
+//	P:n:<queue>:sd:<date>    HASH  one local day's answered calls by the answering agent's site (expiring):
+//	                               <site>:answered, <site>:answered_within_sl, <site>:wait_sum_us
 //	P:inbox:<owner>          LIST  matches (JSON) for the controller owner
 //	P:calls:<owner>          HASH  call id → in-progress state
 //	P:own:<owner>            SET   call ids of the callers (waiting, offered, callback) owner's channels hold
@@ -254,7 +256,7 @@ end
 return {agent, restore_offered(ck, cid, aid), ah[1] or 'logged_out'}
 `)
 
-// KEYS: day, interval. ARGV: P, call, agent, at, T, dttl, ittl.
+// KEYS: day, interval, site day. ARGV: P, call, agent, at, T, dttl, ittl, agent's site ("" none).
 // Returns {1, wait µs} or {0, agent state, caller state}.
 var connectScript = script(`
 local cid, aid, at = ARGV[2], ARGV[3], tonumber(ARGV[4])
@@ -275,6 +277,14 @@ if w <= tonumber(ARGV[5]) then bump(dk, ik, 'answered_within_sl', 1) end
 bump(dk, ik, 'wait_sum_us', w)
 maxw(dk, ik, w)
 ttl(dk, ik, ARGV[6], ARGV[7])
+local site = ARGV[8]
+if site and site ~= '' then
+  local sk = KEYS[3]
+  redis.call('HINCRBY', sk, site .. ':answered', 1)
+  if w <= tonumber(ARGV[5]) then redis.call('HINCRBY', sk, site .. ':answered_within_sl', 1) end
+  redis.call('HINCRBY', sk, site .. ':wait_sum_us', n(w))
+  redis.call('EXPIRE', sk, ARGV[6])
+end
 return {1, w}
 `)
 
@@ -321,8 +331,8 @@ end
 return {1, talk + wu}
 `)
 
-// KEYS: day, interval. ARGV: P, queue, now.
-// Returns {waiting, oldest enq µs, available, busy, paused, staffed, day HGETALL, interval HGETALL}.
+// KEYS: day, interval, site day. ARGV: P, queue, now.
+// Returns {waiting, oldest enq µs, available, busy, paused, day HGETALL, interval HGETALL, site day HGETALL}.
 var liveScript = script(`
 local qn, now = ARGV[2], tonumber(ARGV[3])
 local waiting = redis.call('ZCARD', k('q', qn, 'wait'))
@@ -338,7 +348,7 @@ for _, aid in ipairs(redis.call('SMEMBERS', k('q', qn, 'members'))) do
   elseif st == 'ringing' or st == 'on_call' or st == 'wrap_up' then busy = busy + 1
   elseif st == 'paused' then paused = paused + 1 end
 end
-return {waiting, oldest, av, busy, paused, redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2])}
+return {waiting, oldest, av, busy, paused, redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2]), redis.call('HGETALL', KEYS[3])}
 `)
 
 // KEYS: day. ARGV: P, queue, now.

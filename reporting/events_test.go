@@ -118,6 +118,22 @@ func TestCountsInPeriod(t *testing.T) {
 	}
 }
 
+// CountsByInterval gives each interval CountsInPeriod's figures, every queue together.
+func TestCountsByInterval(t *testing.T) {
+	from, d := t0.Add(10*s), 25*s
+	got := CountsByInterval(scenarioEvents(), from, d, SameThreshold(20*s), 5*s)
+	for start := from; start.Before(t0.Add(400 * s)); start = start.Add(d) {
+		want := CountsInPeriod(scenarioEvents(), Period{From: start, To: start.Add(d)}, SameThreshold(20*s), 5*s)[""]
+		if got[start] != want {
+			t.Errorf("interval %v:\n got %+v\nwant %+v", start.Sub(t0), got[start], want)
+		}
+		delete(got, start)
+	}
+	if len(got) != 0 {
+		t.Errorf("intervals outside: %+v", got)
+	}
+}
+
 func TestCountsFromEventsReentry(t *testing.T) {
 	// One call enters tax, times out after 60 s (overflow), enters tax again and is answered after 5 s:
 	// two offers, one timed out and one answered within T; the second wait (5 s) is the one in WaitSum.

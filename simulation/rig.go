@@ -108,7 +108,7 @@ func NewRig(ctx context.Context, d Deps, o RigOptions) (*Rig, error) {
 		r.cleanup = append(r.cleanup, func() { stop(); <-done })
 	}
 	r.Queues = queue.New(d.Redis, o.Clock, queue.Options{Prefix: r.Prefix, ShortAbandon: cfg.ShortAbandon(),
-		Threshold: cfg.Threshold, Location: cfg.Location()})
+		Threshold: cfg.Threshold, Location: cfg.Location(), Site: cfg.AgentSite})
 	r.Writer = store.NewWriter(d.DB, o.Logger, store.WriterOptions{})
 	r.cleanup = append(r.cleanup, func() { _ = r.Writer.Close(context.Background()) })
 

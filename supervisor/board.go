@@ -5,6 +5,19 @@
 // barge through ARI snoop, ringing the page's own browser phone or a typed
 // phone), each written to the audit table.
 //
+// Sites (?site=<id>): a site's board shows its agents and the queues they
+// serve (SiteQueues). Per queue, answered, ASA and service level count the
+// calls the site's agents answered today, live: queue.Connected counts them
+// per site in the same Redis script as the queue's own counters, and the
+// live frame reads them (queue.Live.TodayBySite); service level there is
+// answered within the threshold ÷ answered, as an abandoned caller belongs
+// to no site. Waiting, longest wait and abandoned stay the whole queue's.
+// The site's intraday intervals (from Postgres, every SlowEvery, like the
+// rest of SlowFigures) count the calls offered to the queues the site
+// serves, the calls its agents answered (an offer's first CONNECT: a
+// transfer is not a second answer) and, per interval, the same answered-only
+// service level.
+//
 // Routes (supervisors and admins; agents get 403):
 //
 //	GET  /supervisor, /supervisor/wallboard?site=<id>   the pages
@@ -18,12 +31,9 @@
 package supervisor
 
 import (
-	"context"
 	"fmt"
 	"sort"
-	"time"
 
-	"github.com/publicservice/hotline"
 	"github.com/publicservice/hotline/agents"
 	"github.com/publicservice/hotline/config"
 	"github.com/publicservice/hotline/live"
@@ -55,8 +65,9 @@ type QueueRow struct {
 	// AnsweredBySite is set on a site's board: today's answered, ASA and
 	// service level count the calls answered by the site's agents (service
 	// level = answered within the threshold ÷ answered, as an abandoned
-	// caller belongs to no site; refreshed with the Postgres figures), while
-	// waiting, longest wait and abandoned stay the queue's, every site's.
+	// caller belongs to no site; live, from the queue's per-site counters in
+	// Redis, queue.Live.TodayBySite), while waiting, longest wait and
+	// abandoned stay the queue's, every site's.
 	AnsweredBySite string `json:"answered_by_site,omitempty"`
 }
 
@@ -119,10 +130,7 @@ func (s *Service) build(fr *live.Frame, site string) *Board {
 			row.Name = q.ID
 		}
 		if site != "" {
-			var c reporting.Counts
-			if slow != nil {
-				c = slow.sites[site][q.ID]
-			}
+			c := l.TodayBySite[site]
 			c.Abandoned, c.ShortAbandoned = l.Today.Abandoned, l.Today.ShortAbandoned
 			row.Today = web.PeriodFigures{Counts: c, ServiceLevel: reporting.AnsweredOnlyServiceLevel(c),
 				AnsweredOnlyServiceLevel: reporting.AnsweredOnlyServiceLevel(c), ASA: reporting.ASA(c)}
@@ -160,7 +168,7 @@ func (s *Service) build(fr *live.Frame, site string) *Board {
 		b.Totals.Answered += row.Today.Answered
 		b.Queues = append(b.Queues, row)
 	}
-	b.Slow = slow
+	b.Slow = slow.forSite(site)
 	return b
 }
 
@@ -188,98 +196,4 @@ func hasSkill(skills []string, q string) bool {
 		}
 	}
 	return false
-}
-
-// SlowFigures come from Postgres, refreshed every few seconds: today's
-// satisfaction per department and source, intraday intervals, callbacks
-// pending.
-type SlowFigures struct {
-	At           time.Time                                    `json:"at"`
-	Satisfaction map[string]map[string]reporting.Satisfaction `json:"satisfaction"` // department → source (phone, kiosk, web, "" all) → tally
-	Intervals    []Interval                                   `json:"intervals"`
-	Target       float64                                      `json:"target"`
-	Callbacks    map[string]int                               `json:"callbacks_pending"`
-	// sites: today's answered calls by the answering agent's site and queue
-	// (CONNECT events: answered, answered within the threshold, wait sum).
-	sites map[string]map[string]reporting.Counts
-}
-
-// Interval is one 15-minute interval of today, every queue together.
-type Interval struct {
-	Start        time.Time      `json:"start"`
-	Offered      int            `json:"offered"`
-	Answered     int            `json:"answered"`
-	ServiceLevel reporting.Rate `json:"service_level"`
-}
-
-// IntervalLength of the intraday charts.
-const IntervalLength = 15 * time.Minute
-
-// loadSlow reads today's figures from Postgres.
-func (s *Service) loadSlow(ctx context.Context, now time.Time) (*SlowFigures, error) {
-	cfg := s.Config
-	day := reporting.DayOf(now, cfg.Location())
-	out := &SlowFigures{At: now, Satisfaction: map[string]map[string]reporting.Satisfaction{}, Intervals: []Interval{},
-		Target: cfg.ServiceLevel.Target, Callbacks: map[string]int{}, sites: map[string]map[string]reporting.Counts{}}
-	ratings, err := s.DB.Ratings(ctx, day.From, now.Add(time.Second))
-	if err != nil {
-		return nil, fmt.Errorf("supervisor: ratings: %w", err)
-	}
-	byDept := map[string][]reporting.RatingValue{}
-	for _, r := range ratings {
-		d := r.Department
-		if d == "" {
-			d = "(none)"
-		}
-		byDept[d] = append(byDept[d], r.Value())
-	}
-	for d, rs := range byDept {
-		out.Satisfaction[d] = reporting.SatisfactionBy(rs, func(v reporting.RatingValue) string { return string(v.Source) })
-	}
-	events, err := s.DB.QueueEvents(ctx, day.From, now.Add(time.Second), "")
-	if err != nil {
-		return nil, fmt.Errorf("supervisor: events: %w", err)
-	}
-	for _, e := range events {
-		switch e.Type {
-		case hotline.EvCallbackRequest:
-			out.Callbacks[e.Queue]++
-		case hotline.EvCallbackDone:
-			out.Callbacks[e.Queue]--
-		case hotline.EvConnect:
-			a := cfg.Agent(e.Agent)
-			if a == nil || a.Site == "" {
-				break
-			}
-			bySite := out.sites[a.Site]
-			if bySite == nil {
-				bySite = map[string]reporting.Counts{}
-				out.sites[a.Site] = bySite
-			}
-			c := bySite[e.Queue]
-			c.Answered++
-			c.WaitSum += e.Wait
-			if e.Wait <= cfg.Threshold(e.Queue) {
-				c.AnsweredWithinT++
-			}
-			bySite[e.Queue] = c
-		}
-	}
-	for q, n := range out.Callbacks {
-		if n < 0 {
-			out.Callbacks[q] = 0
-		}
-	}
-	for t := day.From; t.Before(now); t = t.Add(IntervalLength) {
-		p := reporting.Period{From: t, To: t.Add(IntervalLength)}
-		var c reporting.Counts
-		for _, qc := range reporting.CountsInPeriod(events, p, cfg.Threshold, cfg.ShortAbandon()) {
-			c.Add(qc)
-		}
-		if c.Offered == 0 && c.Answered == 0 && len(out.Intervals) == 0 {
-			continue // the quiet night before the first call
-		}
-		out.Intervals = append(out.Intervals, Interval{Start: t, Offered: c.Offered, Answered: c.Answered, ServiceLevel: reporting.ServiceLevel(c)})
-	}
-	return out, nil
 }

@@ -2,12 +2,9 @@ package supervisor_test
 
 import (
 	"context"
-	"io"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/publicservice/hotline"
 	"github.com/publicservice/hotline/agentpanel"
 	"github.com/publicservice/hotline/arisim"
 	"github.com/publicservice/hotline/auth"
@@ -201,71 +198,4 @@ func TestListenWhisperBarge(t *testing.T) {
 		t.Fatalf("audit %+v", audit.Audit)
 	}
 	_ = arisim.Snoop{}
-}
-
-// A site's board: only the queues its agents serve; answered, ASA and
-// service level by the answering agent's site (hand-computed from the
-// CONNECT events below); waiting stays the queue's.
-func TestSiteQueueFigures(t *testing.T) {
-	s := uitest.Start(t)
-	sup := webtest.SignIn(t, s.URL, "supervisor1", uitest.Password)
-	now := time.Now()
-	// general (threshold 20 s): a113 at West Bay answers after 10 s and 30 s; a101 (George Town, the first site) after 5 s.
-	s.Rig.Writer.Events(
-		hotline.QueueEvent{Time: now, CallID: "site-1", Queue: "general", Agent: "a113", Type: hotline.EvConnect, Wait: 10 * time.Second},
-		hotline.QueueEvent{Time: now, CallID: "site-2", Queue: "general", Agent: "a113", Type: hotline.EvConnect, Wait: 30 * time.Second},
-		hotline.QueueEvent{Time: now, CallID: "site-3", Queue: "general", Agent: "a101", Type: hotline.EvConnect, Wait: 5 * time.Second},
-	)
-	if err := s.Rig.Writer.Flush(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	row := func(b supervisor.Board, q string) *supervisor.QueueRow {
-		for i := range b.Queues {
-			if b.Queues[i].Queue == q {
-				return &b.Queues[i]
-			}
-		}
-		return nil
-	}
-	var west supervisor.Board
-	uitest.CheckFor(t, 10*time.Second, "West Bay's answered calls on its board", func() bool {
-		west = board(t, sup, "?site=westbay")
-		r := row(west, "general")
-		return r != nil && r.Today.Answered == 2
-	})
-	g := row(west, "general")
-	if v, ok := g.Today.ServiceLevel.Value(); !ok || v != 0.5 || g.Today.AnsweredWithinT != 1 || g.AnsweredBySite != "westbay" {
-		t.Fatalf("West Bay general: SL %+v, within %d, by site %q; want 1 of 2", g.Today.ServiceLevel, g.Today.AnsweredWithinT, g.AnsweredBySite)
-	}
-	if g.Today.WaitSum != 40*time.Second { // ASA 20 s
-		t.Fatalf("West Bay general: waits %v, want 40 s", g.Today.WaitSum)
-	}
-	bound := supervisor.SiteQueues(s.Config, "westbay")
-	for _, q := range west.Queues {
-		if !bound[q.Queue] {
-			t.Errorf("West Bay's board shows %s, which none of its agents serves", q.Queue)
-		}
-	}
-	if len(west.Queues) != len(bound) || len(bound) == len(s.Config.Queues) {
-		t.Fatalf("West Bay's queues %d, bound %v, of %d: the filter must leave some out", len(west.Queues), bound, len(s.Config.Queues))
-	}
-	if west.Totals.Answered != 2 {
-		t.Fatalf("West Bay answered in total %d, want 2", west.Totals.Answered)
-	}
-	gt := row(board(t, sup, "?site=georgetown"), "general")
-	if v, ok := gt.Today.ServiceLevel.Value(); gt.Today.Answered != 1 || !ok || v != 1 {
-		t.Fatalf("George Town general: answered %d, SL %+v; want 1, 100%%", gt.Today.Answered, gt.Today.ServiceLevel)
-	}
-	for _, page := range []string{"/supervisor?site=westbay", "/supervisor/wallboard?site=westbay"} {
-		resp := sup.Raw(t, "GET", page, nil, nil)
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if !strings.Contains(string(body), `id="site-note"`) {
-			t.Errorf("%s does not say what the site's queue figures count", page)
-		}
-	}
-	// Every site together: the queue's own live figures (no call went through the simulator here).
-	if all := row(board(t, sup, ""), "general"); all.Today.Answered != 0 || all.AnsweredBySite != "" {
-		t.Fatalf("the whole hotline's general row: %+v", all.Today.Counts)
-	}
 }

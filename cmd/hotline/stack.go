@@ -109,6 +109,7 @@ func openStack(ctx context.Context, cfg *config.Config, clk clock.Clock, prefix,
 		ShortAbandon:  cfg.ShortAbandon(),
 		Threshold:     cfg.Threshold,
 		Location:      cfg.Location(),
+		Site:          cfg.AgentSite,
 		OnAgentChange: j.Record,
 	})
 	// Linger: a call's records trickle in one at a time; waiting up to a
