@@ -631,8 +631,17 @@ func (ctl *Controller) dispatchFor(ctx context.Context, q, id string) bool {
 func (ctl *Controller) dispatchAll(ctx context.Context) {
 	release := ctl.clk.Hold()
 	defer release()
+	qs := make([]string, len(ctl.cfg.Queues))
 	for i := range ctl.cfg.Queues {
-		ctl.dispatch(ctx, ctl.cfg.Queues[i].ID)
+		qs[i] = ctl.cfg.Queues[i].ID
+	}
+	ctl.dispatchQueues(ctx, qs)
+}
+
+// dispatchQueues runs the dispatch of several queues, in order, in one round trip.
+func (ctl *Controller) dispatchQueues(ctx context.Context, qs []string) {
+	if _, err := ctl.q.DispatchQueues(ctx, qs, ctl.clk.Now()); err != nil && ctx.Err() == nil {
+		ctl.log.Warn("dispatch", "queues", qs, "err", err)
 	}
 }
 
@@ -655,9 +664,7 @@ func (ctl *Controller) agentFree(skills []string, wrap time.Duration, ended func
 		}
 		ctx, cancel := ctl.cmdCtx()
 		defer cancel()
-		for _, q := range skills {
-			ctl.dispatch(ctx, q)
-		}
+		ctl.dispatchQueues(ctx, skills)
 	}
 	if wrap <= 0 {
 		release := ctl.clk.Hold()

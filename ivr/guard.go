@@ -293,9 +293,7 @@ func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.D
 		cancel()
 	}
 	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	for _, q := range ctl.cfg.Queues {
-		ctl.dispatch(dctx, q.ID)
-	}
+	ctl.dispatchAll(dctx)
 	cancel()
 	r.Took = time.Since(r.Started)
 	ctl.log.Warn("redis: rebuilt what it lost", "reason", r.Reason, "outage", r.Outage, "took", r.Took,
@@ -434,13 +432,7 @@ func (ctl *Controller) sweep(ctx context.Context) {
 		ctl.guard.mu.Lock()
 		ctl.guard.sweeps = append(ctl.guard.sweeps, rep)
 		ctl.guard.mu.Unlock()
-		queues := map[string]bool{}
-		for _, q := range ctl.cfg.Queues {
-			queues[q.ID] = true
-		}
-		for q := range queues {
-			ctl.dispatch(sctx, q)
-		}
+		ctl.dispatchAll(sctx)
 	}
 }
 

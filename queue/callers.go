@@ -188,6 +188,64 @@ func (q *Queues) dispatchBatch(ctx context.Context, queue string, now time.Time)
 	return out, len(res) == dispatchBatchMax, derr
 }
 
+// DispatchQueues runs Dispatch for each of queues, in that order, in one
+// round trip (a pipeline of the dispatch script, which Redis runs one after
+// the other): an agent who serves several queues and becomes free is offered
+// the callers of all of them at the cost of one. A queue whose script was
+// not loaded (NOSCRIPT after a Redis restart) or whose batch was full is
+// dispatched again on its own.
+func (q *Queues) DispatchQueues(ctx context.Context, queues []string, now time.Time) ([]Match, error) {
+	if len(queues) <= 1 {
+		if len(queues) == 0 {
+			return nil, nil
+		}
+		return q.Dispatch(ctx, queues[0], now)
+	}
+	q.clk.Handoff(dispatchBatchMax * len(queues))
+	pushed := 0
+	defer func() { q.clk.Taken(dispatchBatchMax*len(queues) - pushed) }()
+	cmds := make([]*redis.Cmd, len(queues))
+	at, stamp := i64(us(now)), now.Format(time.RFC3339Nano)
+	_, _ = q.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, qn := range queues {
+			cmds[i] = dispatchScript.EvalSha(ctx, p, []string{q.key("queues")}, q.pfx, qn, at, stamp, inboxTTL, dispatchBatchMax)
+		}
+		return nil
+	})
+	var (
+		out  []Match
+		errs []error
+	)
+	for i, cmd := range cmds {
+		res, err := cmd.StringSlice()
+		if err != nil && !redis.HasErrorPrefix(err, "NOSCRIPT") {
+			errs = append(errs, wrap("dispatch "+queues[i], err))
+			continue
+		}
+		if err != nil || len(res) == dispatchBatchMax {
+			// Not run (NOSCRIPT), or more matches to come: this queue on its own.
+			ms, err := q.Dispatch(ctx, queues[i], now)
+			out = append(out, ms...)
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+		for _, r := range res {
+			var m Match
+			if err := json.Unmarshal([]byte(r), &m); err != nil {
+				pushed++ // still pushed if it names an owner: keep it counted in flight
+				errs = append(errs, wrap("dispatch: decode match", err))
+				continue
+			}
+			if m.Caller.Owner != "" {
+				pushed++
+			}
+			out = append(out, m)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
 // dispatchBatchMax bounds the matches of one dispatch script run.
 const dispatchBatchMax = 256
 

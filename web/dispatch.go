@@ -15,11 +15,8 @@ import (
 // to a queue left without any signed-in agent.
 func (s *Server) agentChanged(ctx context.Context, a agents.Agent, action string) {
 	if action == "login" || action == "available" {
-		now := s.Clock.Now()
-		for _, q := range a.Skills {
-			if _, err := s.Queues.Dispatch(ctx, q, now); err != nil {
-				s.log().Warn("dispatch after an agent change", "agent", a.ID, "queue", q, "err", err)
-			}
+		if _, err := s.Queues.DispatchQueues(ctx, a.Skills, s.Clock.Now()); err != nil {
+			s.log().Warn("dispatch after an agent change", "agent", a.ID, "queues", a.Skills, "err", err)
 		}
 	}
 	if s.AgentsChanged != nil {
