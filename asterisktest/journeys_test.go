@@ -247,28 +247,14 @@ func journeys() []journey {
 					w.sim.FailRecording(name, "cannot write")
 					return
 				}
-				// The recording's file is a symbolic link into a path whose parent is a
-				// plain file: it does not exist (the name is free: 201), and Asterisk
-				// cannot create it when it starts writing (ENOTDIR, even as root).
-				dir := filepath.Join(w.ast.RunDir, "var", "spool", "asterisk", "recording")
-				blocker := filepath.Join(w.ast.RunDir, "not-a-directory")
-				if err := os.MkdirAll(dir, 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(blocker, nil, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				link := filepath.Join(dir, name+".wav")
-				if err := os.Symlink(filepath.Join(blocker, name+".wav"), link); err != nil {
-					t.Fatal(err)
-				}
+				link := unwritableRecording(t, w.ast.RunDir, name)
 				// Gone once Asterisk has failed to write it: while a broken entry is in
 				// the spool, Asterisk answers 404 for the stored recordings after it in
 				// the directory (the other journeys' messages among them: seen here, 7
 				// of 20) and 500 for the list.
 				checkFor(t, 60*time.Second, "Asterisk failing to write "+name, func() bool {
 					log, _ := os.ReadFile(w.ast.ConsoleLog)
-					return strings.Contains(string(log), "Error creating writestream '"+filepath.Join(dir, name)+"'")
+					return strings.Contains(string(log), "Error creating writestream '"+recordingPath(w.ast.RunDir, name)+"'")
 				})
 				os.Remove(link)
 			},
@@ -290,7 +276,7 @@ func journeys() []journey {
 					// Asterisk really failed to write it (it then says RecordingFinished
 					// "done" with nothing stored: trace record_unwritable).
 					if log, _ := os.ReadFile(w.ast.ConsoleLog); !strings.Contains(string(log), "Error creating writestream '"+
-						filepath.Join(w.ast.RunDir, "var", "spool", "asterisk", "recording", recordingName(p.id))+"'") {
+						recordingPath(w.ast.RunDir, recordingName(p.id))+"'") {
 						t.Errorf("Asterisk's log says nothing of failing to write %s", recordingName(p.id))
 					}
 				}
@@ -344,7 +330,7 @@ func checkMessage(t *testing.T, w *world, p *placed, rec hotline.CallRecord, dep
 		if ms[0].Duration <= 0 || ms[0].Duration%time.Second == 0 {
 			t.Errorf("message duration %v: want the measured length in milliseconds", ms[0].Duration)
 		}
-		f := filepath.Join(w.ast.RunDir, "var", "spool", "asterisk", "recording", rec.Recording+".wav")
+		f := recordingPath(w.ast.RunDir, rec.Recording) + ".wav"
 		if _, err := os.Stat(f); err != nil {
 			t.Errorf("recording in Asterisk's spool: %v", err)
 		}

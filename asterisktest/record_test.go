@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -109,17 +110,7 @@ var traceScenarios = []traceScenario{
 		note: "scenario record_unwritable: inbound call via Local/1000@hotline-in (shipped dialplan), answer, record msg-unwritable (wav, beep, terminateOn #, ifExists fail) whose file in the spool is a symbolic link into a path whose parent is a plain file: Asterisk cannot create it (app.c: Error creating writestream) and says RecordingStarted then RecordingFinished done, not RecordingFailed; the stored recording does not exist (404); hang up. The harness variable SIMRECFAIL_<name> tells the replay which recording cannot be written",
 		run: func(ctx context.Context, t *testing.T, r *recorder) {
 			const name = "msg-unwritable"
-			dir := filepath.Join(r.a.RunDir, "var", "spool", "asterisk", "recording")
-			blocker := filepath.Join(r.a.RunDir, "not-a-directory")
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(blocker, nil, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Symlink(filepath.Join(blocker, name+".wav"), filepath.Join(dir, name+".wav")); err != nil {
-				t.Fatal(err)
-			}
+			unwritableRecording(t, r.a.RunDir, name)
 			r.rest(ctx, true, "POST", "/asterisk/variable", url.Values{"variable": {"SIMRECFAIL_" + name}, "value": {"unwritable"}})
 			ch := r.inbound(ctx, "1000", "303")
 			r.rest(ctx, false, "POST", "/channels/"+ch+"/answer", nil)
@@ -267,80 +258,56 @@ func (r *recorder) inbound(ctx context.Context, did, token string) string {
 
 // waitEvent waits for an event of type typ (on channel id, when given).
 func (r *recorder) waitEvent(ctx context.Context, typ, id string) map[string]any {
-	i := 0
-	for {
-		r.mu.Lock()
-		evs, ch := r.evs, r.cond
-		r.mu.Unlock()
-		for ; i < len(evs); i++ {
-			e := evs[i]
-			if e["type"] != typ {
-				continue
-			}
-			if id != "" {
-				c, _ := e["channel"].(map[string]any)
-				if c == nil || c["id"] != id {
-					continue
-				}
-			}
-			return e
+	return r.await(ctx, "no "+typ+" event", func(e map[string]any) bool {
+		if e["type"] != typ {
+			return false
 		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			r.t.Fatalf("no %s event", typ)
-		case <-time.After(20 * time.Second):
-			r.t.Fatalf("no %s event within 20 s", typ)
+		if id == "" {
+			return true
 		}
-	}
+		c, _ := e["channel"].(map[string]any)
+		return c != nil && c["id"] == id
+	})
 }
 
 // waitAnyEvent waits for an event of one of the types.
 func (r *recorder) waitAnyEvent(ctx context.Context, types ...string) map[string]any {
-	i := 0
-	for {
-		r.mu.Lock()
-		evs, ch := r.evs, r.cond
-		r.mu.Unlock()
-		for ; i < len(evs); i++ {
-			for _, typ := range types {
-				if evs[i]["type"] == typ {
-					return evs[i]
-				}
-			}
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			r.t.Fatalf("no %v event", types)
-		case <-time.After(20 * time.Second):
-			r.t.Fatalf("no %v event within 20 s", types)
-		}
-	}
+	return r.await(ctx, fmt.Sprintf("no %v event", types), func(e map[string]any) bool {
+		typ, ok := e["type"].(string)
+		return ok && slices.Contains(types, typ)
+	})
 }
 
 // playWait plays media on ch and waits for its PlaybackFinished.
 func (r *recorder) playWait(ctx context.Context, ch, media string) {
 	id := "pb-" + rnd()
 	r.rest(ctx, false, "POST", "/channels/"+ch+"/play/"+id, url.Values{"media": {media}})
+	r.await(ctx, "playback "+id+" of "+media+" never finished", func(e map[string]any) bool {
+		pb, _ := e["playback"].(map[string]any)
+		return e["type"] == "PlaybackFinished" && pb != nil && pb["id"] == id
+	})
+}
+
+// await returns the first event that match accepts, waiting for it until
+// ctx ends (the test fails saying missing) or 20 s pass with no such event
+// (missing "within 20 s").
+func (r *recorder) await(ctx context.Context, missing string, match func(map[string]any) bool) map[string]any {
 	i := 0
 	for {
 		r.mu.Lock()
-		evs, c := r.evs, r.cond
+		evs, ch := r.evs, r.cond
 		r.mu.Unlock()
 		for ; i < len(evs); i++ {
-			if evs[i]["type"] == "PlaybackFinished" {
-				if pb, _ := evs[i]["playback"].(map[string]any); pb != nil && pb["id"] == id {
-					return
-				}
+			if match(evs[i]) {
+				return evs[i]
 			}
 		}
 		select {
-		case <-c:
+		case <-ch:
+		case <-ctx.Done():
+			r.t.Fatalf("%s", missing)
 		case <-time.After(20 * time.Second):
-			r.t.Fatalf("playback %s of %s never finished", id, media)
+			r.t.Fatalf("%s within 20 s", missing)
 		}
 	}
 }
-
-var _ = fmt.Sprint

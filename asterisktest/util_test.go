@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -67,4 +68,31 @@ func abs(d time.Duration) time.Duration {
 		return -d
 	}
 	return d
+}
+
+// recordingPath is where the Asterisk of runDir writes recording name
+// (without the format's extension).
+func recordingPath(runDir, name string) string {
+	return filepath.Join(runDir, "var", "spool", "asterisk", "recording", name)
+}
+
+// unwritableRecording makes the wav recording name impossible for the
+// Asterisk of runDir to write and returns the file it put in the way: a
+// symbolic link into a path whose parent is a plain file. It does not exist
+// (the name is free: 201), and Asterisk cannot create it when it starts
+// writing (ENOTDIR, even as root).
+func unwritableRecording(t *testing.T, runDir, name string) string {
+	t.Helper()
+	link := recordingPath(runDir, name) + ".wav"
+	blocker := filepath.Join(runDir, "not-a-directory")
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(blocker, name+".wav"), link); err != nil {
+		t.Fatal(err)
+	}
+	return link
 }

@@ -6,6 +6,7 @@
 // call is transferred blind to a queue, a third attended to agent2; the supervisor page sees each change live; the
 // stream survives a network drop. Prints one JSON line of what it saw.
 import { chromium } from "playwright-core";
+import { signer, watchErrors } from "./lib/staff.mjs";
 
 const [base, sim, did, shots, control] = process.argv.slice(2);
 const password = process.env.HOTLINE_E2E_PASSWORD;
@@ -23,24 +24,8 @@ try {
   const supCtx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const agent = await agentCtx.newPage();
   const sup = await supCtx.newPage();
-  const errors = [];
-  for (const p of [agent, sup]) {
-    p.on("pageerror", (e) => errors.push(String(e)));
-    // Failed loads are expected here (the refused password, the dropped stream); script errors are not.
-    p.on("console", (m) => { if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text()); });
-  }
-
-  async function signIn(page, user, next) {
-    await page.goto(base + "/login?next=" + encodeURIComponent(next));
-    await page.fill("#username", user);
-    await page.fill("#password", password);
-    await page.click("#sign-in");
-    try {
-      await page.waitForURL(base + next, { timeout: T });
-    } catch (e) {
-      throw new Error("sign in " + user + ": still at " + page.url() + ": " + (await page.textContent("body")));
-    }
-  }
+  const errors = watchErrors([agent, sup]);
+  const signIn = signer(base, password, T);
   await agent.goto(base + "/login");
   await agent.screenshot({ path: shots + "/login.png" });
   // A wrong password is refused on the page.
@@ -51,9 +36,7 @@ try {
   step("wrong password refused");
 
   await signIn(sup, "supervisor1", "/supervisor");
-  await sup.waitForSelector("#conn[data-state=live]", { timeout: T });
   await signIn(agent, "agent1", "/agent");
-  await agent.waitForSelector("#conn[data-state=live]", { timeout: T });
   step("signed in");
 
   const supRow = (state) => `#agents tr[data-agent=a101] .state[data-state=${state}]`;
@@ -162,7 +145,6 @@ try {
   const agent2 = await agent2Ctx.newPage();
   agent2.on("pageerror", (e) => errors.push(String(e)));
   await signIn(agent2, "agent2", "/agent");
-  await agent2.waitForSelector("#conn[data-state=live]", { timeout: T });
   await agent2.click("#btn-login");
   await agent2.waitForSelector("#state[data-state=available]", { timeout: T });
   await agent.selectOption("#transfer-target", "agent:a102");

@@ -10,6 +10,7 @@
 // fake microphone speaks) receiving the snoop channel; the
 // agent hangs up and wraps up. Progress on stderr, one JSON line on stdout.
 import { chromium } from "playwright-core";
+import { signer, watchErrors } from "./lib/staff.mjs";
 
 const [base, control, silence, speech] = process.argv.slice(2);
 const password = process.env.HOTLINE_E2E_PASSWORD;
@@ -43,19 +44,8 @@ try {
   const supCtx = await supBrowser.newContext({ ignoreHTTPSErrors: true, permissions: ["microphone"] });
   const agent = await agentCtx.newPage();
   const sup = await supCtx.newPage();
-  const errors = [];
-  for (const p of [agent, sup]) {
-    p.on("pageerror", (e) => errors.push(String(e)));
-    p.on("console", (m) => { if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text()); });
-  }
-  async function signIn(page, user, next) {
-    await page.goto(base + "/login?next=" + encodeURIComponent(next));
-    await page.fill("#username", user);
-    await page.fill("#password", password);
-    await page.click("#sign-in");
-    await page.waitForURL(base + next, { timeout: T });
-    await page.waitForSelector("#conn[data-state=live]", { timeout: T });
-  }
+  const errors = watchErrors([agent, sup]);
+  const signIn = signer(base, password, T);
   const phoneIs = (st) => agent.waitForSelector(`#phone[data-state=${st}]`, { timeout: T });
 
   await signIn(agent, "agent1", "/agent");

@@ -44,29 +44,38 @@ type ariBridge struct {
 	Channels []string `json:"channels"`
 }
 
-func (r *panelRig) channels(ctx context.Context) ([]ariChannel, error) {
-	var chs []ariChannel
-	return chs, r.ast.ARI(ctx, http.MethodGet, "/channels", nil, &chs)
-}
-
-func (r *panelRig) bridges(ctx context.Context) ([]ariBridge, error) {
-	var bs []ariBridge
-	return bs, r.ast.ARI(ctx, http.MethodGet, "/bridges", nil, &bs)
-}
-
 // supPhone is the prefix of the supervisor's browser phone's channels.
 const supPhone = "PJSIP/s201-"
 
-// supLeg is the supervisor's browser phone's channel (originated by the
-// controller into its application, answered by the page).
-func (r *panelRig) supLeg(ctx context.Context) (ariChannel, error) {
-	chs, err := r.channels(ctx)
-	for _, c := range chs {
-		if strings.HasPrefix(c.Name, supPhone) {
-			return c, err
+// asteriskView is Asterisk's channels and then its bridges, each listed once.
+type asteriskView struct {
+	chs   []ariChannel
+	bs    []ariBridge
+	names map[string]string // channel names by id
+	agent string            // a101's channel id ("" while it has none)
+	// sup is the supervisor's browser phone's channel (originated by the
+	// controller into its application, answered by the page); zero while none.
+	sup ariChannel
+}
+
+func (r *panelRig) view(ctx context.Context) (asteriskView, error) {
+	v := asteriskView{names: map[string]string{}}
+	if err := r.ast.ARI(ctx, http.MethodGet, "/channels", nil, &v.chs); err != nil {
+		return v, err
+	}
+	if err := r.ast.ARI(ctx, http.MethodGet, "/bridges", nil, &v.bs); err != nil {
+		return v, err
+	}
+	for _, c := range v.chs {
+		v.names[c.ID] = c.Name
+		if strings.HasPrefix(c.Name, "PJSIP/a101-") {
+			v.agent = c.ID
+		}
+		if strings.HasPrefix(c.Name, supPhone) && v.sup.ID == "" {
+			v.sup = c
 		}
 	}
-	return ariChannel{}, err
+	return v, nil
 }
 
 func contains(list []string, s string) bool {
@@ -84,34 +93,19 @@ func contains(list []string, s string) bool {
 func (r *panelRig) snoopStart(ctx context.Context, t *testing.T, call *realasterisk.Call, mode string) (map[string]string, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		one, err := r.supLeg(ctx)
+		v, err := r.view(ctx)
 		if err != nil {
 			return nil, err
 		}
-		bs, err := r.bridges(ctx)
-		if err != nil {
-			return nil, err
-		}
-		chs, err := r.channels(ctx)
-		if err != nil {
-			return nil, err
-		}
-		names := map[string]string{}
-		agentCh := ""
-		for _, c := range chs {
-			names[c.ID] = c.Name
-			if strings.HasPrefix(c.Name, "PJSIP/a101-") {
-				agentCh = c.ID
-			}
-		}
-		for _, b := range bs {
+		one := v.sup
+		for _, b := range v.bs {
 			if one.ID == "" || !contains(b.Channels, one.ID) {
 				continue
 			}
 			var with []string
 			for _, id := range b.Channels {
 				if id != one.ID {
-					with = append(with, names[id])
+					with = append(with, v.names[id])
 				}
 			}
 			connected := false
@@ -119,7 +113,7 @@ func (r *panelRig) snoopStart(ctx context.Context, t *testing.T, call *realaster
 			case "barge": // the caller, the agent and the supervisor in one bridge
 				connected = contains(b.Channels, call.HotlineChannel) && len(b.Channels) == 3
 			default: // the supervisor and a snoop channel on a101's leg (named after its id)
-				connected = agentCh != "" && len(with) == 1 && strings.HasPrefix(with[0], "Snoop/"+agentCh+"-")
+				connected = v.agent != "" && len(with) == 1 && strings.HasPrefix(with[0], "Snoop/"+v.agent+"-")
 			}
 			if connected {
 				t.Logf("%s: the supervisor's phone %s is bridged with %v", mode, one.Name, with)
@@ -127,7 +121,7 @@ func (r *panelRig) snoopStart(ctx context.Context, t *testing.T, call *realaster
 			}
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("%s: the supervisor's phone was never connected (channels %v, bridges %v)", mode, chs, bs)
+			return nil, fmt.Errorf("%s: the supervisor's phone was never connected (channels %v, bridges %v)", mode, v.chs, v.bs)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -232,21 +226,17 @@ func (r *panelRig) snoopEnd(ctx context.Context, t *testing.T, call *realasteris
 	var left []string
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		chs, err := r.channels(ctx)
-		if err != nil {
-			return nil, err
-		}
-		bs, err := r.bridges(ctx)
+		v, err := r.view(ctx)
 		if err != nil {
 			return nil, err
 		}
 		left = nil
-		for _, c := range chs {
+		for _, c := range v.chs {
 			if strings.HasPrefix(c.Name, "Snoop/") || strings.HasPrefix(c.Name, supPhone) {
 				left = append(left, c.Name)
 			}
 		}
-		for _, b := range bs {
+		for _, b := range v.bs {
 			if supID == "" || strings.HasPrefix(b.ID, supID) {
 				left = append(left, "bridge "+b.ID)
 			}
@@ -260,28 +250,18 @@ func (r *panelRig) snoopEnd(ctx context.Context, t *testing.T, call *realasteris
 		time.Sleep(200 * time.Millisecond)
 	}
 	// The call is intact: the caller and a101 still bridged together.
-	bs, err := r.bridges(ctx)
+	v, err := r.view(ctx)
 	if err != nil {
 		return nil, err
-	}
-	chs, err := r.channels(ctx)
-	if err != nil {
-		return nil, err
-	}
-	agentCh := ""
-	for _, c := range chs {
-		if strings.HasPrefix(c.Name, "PJSIP/a101-") {
-			agentCh = c.ID
-		}
 	}
 	intact := false
-	for _, b := range bs {
-		if contains(b.Channels, call.HotlineChannel) && agentCh != "" && contains(b.Channels, agentCh) {
+	for _, b := range v.bs {
+		if contains(b.Channels, call.HotlineChannel) && v.agent != "" && contains(b.Channels, v.agent) {
 			intact = true
 		}
 	}
 	if !intact || call.Ended() {
-		return nil, fmt.Errorf("%s: the call is not intact after the supervisor hung up (a101 channel %q, bridges %v)", mode, agentCh, bs)
+		return nil, fmt.Errorf("%s: the call is not intact after the supervisor hung up (a101 channel %q, bridges %v)", mode, v.agent, v.bs)
 	}
 
 	callerHeard, err := r.callerHeardRMS(mode)

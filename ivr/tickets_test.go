@@ -40,11 +40,26 @@ func (s *playSpy) all() string {
 // ticketEnv is the test line with a ticket desk on the test's Postgres and
 // an sms_info key (7) in the general department's menu.
 func ticketEnv(t *testing.T) (*env, *node, *playSpy, ticketpg.Desk) {
-	y := strings.Replace(testConfigYAML(nil), `      - {digit: "6", action: officer, queue: slow}`,
-		"      - {digit: \"6\", action: officer, queue: slow}\n      - {digit: \"7\", action: sms_info}", 1)
+	return ticketEnvOn(t, withGeneralKey(`{digit: "7", action: sms_info}`), nil)
+}
+
+// withGeneralKey is the test configuration with key added to the general
+// department's menu, after key 6.
+func withGeneralKey(key string) string {
+	const six = `      - {digit: "6", action: officer, queue: slow}`
+	return strings.Replace(testConfigYAML(nil), six, six+"\n      - "+key, 1)
+}
+
+// ticketEnvOn is the line of configuration y with a ticket desk on the
+// test's Postgres and a playSpy on the controller's Switch; setup, when not
+// nil, runs on the simulator before the controller starts.
+func ticketEnvOn(t *testing.T, y string, setup func(n *node)) (*env, *node, *playSpy, ticketpg.Desk) {
 	e := newEnv(t, y)
 	desk := ticketpg.Desk{Service: &ticketpg.Service{Pool: e.db.Pool(), Config: e.cfg, Clock: e.clk, Logger: e.log}}
 	n := e.newSim("node1")
+	if setup != nil {
+		setup(n)
+	}
 	spy := &playSpy{}
 	n.startWith("ctl1", func(o *ivr.Options) {
 		spy.Switch = o.Switch
@@ -52,6 +67,37 @@ func ticketEnv(t *testing.T) (*env, *node, *playSpy, ticketpg.Desk) {
 		o.Tickets = desk
 	})
 	return e, n, spy, desk
+}
+
+// recordedTicket waits for call ch's record, which must carry a recording,
+// and returns it with the reference its IVR path names (ticket:<prefix>…)
+// and that ticket.
+func recordedTicket(t *testing.T, e *env, desk ticketpg.Desk, ch, prefix string) (hotline.CallRecord, string, *ticket.Ticket) {
+	t.Helper()
+	rec := e.waitRecord(ch)
+	if rec.Recording == "" {
+		t.Fatalf("no recording: %+v", rec)
+	}
+	var ref string
+	for _, p := range rec.IVRPath {
+		if strings.HasPrefix(p, "ticket:"+prefix) {
+			ref = strings.TrimPrefix(p, "ticket:")
+		}
+	}
+	tk, err := desk.Find(e.ctx, ref)
+	if err != nil {
+		t.Fatalf("path %v: %v", rec.IVRPath, err)
+	}
+	return rec, ref, tk
+}
+
+// wantAck: the SMS outbox holds one message, the acknowledgement of ref.
+func wantAck(t *testing.T, e *env, ref string) {
+	t.Helper()
+	rows, _ := (&smspg.Outbox{Pool: e.db.Pool()}).Rows(e.ctx)
+	if len(rows) != 1 || rows[0].Key != "ack:"+ref {
+		t.Errorf("outbox %+v", rows)
+	}
 }
 
 // A caller types a reference on the keypad and hears it back, digit by
@@ -128,20 +174,7 @@ func TestAfterHoursMessageBecomesTicket(t *testing.T) {
 	e, n, _, desk := ticketEnv(t)
 	ch := n.call("+13455550097", didNight, &arisim.Script{Presses: []arisim.Press{
 		{Digits: "1", AfterMs: 300, From: "answer"}, press("2", 2000), press("2", 5000), press("#", 6000)}, MaxDurationMs: 40000})
-	rec := e.waitRecord(ch)
-	if rec.Recording == "" {
-		t.Fatalf("no recording: %+v", rec)
-	}
-	var ref string
-	for _, p := range rec.IVRPath {
-		if strings.HasPrefix(p, "ticket:I-") {
-			ref = strings.TrimPrefix(p, "ticket:")
-		}
-	}
-	tk, err := desk.Find(e.ctx, ref)
-	if err != nil {
-		t.Fatalf("path %v: %v", rec.IVRPath, err)
-	}
+	rec, ref, tk := recordedTicket(t, e, desk, ch, "I-")
 	if tk.Kind != ticket.Information || tk.Channel != ticket.ByPhone || tk.Recording != rec.Recording || tk.CallID != ch ||
 		tk.Department != "night" || tk.Phone != "+13455550097" {
 		t.Errorf("ticket %+v", tk)
@@ -150,10 +183,7 @@ func TestAfterHoursMessageBecomesTicket(t *testing.T) {
 	if len(calls) != 1 || calls[0].CallID != ch || calls[0].Why != "logged_during" {
 		t.Errorf("linked %+v", calls)
 	}
-	rows, _ := (&smspg.Outbox{Pool: e.db.Pool()}).Rows(e.ctx)
-	if len(rows) != 1 || rows[0].Key != "ack:"+ref {
-		t.Errorf("outbox %+v", rows)
-	}
+	wantAck(t, e, ref)
 	_ = config.PromptGoodbye
 	_ = time.Second
 }
@@ -219,16 +249,7 @@ func TestSMSInfoWhileWaiting(t *testing.T) {
 	if !strings.Contains(y, "sms_info_offer") {
 		t.Fatal("the test configuration has no prompts section to add sms_info_offer to")
 	}
-	e := newEnv(t, y)
-	desk := ticketpg.Desk{Service: &ticketpg.Service{Pool: e.db.Pool(), Config: e.cfg, Clock: e.clk, Logger: e.log}}
-	n := e.newSim("node1")
-	n.agent("a1", arisim.EndpointBehaviour{AnswerAfterMs: 1000, TalkMs: 3000})
-	spy := &playSpy{}
-	n.startWith("ctl1", func(o *ivr.Options) {
-		spy.Switch = o.Switch
-		o.Switch = spy
-		o.Tickets = desk
-	})
+	e, n, spy, _ := ticketEnvOn(t, y, func(n *node) { n.agent("a1", arisim.EndpointBehaviour{AnswerAfterMs: 1000, TalkMs: 3000}) })
 	ch := n.call("+13455550098", didMain, &arisim.Script{Presses: []arisim.Press{
 		{Digits: "1", AfterMs: 300, From: "answer"}, press("0", 1500), press("7", 3000), press("7", 4500)},
 		HangupAfterBridgeMs: 5000})

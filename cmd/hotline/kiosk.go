@@ -24,19 +24,16 @@ const kioskUsage = `usage: hotline kiosk <subcommand>
 
 // kioskCmd runs "hotline kiosk …" against DATABASE_URL.
 func (m *Main) kioskCmd(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(m.Stderr, kioskUsage)
-		return errUsage
-	}
-	fs := flag.NewFlagSet("kiosk "+args[0], flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	dept := fs.String("department", "", "department id (add)")
-	loc := fs.String("location", "", "location: the service point (add)")
-	id := fs.String("id", "", "kiosk id (rotate, revoke)")
-	file := fs.String("file", "", "HappyOrNot export to import (import; - for stdin)")
-	format := fs.String("format", "", "json or csv (import; default from the file name)")
-	only := fs.String("kiosk", "", "import: put every row on this kiosk instead of mapping smileyId to kiosk ids")
-	if err := fs.Parse(args[1:]); err != nil {
+	var dept, loc, id, file, format, only *string
+	sub, err := m.subcommand("kiosk", kioskUsage, args, func(fs *flag.FlagSet) {
+		dept = fs.String("department", "", "department id (add)")
+		loc = fs.String("location", "", "location: the service point (add)")
+		id = fs.String("id", "", "kiosk id (rotate, revoke)")
+		file = fs.String("file", "", "HappyOrNot export to import (import; - for stdin)")
+		format = fs.String("format", "", "json or csv (import; default from the file name)")
+		only = fs.String("kiosk", "", "import: put every row on this kiosk instead of mapping smileyId to kiosk ids")
+	})
+	if err != nil {
 		return err
 	}
 	db, err := store.Open(ctx, env("DATABASE_URL", defaultDatabaseURL))
@@ -46,7 +43,7 @@ func (m *Main) kioskCmd(ctx context.Context, args []string) error {
 	defer db.Close()
 	reg := kiosk.NewRegistry(db.Pool())
 	now := time.Now()
-	switch args[0] {
+	switch sub {
 	case "add":
 		if *dept == "" || *loc == "" {
 			return fmt.Errorf("kiosk add needs -department and -location: %w", errUsage)

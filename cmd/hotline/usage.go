@@ -27,6 +27,24 @@ func (m *Main) parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// subcommand parses "hotline <command> <sub> [flags]" and returns <sub>. With
+// no <sub> it prints usage on stderr and returns errUsage. define adds the
+// flags to the set, named "<command> <sub>", which writes its errors and -h on
+// stderr; a parse error is returned as the flag package gives it.
+func (m *Main) subcommand(command, usage string, args []string, define func(fs *flag.FlagSet)) (string, error) {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return "", errUsage
+	}
+	fs := flag.NewFlagSet(command+" "+args[0], flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	define(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		return "", err
+	}
+	return args[0], nil
+}
+
 // usageError prints "hotline <command>: <what was wrong>" and the command's
 // usage on stderr, and returns errUsage.
 func (m *Main) usageError(fs *flag.FlagSet, format string, args ...any) error {

@@ -31,19 +31,16 @@ client acting as the account; it is shown once.
 
 // user manages staff accounts in Postgres (DATABASE_URL).
 func (m *Main) user(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(m.Stderr, userUsage)
-		return errUsage
-	}
-	fs := flag.NewFlagSet("user "+args[0], flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	username := fs.String("username", "", "account name (lower case)")
-	role := fs.String("role", "agent", "agent, supervisor or admin")
-	agentID := fs.String("agent", "", "the configured agent id an agent account acts as (e.g. a101)")
-	sipID := fs.String("sip", "", "a supervisor's own SIP endpoint in pjsip.conf (e.g. s201), for the supervisor page's browser phone")
-	label := fs.String("name", "", "what the token is for")
-	cfgPath := fs.String("config", "", "configuration file (default HOTLINE_CONFIG or the shipped sample), to check -agent")
-	if err := fs.Parse(args[1:]); err != nil {
+	var username, role, agentID, sipID, label, cfgPath *string
+	sub, err := m.subcommand("user", userUsage, args, func(fs *flag.FlagSet) {
+		username = fs.String("username", "", "account name (lower case)")
+		role = fs.String("role", "agent", "agent, supervisor or admin")
+		agentID = fs.String("agent", "", "the configured agent id an agent account acts as (e.g. a101)")
+		sipID = fs.String("sip", "", "a supervisor's own SIP endpoint in pjsip.conf (e.g. s201), for the supervisor page's browser phone")
+		label = fs.String("name", "", "what the token is for")
+		cfgPath = fs.String("config", "", "configuration file (default HOTLINE_CONFIG or the shipped sample), to check -agent")
+	})
+	if err != nil {
 		return err
 	}
 	if *username == "" {
@@ -56,7 +53,7 @@ func (m *Main) user(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	svc := auth.New(db.Pool(), auth.Options{Logger: m.Logger})
-	switch args[0] {
+	switch sub {
 	case "add":
 		cfg, err := loadConfig(*cfgPath)
 		if err != nil {
@@ -102,7 +99,7 @@ func (m *Main) user(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintln(m.Stdout, tok)
 	default:
-		fmt.Fprintf(m.Stderr, "hotline user: unknown subcommand %q\n\n%s", args[0], userUsage)
+		fmt.Fprintf(m.Stderr, "hotline user: unknown subcommand %q\n\n%s", sub, userUsage)
 		return errUsage
 	}
 	return nil
