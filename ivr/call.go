@@ -176,11 +176,13 @@ type offer struct {
 // call is one call's actor and state. Every field below the mailbox is
 // touched only by the actor's goroutine.
 type call struct {
-	ctl  *Controller
-	id   string
-	ch   string // caller channel id (callback legs: the outbound leg)
-	kind callKind
-	log  *slog.Logger
+	ctl *Controller
+	id  string
+	ch  string // caller channel id (callback legs: the outbound leg)
+	// chanLang is the channel's CHANNEL(language) as last known ("": unknown).
+	chanLang string
+	kind     callKind
+	log      *slog.Logger
 
 	mu      sync.Mutex
 	box     []msg

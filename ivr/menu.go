@@ -109,6 +109,7 @@ func outcomeOfCause(cause int) string {
 func (c *call) start(ch telephony.Channel, did string) {
 	cfg := c.ctl.cfg
 	c.number = ch.Caller
+	c.chanLang = ch.Language
 	c.rec.ID = c.id
 	c.rec.Node = c.ctl.sw.Node()
 	c.rec.Caller = ch.Caller
@@ -147,13 +148,21 @@ func (c *call) lineClosed() bool {
 
 // setLanguage sets the caller's language, on the channel too
 // (CHANNEL(language)): numbers and digits (number:N, digits:N) are then said
-// in it.
+// in it. A channel that already has it (StasisStart says so; "en" unless the
+// dialplan set another) is left as it is.
 func (c *call) setLanguage(lang string) {
 	c.rec.Language = lang
+	if lang == c.chanLang {
+		return
+	}
 	c.reacted()
 	ctx, cancel := c.ctx()
 	defer cancel()
-	c.warn("set language", c.sw().SetVariable(ctx, c.ch, "CHANNEL(language)", lang))
+	if err := c.sw().SetVariable(ctx, c.ch, "CHANNEL(language)", lang); err != nil {
+		c.warn("set language", err)
+		return
+	}
+	c.chanLang = lang
 }
 
 // afterLanguage goes to the department of the number, or the main menu;

@@ -26,6 +26,7 @@ type fastChannel struct {
 		Exten string `json:"exten"`
 	} `json:"dialplan"`
 	Creationtime *string `json:"creationtime"`
+	Language     string  `json:"language"`
 }
 
 type fastTarget struct {
@@ -84,7 +85,7 @@ func fastDecode(data []byte) (ev Event, ok bool) {
 		if c == nil {
 			return true
 		}
-		ch := Channel{ID: c.ID, Name: c.Name, State: c.State}
+		ch := Channel{ID: c.ID, Name: c.Name, State: c.State, Language: c.Language}
 		if c.Caller != nil {
 			ch.Caller = c.Caller.Number
 		}

@@ -190,7 +190,7 @@ func channelFrom(d *ari.ChannelData) Channel {
 	if d == nil {
 		return Channel{}
 	}
-	c := Channel{ID: d.ID, Name: d.Name, State: d.State}
+	c := Channel{ID: d.ID, Name: d.Name, State: d.State, Language: d.Language}
 	if d.Caller != nil {
 		c.Caller = d.Caller.Number
 	}

@@ -126,6 +126,7 @@ type Channel struct {
 	State    string // Down, Ring, Ringing, Up, ...
 	Caller   string
 	Dialled  string
+	Language string   // CHANNEL(language) as Asterisk reports it ("en" by default)
 	Args     []string // the Stasis args, where known
 	Created  time.Time
 	BridgeID string
