@@ -610,21 +610,6 @@ func (ctl *Controller) dispatch(ctx context.Context, q string) {
 	}
 }
 
-// dispatchFor runs the queue's dispatch and reports whether it matched call
-// id (whose match is then on its way to the owner's inbox).
-func (ctl *Controller) dispatchFor(ctx context.Context, q, id string) bool {
-	ms, err := ctl.q.Dispatch(ctx, q, ctl.clk.Now())
-	if err != nil && ctx.Err() == nil {
-		ctl.log.Warn("dispatch", "queue", q, "err", err)
-	}
-	for _, m := range ms {
-		if m.Caller.CallID == id {
-			return true
-		}
-	}
-	return false
-}
-
 // dispatchAll runs a dispatch of every configured queue: at start, callers
 // and pending callbacks that waited while no controller ran are offered to
 // the agents free now.

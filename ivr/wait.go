@@ -1,6 +1,7 @@
 package ivr
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -39,22 +40,26 @@ func (c *call) enterQueue(q string) {
 		c.closedHours()
 		return
 	}
-	if rule := c.whenUnstaffed(); rule != config.UnstaffedWait && !c.staffed() {
-		c.joinEmpty(rule)
-		return
-	}
+	rule := c.whenUnstaffed()
 	c.stopPlayback()
-	c.startMOH()
 	at := c.now()
-	c.rec.Enqueued = at
 	prio := 0
 	if c.qcfg != nil {
 		prio = c.qcfg.Priority
 	}
+	// One round trip: queued only when someone serves the queue (unless
+	// the queue's rule is to wait anyway), then the queue's dispatch.
 	ctx, cancel := c.ctx()
-	pos, err := c.ctl.q.Enqueue(ctx, queue.Caller{CallID: c.id, Queue: c.queue, Priority: prio, Enqueued: at,
-		Owner: c.ctl.id, Language: c.rec.Language})
+	pos, matched, err := c.ctl.q.EnqueueDispatch(ctx, queue.Caller{CallID: c.id, Queue: c.queue, Priority: prio, Enqueued: at,
+		Owner: c.ctl.id, Language: c.rec.Language}, rule != config.UnstaffedWait)
 	cancel()
+	if errors.Is(err, queue.ErrUnstaffed) {
+		c.joinEmpty(rule)
+		return
+	}
+	// The music starts as the caller joins: the wait counts from there.
+	c.startMOH()
+	c.rec.Enqueued = at
 	if err != nil && queue.Unavailable(err) {
 		// Redis is unreachable: the caller holds (music, announcements) and is
 		// queued, with this entry time, as soon as Redis is back.
@@ -77,9 +82,6 @@ func (c *call) enterQueue(q string) {
 	c.event(hotline.EvEnterQueue, "", 0, 0, pos, "")
 	c.to(stWaiting)
 	c.armWaitTimers()
-	ctx, cancel = c.ctx()
-	matched := c.ctl.dispatchFor(ctx, c.queue, c.id)
-	cancel()
 	if matched {
 		c.setupFrom = keyAt
 	} else {

@@ -32,11 +32,84 @@ func score(priority int, enq time.Time) int64 {
 // queue) is an hotline.ECONFLICT error. c.Priority is clamped to
 // ±MaxPriority.
 func (q *Queues) Enqueue(ctx context.Context, c Caller) (position int, err error) {
+	keys, args, err := q.enqueueArgs(c, false)
+	if err != nil {
+		return 0, err
+	}
+	n, err := enqueueScript.Run(ctx, q.rdb, keys, args...).Int()
+	return enqueued(c, n, err)
+}
+
+// ErrUnstaffed is returned by EnqueueDispatch when asked to enqueue only if
+// a signed-in agent serves the queue and none does.
+var ErrUnstaffed = hotline.Errorf(hotline.ECONFLICT, "queue: no signed-in agent serves the queue")
+
+// EnqueueDispatch enqueues c and runs the queue's dispatch in one round trip
+// (a pipeline of the two scripts): the caller is matched at once when an
+// agent is free. With onlyStaffed, c is not enqueued when no signed-in agent
+// serves the queue (ErrUnstaffed; the dispatch still runs). matched reports
+// whether c itself was matched; its match is on its way to c.Owner's inbox.
+// When Redis has not got the scripts (NOSCRIPT after a restart), both run
+// again one after the other (the enqueue script answers a retry of its own
+// caller as it did the first time).
+func (q *Queues) EnqueueDispatch(ctx context.Context, c Caller, onlyStaffed bool) (position int, matched bool, err error) {
+	keys, args, err := q.enqueueArgs(c, onlyStaffed)
+	if err != nil {
+		return 0, false, err
+	}
+	q.clk.Handoff(dispatchBatchMax)
+	pushed := 0
+	defer func() { q.clk.Taken(dispatchBatchMax - pushed) }()
+	var enq, disp *redis.Cmd
+	_, _ = q.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		enq = enqueueScript.EvalSha(ctx, p, keys, args...)
+		disp = dispatchScript.EvalSha(ctx, p, []string{q.key("queues")}, q.pfx, c.Queue, i64(us(c.Enqueued)),
+			c.Enqueued.Format(time.RFC3339Nano), inboxTTL, dispatchBatchMax)
+		return nil
+	})
+	n, err := enq.Int()
+	retried := err != nil && redis.HasErrorPrefix(err, "NOSCRIPT")
+	if retried {
+		// The dispatch ran before the caller was queued: it runs again below.
+		n, err = enqueueScript.Run(ctx, q.rdb, keys, args...).Int()
+	}
+	if n == -2 && err == nil {
+		err = ErrUnstaffed
+	} else if position, err = enqueued(c, n, err); err != nil {
+		return 0, false, err
+	}
+	res, derr := disp.StringSlice()
+	if retried || derr != nil || len(res) == dispatchBatchMax {
+		// Not run (NOSCRIPT, or an error), or more to match: on its own.
+		ms, serr := q.Dispatch(ctx, c.Queue, c.Enqueued)
+		for _, m := range ms {
+			matched = matched || m.Caller.CallID == c.CallID
+		}
+		if derr != nil && !redis.HasErrorPrefix(derr, "NOSCRIPT") && serr == nil {
+			serr = wrap("dispatch", derr)
+		}
+		if err == nil && serr != nil {
+			q.log.Warn("dispatch after enqueue", "queue", c.Queue, "err", serr)
+		}
+	}
+	ms, n2, merr := decodeMatches(res)
+	pushed += n2
+	for _, m := range ms {
+		matched = matched || m.Caller.CallID == c.CallID
+	}
+	if merr != nil {
+		q.log.Warn("dispatch after enqueue", "queue", c.Queue, "err", merr)
+	}
+	return position, matched, err
+}
+
+// enqueueArgs checks c and builds the enqueue script's keys and arguments.
+func (q *Queues) enqueueArgs(c Caller, onlyStaffed bool) ([]string, []any, error) {
 	if c.CallID == "" || c.Queue == "" {
-		return 0, hotline.Errorf(hotline.EINVALID, "enqueue: call id and queue are required")
+		return nil, nil, hotline.Errorf(hotline.EINVALID, "enqueue: call id and queue are required")
 	}
 	if c.Enqueued.IsZero() {
-		return 0, hotline.Errorf(hotline.EINVALID, "enqueue %s: Enqueued is zero", c.CallID)
+		return nil, nil, hotline.Errorf(hotline.EINVALID, "enqueue %s: Enqueued is zero", c.CallID)
 	}
 	if c.Priority > MaxPriority {
 		c.Priority = MaxPriority
@@ -45,11 +118,19 @@ func (q *Queues) Enqueue(ctx context.Context, c Caller) (position int, err error
 	}
 	j, err := json.Marshal(c)
 	if err != nil {
-		return 0, wrap("enqueue", err)
+		return nil, nil, wrap("enqueue", err)
+	}
+	staffed := "0"
+	if onlyStaffed {
+		staffed = "1"
 	}
 	ck := q.counterKeys(c.Queue, c.Enqueued)
-	n, err := enqueueScript.Run(ctx, q.rdb, ck.keys(), q.pfx, c.CallID, c.Queue, j,
-		i64(score(c.Priority, c.Enqueued)), i64(us(c.Enqueued)), ck.dayTTL, ck.intTTL, c.Owner).Int()
+	return ck.keys(), []any{q.pfx, c.CallID, c.Queue, j, i64(score(c.Priority, c.Enqueued)), i64(us(c.Enqueued)),
+		ck.dayTTL, ck.intTTL, c.Owner, staffed}, nil
+}
+
+// enqueued reads the enqueue script's answer.
+func enqueued(c Caller, n int, err error) (int, error) {
 	if err != nil {
 		return 0, wrap("enqueue", err)
 	}
@@ -170,14 +251,20 @@ func (q *Queues) dispatchBatch(ctx context.Context, queue string, now time.Time)
 	if err != nil {
 		return nil, false, wrap("dispatch", err)
 	}
+	out, pushed, err = decodeMatches(res)
+	return out, len(res) == dispatchBatchMax, err
+}
+
+// decodeMatches decodes the dispatch script's answer; pushed counts the
+// matches pushed to an inbox (those naming an owner, and any it cannot
+// decode, which stay counted in flight).
+func decodeMatches(res []string) (out []Match, pushed int, err error) {
 	out = make([]Match, 0, len(res))
-	var derr error
 	for _, s := range res {
 		var m Match
-		if err := json.Unmarshal([]byte(s), &m); err != nil {
-			// Still pushed (if it names an owner): keep it counted in flight.
+		if derr := json.Unmarshal([]byte(s), &m); derr != nil {
 			pushed++
-			derr = wrap("dispatch: decode match", err)
+			err = wrap("dispatch: decode match", derr)
 			continue
 		}
 		if m.Caller.Owner != "" {
@@ -185,7 +272,7 @@ func (q *Queues) dispatchBatch(ctx context.Context, queue string, now time.Time)
 		}
 		out = append(out, m)
 	}
-	return out, len(res) == dispatchBatchMax, derr
+	return out, pushed, err
 }
 
 // DispatchQueues runs Dispatch for each of queues, in that order, in one
@@ -230,17 +317,10 @@ func (q *Queues) DispatchQueues(ctx context.Context, queues []string, now time.T
 				errs = append(errs, err)
 			}
 		}
-		for _, r := range res {
-			var m Match
-			if err := json.Unmarshal([]byte(r), &m); err != nil {
-				pushed++ // still pushed if it names an owner: keep it counted in flight
-				errs = append(errs, wrap("dispatch: decode match", err))
-				continue
-			}
-			if m.Caller.Owner != "" {
-				pushed++
-			}
-			out = append(out, m)
+		ms, n, err := decodeMatches(res)
+		out, pushed = append(out, ms...), pushed+n
+		if err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return out, errors.Join(errs...)

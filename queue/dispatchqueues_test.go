@@ -1,7 +1,11 @@
 package queue
 
 import (
+	"errors"
 	"testing"
+	"time"
+
+	"github.com/publicservice/hotline/agents"
 
 	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/internal/redistest"
@@ -66,5 +70,79 @@ func TestDispatchQueuesAfterScriptsFlushed(t *testing.T) {
 	}
 	if _, _, inflight := f.clk.Pending(); inflight != 2 {
 		t.Errorf("in flight %d after 2 matches pushed", inflight)
+	}
+}
+
+// A caller who joins with an agent free is queued and matched in one round
+// trip; with onlyStaffed, a queue nobody serves refuses the caller.
+func TestEnqueueDispatch(t *testing.T) {
+	t.Parallel()
+	f := setup(t, Options{})
+	if err := f.q.LoadScripts(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.login(t, "a1", t0, "tax")
+	rt := NewRoundTrips()
+	f.rdb.AddHook(rt)
+	c := Caller{CallID: "c1", Queue: "tax", Enqueued: t0.Add(sec(5)), Owner: "ctl-1", Language: "en"}
+	pos, matched, err := f.q.EnqueueDispatch(f.ctx, c, true)
+	if err != nil || pos != 1 || !matched {
+		t.Fatalf("enqueue with a1 free: position %d, matched %v, %v", pos, matched, err)
+	}
+	if n := rt.Count(); n != 1 {
+		t.Errorf("%d round trips, want 1", n)
+	}
+	if s := f.state(t, "a1"); s.State != agents.Ringing || s.CallID != "c1" {
+		t.Errorf("a1 %+v", s)
+	}
+	m, err := f.q.NextMatch(f.ctx, "ctl-1", time.Second)
+	if err != nil || m == nil || m.Caller.CallID != "c1" || m.Agent.ID != "a1" {
+		t.Fatalf("inbox: %+v, %v", m, err)
+	}
+	// a1 is busy: the next caller waits, matched by nobody.
+	c2 := Caller{CallID: "c2", Queue: "tax", Enqueued: t0.Add(sec(6)), Owner: "ctl-1"}
+	if pos, matched, err := f.q.EnqueueDispatch(f.ctx, c2, true); err != nil || pos != 1 || matched {
+		t.Fatalf("c2: position %d, matched %v, %v", pos, matched, err)
+	}
+	// Nobody serves "health": refused and not queued with onlyStaffed, queued without.
+	c3 := Caller{CallID: "c3", Queue: "health", Enqueued: t0.Add(sec(7)), Owner: "ctl-1"}
+	if _, _, err := f.q.EnqueueDispatch(f.ctx, c3, true); !errors.Is(err, ErrUnstaffed) {
+		t.Fatalf("unstaffed queue: %v", err)
+	}
+	if pos, waiting, _ := f.q.Position(f.ctx, "health", "c3"); pos != 0 || waiting != 0 {
+		t.Errorf("refused caller at %d of %d", pos, waiting)
+	}
+	if pos, matched, err := f.q.EnqueueDispatch(f.ctx, c3, false); err != nil || pos != 1 || matched {
+		t.Fatalf("c3 without onlyStaffed: position %d, matched %v, %v", pos, matched, err)
+	}
+	// The same caller again: a retry (same entry) gets the same answer; another entry is a conflict.
+	if pos, _, err := f.q.EnqueueDispatch(f.ctx, c2, true); err != nil || pos != 1 {
+		t.Errorf("c2 retried: position %d, %v", pos, err)
+	}
+	c2.Enqueued = c2.Enqueued.Add(time.Second)
+	if _, _, err := f.q.EnqueueDispatch(f.ctx, c2, true); err == nil || errors.Is(err, ErrUnstaffed) {
+		t.Errorf("c2 queued twice: %v", err)
+	}
+}
+
+// Without the scripts in Redis (a restart) the caller is still queued and
+// matched: the enqueue runs again, then the dispatch.
+func TestEnqueueDispatchAfterScriptsFlushed(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	rdb := srv.Client()
+	clk := clock.NewVirtual(t0, clock.Paused())
+	t.Cleanup(clk.Close)
+	f := &fixture{q: New(rdb, clk, Options{Prefix: "t"}), rdb: rdb, clk: clk, ctx: t.Context()}
+	f.login(t, "a1", t0, "tax")
+	if err := rdb.ScriptFlush(f.ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	pos, matched, err := f.q.EnqueueDispatch(f.ctx, Caller{CallID: "c1", Queue: "tax", Enqueued: t0.Add(sec(5)), Owner: "ctl-1"}, true)
+	if err != nil || pos != 1 || !matched {
+		t.Fatalf("position %d, matched %v, %v", pos, matched, err)
+	}
+	if _, _, inflight := f.clk.Pending(); inflight != 1 {
+		t.Errorf("in flight %d after 1 match pushed", inflight)
 	}
 }

@@ -95,10 +95,15 @@ end
 
 func script(body string) *redis.Script { return redis.NewScript(prelude + body) }
 
-// KEYS: day, interval. ARGV: P, call, queue, json, score, enq, dttl, ittl, owner.
+// KEYS: day, interval. ARGV: P, call, queue, json, score, enq, dttl, ittl,
+// owner, only-staffed ('1': answer -2 and enqueue nothing when no signed-in
+// agent serves the queue).
 var enqueueScript = script(`
 local cid, qn = ARGV[2], ARGV[3]
 local ck = k('c', cid)
+if ARGV[10] == '1' and redis.call('EXISTS', ck) == 0 and redis.call('SCARD', k('q', qn, 'members')) == 0 then
+  return -2
+end
 if redis.call('EXISTS', ck) == 1 then
   -- A retried script (reply lost in a failover) finds its own caller: same answer.
   local h = redis.call('HMGET', ck, 'owner', 'enq', 'queue')
