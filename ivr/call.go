@@ -263,7 +263,7 @@ func (c *call) post(m msg) {
 	}
 	c.running = true
 	c.mu.Unlock()
-	go c.drain()
+	c.ctl.drainers.run(c)
 }
 
 func (c *call) drain() {

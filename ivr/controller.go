@@ -138,6 +138,8 @@ type Options struct {
 
 // Controller drives the calls of one Asterisk.
 type Controller struct {
+	drainers *drainers // run the calls' mailboxes (drainers.go)
+
 	opt Options
 	id  string
 	cfg *config.Config
@@ -223,7 +225,7 @@ func New(opt Options) (*Controller, error) {
 		clk: opt.Clock, log: opt.Logger.With("controller", opt.ID),
 		calls: map[string]*call{}, chans: map[string]*call{}, pbs: map[string]*call{}, recs: map[string]*call{},
 		adopt1: make(chan struct{}), reaction: NewHistogram(), runCtx: context.Background(),
-		inst: instanceToken(),
+		inst: instanceToken(), drainers: newDrainers(),
 	}, nil
 }
 

@@ -65,6 +65,7 @@ type ARI struct {
 
 	q       *eventQueue
 	out     chan Event
+	queued  atomic.Int64 // events pushed to q and not yet delivered by pump
 	running atomic.Bool
 
 	stats    readerStats
