@@ -28,6 +28,8 @@ import (
 // least one setup, all within SetupTarget at the p90: calls reach their setup
 // seconds after they were admitted (the menus come first), so growing on fast
 // ARI answers alone lets in a burst that Asterisk cannot set up in time.
+// Such a window grows the limit by the number of setups it saw (at least
+// Increase): the limit then grows as fast as calls are carried.
 //
 // Calls in progress are counted by the controller (Options.Adaptive); new
 // calls are refused while they reach the limit. All methods are safe for
@@ -169,7 +171,14 @@ func (l *AdaptiveLimit) roll(at time.Time) {
 	case slow:
 		l.limit = max(l.Min, int(math.Floor(l.Backoff*float64(min(l.limit, l.inflight)))))
 	case fast && float64(l.inflight) >= 0.9*float64(l.limit):
-		l.limit = min(l.Max, l.limit+l.Increase)
+		// With the setup signal, every call set up within target in the
+		// window vouches for one more (growth follows the rate calls are
+		// carried at, as TCP's slow start follows its acknowledgements).
+		grow := l.Increase
+		if setupKnown {
+			grow = max(grow, len(l.setups))
+		}
+		l.limit = min(l.Max, l.limit+grow)
 	}
 	l.samples = l.samples[:0]
 	l.setups = l.setups[:0]

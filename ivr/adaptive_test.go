@@ -157,4 +157,13 @@ func TestAdaptiveLimitSetupSignalHandComputed(t *testing.T) {
 	if l.Limit() != 4 {
 		t.Fatalf("second slow setup window: limit %d, want Min 4", l.Limit())
 	}
+	// Window 5 [4 s, 5 s): ARI fast, three setups within target, 4 in
+	// progress: it grows by the three setups (more than Increase 2): 7.
+	ari(4100)
+	for _, ms := range []int{4300, 4400, 4500} {
+		l.ObserveSetup(at(ms), 200*time.Millisecond)
+	}
+	if !l.Allow(at(5000), 4) || l.Limit() != 7 {
+		t.Fatalf("three fast setups: limit %d, want 7", l.Limit())
+	}
 }

@@ -313,6 +313,11 @@ func (ctl *Controller) route(ev telephony.Event, arrived time.Time) {
 		return
 	}
 	switch ev.Type {
+	case telephony.Other:
+		// ChannelVarset, ChannelDialplan, ...: no call reacts to them (a
+		// third of a call's events on Asterisk); not worth waking its goroutine.
+		done(ev)
+		return
 	case telephony.Connected:
 		ctl.readopt(ev)
 		return
