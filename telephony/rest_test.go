@@ -187,3 +187,39 @@ func TestCallsReturnAtContextDeadline(t *testing.T) {
 		t.Fatalf("direct play against a hung server: %v", err)
 	}
 }
+
+// The call path's requests, sent by the adapter itself: ARI's query form,
+// ids escaped in the path, no body.
+func TestCallPathRequestForms(t *testing.T) {
+	rr, srv := newRESTServer(t, func(r *http.Request) (int, string) { return 204, "" })
+	a := newTestARI(t, srv.URL, clock.Real())
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name         string
+		do           func() error
+		method, path string
+		query        string
+	}{
+		{"answer", func() error { return a.Answer(ctx, "c 1") }, "POST", "/ari/channels/c 1/answer", ""},
+		{"hangup", func() error { return a.Hangup(ctx, "c1", "no_answer") }, "DELETE", "/ari/channels/c1", "reason=no_answer"},
+		{"hangup, no reason", func() error { return a.Hangup(ctx, "c1", "") }, "DELETE", "/ari/channels/c1", ""},
+		{"stop playback", func() error { return a.StopPlayback(ctx, "pb/1") }, "DELETE", "/ari/playbacks/pb/1", ""},
+		{"start moh", func() error { return a.StartMOH(ctx, "c1", "hotline") }, "POST", "/ari/channels/c1/moh", "mohClass=hotline"},
+		{"start moh, default", func() error { return a.StartMOH(ctx, "c1", "") }, "POST", "/ari/channels/c1/moh", ""},
+		{"stop moh", func() error { return a.StopMOH(ctx, "c1") }, "DELETE", "/ari/channels/c1/moh", ""},
+		{"create bridge", func() error { return a.CreateBridge(ctx, "b1", "mixing") }, "POST", "/ari/bridges/b1", "name=b1&type=mixing"},
+		{"add one", func() error { return a.AddToBridge(ctx, "b1", "c1") }, "POST", "/ari/bridges/b1/addChannel", "channel=c1"},
+		{"remove", func() error { return a.RemoveFromBridge(ctx, "b1", "c1") }, "POST", "/ari/bridges/b1/removeChannel", "channel=c1"},
+		{"destroy bridge", func() error { return a.DestroyBridge(ctx, "b1") }, "DELETE", "/ari/bridges/b1", ""},
+		{"language", func() error { return a.SetVariable(ctx, "c1", "CHANNEL(language)", "es") }, "POST", "/ari/channels/c1/variable",
+			"value=es&variable=CHANNEL%28language%29"},
+	} {
+		if err := tc.do(); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if got := rr.last(); got.Method != tc.method || got.Path != tc.path || got.RawQuery != tc.query || got.Body != "" {
+			t.Errorf("%s sent %+v, want %s %s?%s", tc.name, got, tc.method, tc.path, tc.query)
+		}
+	}
+}
