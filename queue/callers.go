@@ -63,8 +63,7 @@ func (q *Queues) EnqueueDispatch(ctx context.Context, c Caller, onlyStaffed bool
 	var enq, disp *redis.Cmd
 	_, _ = q.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		enq = enqueueScript.EvalSha(ctx, p, keys, args...)
-		disp = dispatchScript.EvalSha(ctx, p, []string{q.key("queues")}, q.pfx, c.Queue, i64(us(c.Enqueued)),
-			c.Enqueued.Format(time.RFC3339Nano), inboxTTL, dispatchBatchMax)
+		disp = dispatchScript.EvalSha(ctx, p, q.dispatchKeys(), q.dispatchArgs(c.Queue, c.Enqueued)...)
 		return nil
 	})
 	n, err := enq.Int()
@@ -246,13 +245,20 @@ func (q *Queues) dispatchBatch(ctx context.Context, queue string, now time.Time)
 	q.clk.Handoff(dispatchBatchMax)
 	pushed := 0
 	defer func() { q.clk.Taken(dispatchBatchMax - pushed) }()
-	res, err := dispatchScript.Run(ctx, q.rdb, []string{q.key("queues")}, q.pfx, queue, i64(us(now)),
-		now.Format(time.RFC3339Nano), inboxTTL, dispatchBatchMax).StringSlice()
+	res, err := dispatchScript.Run(ctx, q.rdb, q.dispatchKeys(), q.dispatchArgs(queue, now)...).StringSlice()
 	if err != nil {
 		return nil, false, wrap("dispatch", err)
 	}
 	out, pushed, err = decodeMatches(res)
 	return out, len(res) == dispatchBatchMax, err
+}
+
+// dispatchKeys and dispatchArgs are the dispatch script's keys and arguments
+// for queue at now.
+func (q *Queues) dispatchKeys() []string { return []string{q.key("queues")} }
+
+func (q *Queues) dispatchArgs(queue string, now time.Time) []any {
+	return []any{q.pfx, queue, i64(us(now)), now.Format(time.RFC3339Nano), inboxTTL, dispatchBatchMax}
 }
 
 // decodeMatches decodes the dispatch script's answer; pushed counts the
@@ -292,10 +298,9 @@ func (q *Queues) DispatchQueues(ctx context.Context, queues []string, now time.T
 	pushed := 0
 	defer func() { q.clk.Taken(dispatchBatchMax*len(queues) - pushed) }()
 	cmds := make([]*redis.Cmd, len(queues))
-	at, stamp := i64(us(now)), now.Format(time.RFC3339Nano)
 	_, _ = q.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, qn := range queues {
-			cmds[i] = dispatchScript.EvalSha(ctx, p, []string{q.key("queues")}, q.pfx, qn, at, stamp, inboxTTL, dispatchBatchMax)
+			cmds[i] = dispatchScript.EvalSha(ctx, p, q.dispatchKeys(), q.dispatchArgs(qn, now)...)
 		}
 		return nil
 	})
