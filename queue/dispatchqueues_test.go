@@ -49,11 +49,8 @@ func TestDispatchQueuesOneRoundTrip(t *testing.T) {
 // NOSCRIPT and each queue is dispatched again on its own (EVAL), losing none.
 func TestDispatchQueuesAfterScriptsFlushed(t *testing.T) {
 	t.Parallel()
-	srv := redistest.Start(t)
-	rdb := srv.Client()
-	clk := clock.NewVirtual(t0, clock.Paused())
-	t.Cleanup(clk.Close)
-	f := &fixture{q: New(rdb, clk, Options{Prefix: "t"}), rdb: rdb, clk: clk, ctx: t.Context()}
+	f := privateFixture(t)
+	rdb := f.rdb
 	f.login(t, "a1", t0, "tax", "health")
 	f.login(t, "a2", t0.Add(sec(1)), "health")
 	f.enqueue(t, "t1", "tax", 0, t0.Add(sec(5)))
@@ -129,11 +126,8 @@ func TestEnqueueDispatch(t *testing.T) {
 // matched: the enqueue runs again, then the dispatch.
 func TestEnqueueDispatchAfterScriptsFlushed(t *testing.T) {
 	t.Parallel()
-	srv := redistest.Start(t)
-	rdb := srv.Client()
-	clk := clock.NewVirtual(t0, clock.Paused())
-	t.Cleanup(clk.Close)
-	f := &fixture{q: New(rdb, clk, Options{Prefix: "t"}), rdb: rdb, clk: clk, ctx: t.Context()}
+	f := privateFixture(t)
+	rdb := f.rdb
 	f.login(t, "a1", t0, "tax")
 	if err := rdb.ScriptFlush(f.ctx).Err(); err != nil {
 		t.Fatal(err)
@@ -145,4 +139,14 @@ func TestEnqueueDispatchAfterScriptsFlushed(t *testing.T) {
 	if _, _, inflight := f.clk.Pending(); inflight != 1 {
 		t.Errorf("in flight %d after 1 match pushed", inflight)
 	}
+}
+
+// privateFixture is a fixture on a Redis of the test's own, for tests that
+// flush its scripts.
+func privateFixture(t *testing.T) *fixture {
+	t.Helper()
+	rdb := redistest.Start(t).Client()
+	clk := clock.NewVirtual(t0, clock.Paused())
+	t.Cleanup(clk.Close)
+	return &fixture{q: New(rdb, clk, Options{Prefix: "t"}), rdb: rdb, clk: clk, ctx: t.Context()}
 }

@@ -99,7 +99,7 @@ func New(rdb redis.UniversalClient, clk clock.Clock, opt Options) *Queues {
 // Cluster), so that the first run of each is one EVALSHA rather than EVALSHA,
 // NOSCRIPT, EVAL. Optional: scripts load themselves on first use.
 func (q *Queues) LoadScripts(ctx context.Context) error {
-	for _, s := range allScripts {
+	for _, s := range scriptsByName {
 		if err := s.Load(ctx, q.rdb).Err(); err != nil {
 			return wrap("load scripts", err)
 		}

@@ -384,18 +384,20 @@ end
 return out
 `)
 
-var allScripts = []*redis.Script{restoreCallScript, freeStaleScript, restoreAgentsScript, sweepScript, enqueueScript, leaveScript, callbackScript, agentScript, dispatchScript,
-	noAnswerScript, connectScript, cancelScript, releaseScript, liveScript, ewtScript, agentsScript,
-	reserveScript, reservedAnsweredScript, unreserveScript}
+// scriptsByName are every script, by the name the debug counters give them.
+var scriptsByName = map[string]*redis.Script{"restoreCall": restoreCallScript, "freeStale": freeStaleScript,
+	"restoreAgents": restoreAgentsScript, "sweep": sweepScript, "enqueue": enqueueScript, "leave": leaveScript,
+	"callback": callbackScript, "agent": agentScript, "dispatch": dispatchScript, "noAnswer": noAnswerScript,
+	"connect": connectScript, "cancel": cancelScript, "release": releaseScript, "live": liveScript, "ewt": ewtScript,
+	"agents": agentsScript, "reserve": reserveScript, "reservedAnswered": reservedAnsweredScript,
+	"unreserve": unreserveScript}
 
 // ScriptNames maps each script's SHA1 (EVALSHA's first argument) to its name,
 // for counters that split EVALSHA by script.
 var ScriptNames = map[string]string{}
 
 func init() {
-	names := []string{"restoreCall", "freeStale", "restoreAgents", "sweep", "enqueue", "leave", "callback", "agent", "dispatch",
-		"noAnswer", "connect", "cancel", "release", "live", "ewt", "agents", "reserve", "reservedAnswered", "unreserve"}
-	for i, s := range allScripts {
-		ScriptNames[s.Hash()] = names[i]
+	for name, s := range scriptsByName {
+		ScriptNames[s.Hash()] = name
 	}
 }
