@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/publicservice/hotline"
 	"github.com/publicservice/hotline/arisim"
@@ -21,7 +22,7 @@ func lineClosed(t *testing.T, ctx context.Context) {
 	sim := simWorld(t, ctx, lineClosedConfig())
 	real.startServe(t, ctx)
 	sim.startServe(t, ctx)
-	runJourney(t, ctx, real, sim, journey{
+	runJourney(t, ctx, real, sim, time.Time{}, journey{
 		name: "line_closed", did: didMain, from: "+13455550122", noWait: true,
 		// English during the greeting, 2 for a message during the closed
 		// announcement, # to end it.
