@@ -12,6 +12,9 @@ import (
 
 // onMatch: the dispatch paired this caller with an agent.
 func (c *call) onMatch(m queue.Match) {
+	if !c.matchStands(m) {
+		return
+	}
 	if c.st == stWaiting && c.offer == nil && !c.gone {
 		c.ringAgent(m)
 		return
@@ -38,6 +41,32 @@ func (c *call) onMatch(m queue.Match) {
 	}
 	c.warn("offer cancelled", c.ctl.q.OfferCancelled(ctx, m, at))
 	c.ctl.dispatch(ctx, m.Caller.Queue)
+}
+
+// matchStands is false for a match that a rebuild voided while it was on
+// its way: made before the controller's last rebuild cutoff, whose FreeStale
+// may have freed the agent (and put the caller back in the queue) because
+// this call did not know the match yet. Acting on it would ring an agent
+// Redis has free for another caller. Such a match is confirmed in Redis
+// first (one round trip, only for matches older than a rebuild); a void one
+// is dropped, leaving the caller and the agent where the rebuild put them.
+// When Redis cannot answer, the match is taken (the next rebuild finds the
+// offer in this call's state).
+func (c *call) matchStands(m queue.Match) bool {
+	if m.At.UnixMicro() >= c.ctl.guard.cutoff.Load() {
+		return true
+	}
+	ctx, cancel := c.ctx()
+	ok, err := c.ctl.q.ConfirmMatch(ctx, m, c.now())
+	cancel()
+	if err != nil {
+		c.warn("confirm match", err)
+		return true
+	}
+	if !ok {
+		c.log.Warn("match voided by a rebuild while on its way: dropped", "agent", m.Agent.ID)
+	}
+	return ok
 }
 
 // agentEndpoint is the endpoint dialled for an agent.

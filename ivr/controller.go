@@ -88,6 +88,10 @@ type Options struct {
 	ExternalSwitch bool
 	// MatchWait is how long one NextMatch call blocks (wall time, default 1 s).
 	MatchWait time.Duration
+	// BeforeMatch, when set, is called with each match popped from this
+	// controller's inbox before it is handed to its call; a test holds a
+	// match on its way there by blocking in it. Nil in production.
+	BeforeMatch func(m queue.Match)
 	// MaxCalls sheds load: while this many calls are in progress, a new
 	// inbound call is refused at once (hung up with reason congestion,
 	// recorded with disposition failed and IVR path "shed") instead of
@@ -567,6 +571,9 @@ func (ctl *Controller) matchLoop(ctx context.Context) {
 		}
 		if held == nil {
 			held = func() {}
+		}
+		if f := ctl.opt.BeforeMatch; f != nil {
+			f(*m)
 		}
 		ctl.deliver(*m, held)
 	}

@@ -63,6 +63,10 @@ type guardState struct {
 	rebuilds []Rebuild
 	sweeps   []SweepReport
 	beats    atomic.Int64
+	// cutoff is the latest rebuild's cutoff (µs of the controller's clock):
+	// its FreeStale may have freed the agent of a match made before it, so
+	// such a match is confirmed before it is acted on (call.onMatch).
+	cutoff atomic.Int64
 }
 
 // RedisErr is nil while Redis answered the last heartbeat, else why not.
@@ -188,6 +192,9 @@ func (ctl *Controller) rebuild(ctx context.Context, reason string, outage time.D
 	defer release()
 	r := Rebuild{Reason: reason, Started: time.Now(), Outage: outage}
 	cutoff := ctl.clk.Now()
+	if c := cutoff.UnixMicro(); c > ctl.guard.cutoff.Load() {
+		ctl.guard.cutoff.Store(c)
+	}
 	ctl.mu.Lock()
 	calls := make([]*call, 0, len(ctl.calls))
 	for _, c := range ctl.calls {

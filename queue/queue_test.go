@@ -489,3 +489,57 @@ func TestDispatchMoreThanOneBatch(t *testing.T) {
 		t.Errorf("in flight %d, want %d", inflight, n)
 	}
 }
+
+// TestConfirmMatchAndFreeStale: a match made before a rebuild's cutoff that
+// its call did not know yet. Unconfirmed, FreeStale frees its agent and puts
+// the caller back; ConfirmMatch then calls it void, and also once the agent
+// was matched again to the same caller. Confirmed at or after the cutoff,
+// FreeStale leaves the agent ringing.
+func TestConfirmMatchAndFreeStale(t *testing.T) {
+	t.Parallel()
+	f := setup(t, Options{})
+	f.login(t, "a1", t0, "tax")
+	f.enqueue(t, "c1", "tax", 0, t0)
+	live := []string{"c1"}
+
+	// Confirmed after the cutoff: left alone.
+	m1 := f.dispatch(t, "tax", t0.Add(sec(1)))
+	if len(m1) != 1 {
+		t.Fatalf("dispatch: %s", pairs(m1))
+	}
+	cutoff := t0.Add(sec(2))
+	if ok, err := f.q.ConfirmMatch(f.ctx, m1[0], cutoff); err != nil || !ok {
+		t.Fatalf("confirm a standing match: %v, %v", ok, err)
+	}
+	if n, err := f.q.FreeStale(f.ctx, "ctl-1", nil, live, cutoff, cutoff); err != nil || n != 0 {
+		t.Fatalf("FreeStale after a confirmation at the cutoff: freed %d (%v), want 0", n, err)
+	}
+	if st := f.state(t, "a1"); st.State != agents.Ringing || st.CallID != "c1" {
+		t.Fatalf("a1 %s for %q, want ringing for c1", st.State, st.CallID)
+	}
+	// Confirmed before the next cutoff: freed, the match void.
+	cutoff = t0.Add(sec(3))
+	if n, err := f.q.FreeStale(f.ctx, "ctl-1", nil, live, cutoff, cutoff); err != nil || n != 1 {
+		t.Fatalf("FreeStale: freed %d (%v), want 1", n, err)
+	}
+	if st := f.state(t, "a1"); st.State != agents.Available {
+		t.Fatalf("a1 %s, want available", st.State)
+	}
+	if ok, err := f.q.ConfirmMatch(f.ctx, m1[0], cutoff); err != nil || ok {
+		t.Fatalf("confirm a match whose agent was freed: %v, %v; want void", ok, err)
+	}
+	// Matched again, the same pair: the old match is still void, the new one stands.
+	m2 := f.dispatch(t, "tax", t0.Add(sec(4)))
+	if len(m2) != 1 || m2[0].Caller.CallID != "c1" || m2[0].Agent.ID != "a1" {
+		t.Fatalf("dispatch again: %s", pairs(m2))
+	}
+	if ok, err := f.q.ConfirmMatch(f.ctx, m1[0], t0.Add(sec(5))); err != nil || ok {
+		t.Fatalf("confirm the older match of the same pair: %v, %v; want void", ok, err)
+	}
+	if ok, err := f.q.ConfirmMatch(f.ctx, m2[0], t0.Add(sec(5))); err != nil || !ok {
+		t.Fatalf("confirm the new match: %v, %v", ok, err)
+	}
+	if n, err := f.q.FreeStale(f.ctx, "ctl-1", nil, live, t0.Add(sec(5)), t0.Add(sec(5))); err != nil || n != 0 {
+		t.Fatalf("FreeStale after the new match's confirmation: freed %d (%v), want 0", n, err)
+	}
+}

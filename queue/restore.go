@@ -259,8 +259,8 @@ for _, cid in ipairs(cjson.decode(ARGV[5])) do live[cid] = true end
 local freed = 0
 for _, aid in ipairs(redis.call('SMEMBERS', k('agents'))) do
   local ak = k('a', aid)
-  local h = redis.call('HMGET', ak, 'state', 'call', 'owner', 'json', 'idle', 'since')
-  if (h[1] == 'ringing' or h[1] == 'on_call') and h[3] == me and legit[aid] ~= h[2] and num(h[6]) < cutoff then
+  local h = redis.call('HMGET', ak, 'state', 'call', 'owner', 'json', 'idle', 'since', 'confirmed')
+  if (h[1] == 'ringing' or h[1] == 'on_call') and h[3] == me and legit[aid] ~= h[2] and num(h[6]) < cutoff and num(h[7]) < cutoff then
     local stale = true
     if h[1] == 'ringing' and not live[h[2]] then
       -- a match on its way to this controller's inbox, or a callback being dialled
@@ -279,6 +279,38 @@ end
 return freed
 `)
 
+// KEYS: anchor. ARGV: P, call, agent, the match's time µs, now µs.
+// Returns 1 when the match still stands (then marked confirmed at now), 0.
+var confirmMatchScript = script(`
+local cid, aid = ARGV[2], ARGV[3]
+local ak = k('a', aid)
+local h = redis.call('HMGET', ak, 'state', 'call', 'since')
+if h[1] ~= 'ringing' or h[2] ~= cid or h[3] ~= ARGV[4] then return 0 end
+local ch = redis.call('HMGET', k('c', cid), 'state', 'agent')
+if ch[1] ~= 'offered' or ch[2] ~= aid then return 0 end
+redis.call('HSET', ak, 'confirmed', ARGV[5])
+return 1
+`)
+
+// ConfirmMatch tells whether m still stands in Redis (its agent ringing for
+// its caller since the match, the caller offered to that agent), and if so
+// marks it confirmed at now, so that a FreeStale with an earlier cutoff
+// leaves the agent alone. A controller confirms a match made before its
+// last rebuild's cutoff before acting on it: that rebuild's FreeStale may
+// have freed the agent while the match was on its way (in the inbox, or
+// popped and not yet handled by its call), and the agent may since have
+// been matched again, possibly to the same caller by a later match. A false
+// answer means the match is void: the caller and the agent are where the
+// rebuild put them.
+func (q *Queues) ConfirmMatch(ctx context.Context, m Match, now time.Time) (bool, error) {
+	n, err := confirmMatchScript.Run(ctx, q.rdb, []string{q.key("queues")}, q.pfx, m.Caller.CallID, m.Agent.ID,
+		i64(us(m.At)), i64(us(now))).Int()
+	if err != nil {
+		return false, wrap("confirm match", err)
+	}
+	return n == 1, nil
+}
+
 // FreeStale frees the agents Redis shows ringing for or talking to one of
 // owner's calls when owner knows better: busy lists the agents really busy
 // with its calls (agent id → call id), live its calls in progress. An agent
@@ -287,7 +319,8 @@ return freed
 // that failed while Redis was unreachable left behind (a release, a
 // no-answer). Only agents in that state since before cutoff (the moment
 // owner took its snapshot of busy and live) are considered: calls move on
-// meanwhile. It returns the number of agents freed.
+// meanwhile (and agents whose match was confirmed at or after cutoff, see
+// ConfirmMatch). It returns the number of agents freed.
 func (q *Queues) FreeStale(ctx context.Context, owner string, busy map[string]string, live []string, cutoff, now time.Time) (int, error) {
 	if busy == nil {
 		busy = map[string]string{}

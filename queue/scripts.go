@@ -226,7 +226,7 @@ while #out < limit do
     redis.call('ZREM', AGE, cid)
   else
     unindex(aid, skills(ah[2]))
-    redis.call('HSET', ak, 'state', 'ringing', 'reason', '', 'since', ARGV[3], 'call', cid, 'queue', qn, 'owner', ch[3] or '')
+    redis.call('HSET', ak, 'state', 'ringing', 'reason', '', 'since', ARGV[3], 'call', cid, 'queue', qn, 'owner', ch[3] or '', 'confirmed', '0')
     redis.call('ZREM', W, cid)
     redis.call('ZREM', AGE, cid)
     redis.call('HSET', ck, 'state', 'offered', 'agent', aid)
@@ -390,7 +390,7 @@ var scriptsByName = map[string]*redis.Script{"restoreCall": restoreCallScript, "
 	"callback": callbackScript, "agent": agentScript, "dispatch": dispatchScript, "noAnswer": noAnswerScript,
 	"connect": connectScript, "cancel": cancelScript, "release": releaseScript, "live": liveScript, "ewt": ewtScript,
 	"agents": agentsScript, "reserve": reserveScript, "reservedAnswered": reservedAnsweredScript,
-	"unreserve": unreserveScript}
+	"unreserve": unreserveScript, "confirmMatch": confirmMatchScript}
 
 // ScriptNames maps each script's SHA1 (EVALSHA's first argument) to its name,
 // for counters that split EVALSHA by script.

@@ -36,7 +36,7 @@ local st = settle(aid, now)
 if st ~= 'available' then return {0, st or 'logged_out'} end
 local aj = redis.call('HGET', ak, 'json')
 unindex(aid, skills(aj))
-redis.call('HSET', ak, 'state', 'ringing', 'reason', '', 'since', n(now), 'call', cid, 'queue', cq, 'owner', owner)
+redis.call('HSET', ak, 'state', 'ringing', 'reason', '', 'since', n(now), 'call', cid, 'queue', cq, 'owner', owner, 'confirmed', '0')
 return {1, aj}
 `)
 
