@@ -21,16 +21,18 @@ import (
 // a command not taken by then is withdrawn, so it never runs late.
 
 const (
-	opControl = "control"
-	opCall    = "call"
+	opControl  = "control"
+	opCall     = "call"
+	opStaffing = "staffing" // a notice (no reply): the staffing of Queues changed
 )
 
 type remoteCmd struct {
-	Op     string `json:"op"`
-	Agent  string `json:"agent"`
-	Call   string `json:"call"`
-	Action string `json:"action,omitempty"`
-	Target string `json:"target,omitempty"`
+	Op     string   `json:"op"`
+	Agent  string   `json:"agent"`
+	Call   string   `json:"call"`
+	Action string   `json:"action,omitempty"`
+	Target string   `json:"target,omitempty"`
+	Queues []string `json:"queues,omitempty"`
 }
 
 type remoteReply struct {
@@ -120,6 +122,8 @@ func (ctl *Controller) serveCommand(ctx context.Context, cmd *queue.Command) {
 		err = hotline.Errorf(hotline.EUNAVAILABLE, "controller %s owning the call is stopping", ctl.id)
 	default:
 		switch in.Op {
+		case opStaffing:
+			ctl.staffingChanged(in.Queues)
 		case opControl:
 			err = ctl.control(cctx, in.Agent, in.Call, in.Action, in.Target)
 		case opCall:
@@ -130,6 +134,13 @@ func (ctl *Controller) serveCommand(ctx context.Context, cmd *queue.Command) {
 		default:
 			err = hotline.Errorf(hotline.EINVALID, "unknown command %q", in.Op)
 		}
+	}
+	if cmd.ID == "" {
+		// A notice (queue.Notify): nobody waits for a reply.
+		if err != nil {
+			ctl.log.Warn("notice from another controller", "err", err)
+		}
+		return
 	}
 	if err != nil {
 		out.Code, out.Message = hotline.ErrorCode(err), hotline.ErrorMessage(err)

@@ -2,6 +2,7 @@ package ivr
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/publicservice/hotline"
@@ -102,9 +103,30 @@ func (c *call) onUnstaffed(rule string) {
 // AgentsChanged is told (by the HTTP API) that the staffing of queues
 // changed: an agent signed in, out, paused or became available. Callers of
 // this controller waiting in one of them leave it at once when nobody
-// serves it any more (leavewhenempty); other controllers' callers find out
-// at their next announcement.
+// serves it any more (leavewhenempty), and every other live controller is
+// told the same through its command list (queue.Notify), so that its
+// callers leave too without waiting for their next announcement. When Redis
+// cannot take the notice, they find out at that announcement.
 func (ctl *Controller) AgentsChanged(ctx context.Context, queues []string) {
+	if ctl.stopped.Load() {
+		return
+	}
+	ctl.staffingChanged(queues)
+	body, err := json.Marshal(remoteCmd{Op: opStaffing, Queues: queues})
+	if err != nil {
+		ctl.log.Error("staffing notice", "err", err)
+		return
+	}
+	nctx, cancel := context.WithTimeout(ctx, ctl.opt.CommandTimeout)
+	defer cancel()
+	if _, err := ctl.q.Notify(nctx, ctl.id, body); err != nil {
+		ctl.log.Warn("staffing notice to the other controllers", "queues", queues, "err", err)
+	}
+}
+
+// staffingChanged makes this controller's callers waiting in one of queues
+// leave when nobody serves it any more.
+func (ctl *Controller) staffingChanged(queues []string) {
 	if ctl.stopped.Load() {
 		return
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/publicservice/hotline"
 	"github.com/publicservice/hotline/arisim"
+	"github.com/publicservice/hotline/ivr"
 )
 
 // unstaffedConfig is the test configuration with queue general's
@@ -88,6 +89,39 @@ func TestLastAgentSignsOutLeavesWhenEmpty(t *testing.T) {
 		t.Fatalf("record %+v", rec)
 	}
 	evs := e.events(ch)
+	if eventTypes(evs) != "ENTERQUEUE,EXITEMPTY" || evs[1].Data != "leave" {
+		t.Errorf("events %+v", evs)
+	}
+}
+
+// The last agent signs out through the API of one controller while the
+// caller waits on another's: the other controller is told (queue.Notify on
+// its command list) and its caller leaves at once too, with the clock
+// stopped so that no announcement can be what makes it leave.
+func TestLastAgentSignsOutOtherControllersCallerLeaves(t *testing.T) {
+	e := newEnv(t, unstaffedConfig("message"))
+	n1, n2 := e.newSim("node1"), e.newSim("node2")
+	n1.agent("a1", arisim.EndpointBehaviour{})
+	n2.agent("a1", arisim.EndpointBehaviour{})
+	e.login("a1")
+	if err := e.q.Pause(e.ctx, "a1", "break", e.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	n1.startWith("ctl1", func(o *ivr.Options) { o.CallIDPrefix = "node1-" })
+	n2.startWith("ctl2", func(o *ivr.Options) { o.CallIDPrefix = "node2-" })
+	srv := e.api(n1)
+	ch := n2.call("3455550233", didGen, &arisim.Script{Presses: []arisim.Press{
+		{Digits: "1", AfterMs: 300, From: "answer"}, press("2", 2000)}, MaxDurationMs: 3_600_000})
+	checkFor(t, 10*time.Second, "caller waiting on node2", func() bool { return n2.ctl.Stats().Waiting == 1 })
+	e.clk.Pause()
+	e.post(srv, "/api/v1/agents/a1/logout")
+	checkFor(t, 10*time.Second, "node2's caller left the queue at once", func() bool { return n2.ctl.Stats().Waiting == 0 })
+	e.clk.Resume()
+	rec := e.waitRecord("node2-" + ch)
+	if rec.Disposition != hotline.DispMessage || rec.Recording == "" {
+		t.Fatalf("record %+v", rec)
+	}
+	evs := e.events("node2-" + ch)
 	if eventTypes(evs) != "ENTERQUEUE,EXITEMPTY" || evs[1].Data != "leave" {
 		t.Errorf("events %+v", evs)
 	}

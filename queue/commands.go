@@ -17,7 +17,8 @@ import (
 // controller (the agent panel's call control) is pushed to the owner's
 // command list ("{P}:cmd:<owner>") and answered on a reply list of its own
 // ("{P}:reply:<id>"), both expiring. The sender waits up to its deadline; a
-// controller without a lease is gone and gets no command.
+// controller without a lease is gone and gets no command. Notify pushes a
+// command that expects no reply (ID "") to every other live controller.
 
 // Command is one request taken from a controller's command list.
 type Command struct {
@@ -121,4 +122,34 @@ func (q *Queues) Reply(ctx context.Context, id string, body []byte) error {
 		return nil
 	})
 	return wrap("reply", err)
+}
+
+// KEYS: anchor. ARGV: P, sender, command json, ttl seconds.
+// Returns the number of controllers the command was pushed to.
+var notifyScript = script(`
+local n = 0
+for _, o in ipairs(redis.call('SMEMBERS', k('owners'))) do
+  if o ~= ARGV[2] and redis.call('EXISTS', k('lease', o)) == 1 then
+    local ck = k('cmd', o)
+    redis.call('RPUSH', ck, ARGV[3])
+    redis.call('EXPIRE', ck, ARGV[4])
+    n = n + 1
+  end
+end
+return n
+`)
+
+// Notify pushes body, as a command that expects no reply (ID ""), to the
+// command list of every controller holding a lease except from, in one
+// round trip. It returns how many controllers it reached.
+func (q *Queues) Notify(ctx context.Context, from string, body []byte) (int, error) {
+	cmd, err := json.Marshal(Command{Body: body})
+	if err != nil {
+		return 0, wrap("notify", err)
+	}
+	n, err := notifyScript.Run(ctx, q.rdb, []string{q.key("queues")}, q.pfx, from, cmd, int(commandTTL/time.Second)).Int()
+	if err != nil {
+		return 0, wrap("notify", err)
+	}
+	return n, nil
 }

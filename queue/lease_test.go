@@ -90,3 +90,32 @@ func TestSweepDeadOwnerOnce(t *testing.T) {
 		t.Errorf("swept live controllers: %+v", s)
 	}
 }
+
+// Notify reaches every controller holding a lease but the sender, as a
+// command without a reply id; a controller whose lease is gone gets nothing.
+func TestNotifyLiveControllers(t *testing.T) {
+	t.Parallel()
+	f := setup(t, Options{})
+	ctx, now := f.ctx, f.clk.Now()
+	for _, id := range []string{"me", "live", "gone"} {
+		if _, err := f.q.Heartbeat(ctx, id, time.Minute, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.q.DropLease(ctx, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	n, err := f.q.Notify(ctx, "me", []byte(`{"op":"staffing","queues":["q"]}`))
+	if err != nil || n != 1 {
+		t.Fatalf("Notify: reached %d (%v), want 1", n, err)
+	}
+	c, err := f.q.NextCommand(ctx, "live", time.Second)
+	if err != nil || c == nil || c.ID != "" || string(c.Body) != `{"op":"staffing","queues":["q"]}` {
+		t.Fatalf("live's command: %+v, %v", c, err)
+	}
+	for _, id := range []string{"me", "gone"} {
+		if l, err := f.q.rdb.LLen(ctx, f.q.key("cmd", id)).Result(); err != nil || l != 0 {
+			t.Errorf("%s's command list holds %d (%v), want none", id, l, err)
+		}
+	}
+}

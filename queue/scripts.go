@@ -390,7 +390,7 @@ var scriptsByName = map[string]*redis.Script{"restoreCall": restoreCallScript, "
 	"callback": callbackScript, "agent": agentScript, "dispatch": dispatchScript, "noAnswer": noAnswerScript,
 	"connect": connectScript, "cancel": cancelScript, "release": releaseScript, "live": liveScript, "ewt": ewtScript,
 	"agents": agentsScript, "reserve": reserveScript, "reservedAnswered": reservedAnsweredScript,
-	"unreserve": unreserveScript, "confirmMatch": confirmMatchScript}
+	"unreserve": unreserveScript, "confirmMatch": confirmMatchScript, "notify": notifyScript}
 
 // ScriptNames maps each script's SHA1 (EVALSHA's first argument) to its name,
 // for counters that split EVALSHA by script.
