@@ -31,6 +31,18 @@ import (
 // Such a window grows the limit by the number of setups it saw (at least
 // Increase): the limit then grows as fast as calls are carried.
 //
+// Setups given with the time their call was admitted (ObserveSetupOf, as the
+// controller does) take the signal's delay into account, as TCP does with
+// its round trip: a setup reflects the limit in force when its call was
+// admitted, seconds earlier. So after a cut, slow setups of calls admitted
+// before it are not counted again (nor is slow ARI until a call admitted
+// after the cut has been set up): one cut per delay instead of one a window,
+// which took the limit down to Min while calls admitted before the cut were
+// still reaching their setup. And after the first cut, the limit grows by
+// Increase only once a call admitted after its last change has been set up
+// within SetupTarget (additive increase once per delay); before it, it grows
+// by the setups of each window (the start, as above).
+//
 // Calls in progress are counted by the controller (Options.Adaptive); new
 // calls are refused while they reach the limit. All methods are safe for
 // concurrent use; times are passed in, so tests drive it by hand.
@@ -57,6 +69,14 @@ type AdaptiveLimit struct {
 	inflight int             // last count seen by Allow
 	last     time.Duration   // p90 of the last complete window
 	started  bool
+
+	// With admission times (ObserveSetupOf):
+	fresh    []time.Duration // setups in the window of calls admitted after the last cut
+	cutAt    time.Time       // the last cut (zero: none yet)
+	changeAt time.Time       // the last change after the first cut
+	sinceCut bool            // a call admitted after the last cut was set up
+	sinceChg bool            // a call admitted after changeAt was set up within SetupTarget
+	lagAware bool            // setups came with admission times
 }
 
 // NewAdaptiveLimit returns a limit starting at initial calls, with the
@@ -115,6 +135,23 @@ func (l *AdaptiveLimit) ObserveSetup(at time.Time, took time.Duration) {
 	l.setups = append(l.setups, took)
 }
 
+// ObserveSetupOf records one call's setup time, measured at at, of a call
+// admitted at admitted (see the delay in the type's comment).
+func (l *AdaptiveLimit) ObserveSetupOf(at, admitted time.Time, took time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.roll(at)
+	l.lagAware = true
+	l.setups = append(l.setups, took)
+	if l.cutAt.IsZero() || !admitted.Before(l.cutAt) {
+		l.fresh = append(l.fresh, took)
+		l.sinceCut = true
+	}
+	if !l.changeAt.IsZero() && !admitted.Before(l.changeAt) && took <= l.SetupTarget {
+		l.sinceChg = true
+	}
+}
+
 // SetupLatency is the setup p90 of the last window that had setups.
 func (l *AdaptiveLimit) SetupLatency() time.Duration {
 	l.mu.Lock()
@@ -167,9 +204,16 @@ func (l *AdaptiveLimit) roll(at time.Time) {
 	}
 	slow := ariKnown && l.last > l.Target || setupKnown && l.lastSet > l.SetupTarget
 	fast := ariKnown && !slow && (l.SetupTarget <= 0 || setupKnown)
+	if l.lagAware && !l.cutAt.IsZero() {
+		l.rollLagAware(at, ariKnown, setupKnown)
+		return
+	}
 	switch {
 	case slow:
 		l.limit = max(l.Min, int(math.Floor(l.Backoff*float64(min(l.limit, l.inflight)))))
+		if l.lagAware {
+			l.cut(at)
+		}
 	case fast && float64(l.inflight) >= 0.9*float64(l.limit):
 		// With the setup signal, every call set up within target in the
 		// window vouches for one more (growth follows the rate calls are
@@ -180,10 +224,40 @@ func (l *AdaptiveLimit) roll(at time.Time) {
 		}
 		l.limit = min(l.Max, l.limit+grow)
 	}
+	l.next(at)
+}
+
+// next starts the next window (l.mu held).
+func (l *AdaptiveLimit) next(at time.Time) {
 	l.samples = l.samples[:0]
 	l.setups = l.setups[:0]
+	l.fresh = l.fresh[:0]
 	// the next window starts at the window boundary at or before at
 	l.start = l.start.Add(at.Sub(l.start) / l.Window * l.Window)
+}
+
+// cut notes a cut at at (l.mu held).
+func (l *AdaptiveLimit) cut(at time.Time) {
+	l.cutAt, l.changeAt = at, at
+	l.sinceCut, l.sinceChg = false, false
+}
+
+// rollLagAware closes a window after the first cut, with admission times
+// (l.mu held): a cut only on setups of calls admitted after the last cut
+// (or slow ARI once one of them was set up), growth by Increase once a call
+// admitted after the last change was set up within SetupTarget.
+func (l *AdaptiveLimit) rollLagAware(at time.Time, ariKnown, setupKnown bool) {
+	freshSlow := l.SetupTarget > 0 && len(l.fresh) > 0 && p90(l.fresh) > l.SetupTarget
+	ariSlow := ariKnown && l.last > l.Target && l.sinceCut
+	switch {
+	case freshSlow || ariSlow:
+		l.limit = max(l.Min, int(math.Floor(l.Backoff*float64(min(l.limit, l.inflight)))))
+		l.cut(at)
+	case l.sinceChg && setupKnown && l.lastSet <= l.SetupTarget && float64(l.inflight) >= 0.9*float64(l.limit):
+		l.limit = min(l.Max, l.limit+l.Increase)
+		l.changeAt, l.sinceChg = at, false
+	}
+	l.next(at)
 }
 
 // p90 is the nearest-rank 90th percentile.

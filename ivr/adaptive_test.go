@@ -167,3 +167,63 @@ func TestAdaptiveLimitSetupSignalHandComputed(t *testing.T) {
 		t.Fatalf("three fast setups: limit %d, want 7", l.Limit())
 	}
 }
+
+// With admission times (ObserveSetupOf): one cut per delay, slow setups of
+// calls admitted before the cut not counted again, then growth by Increase
+// once a call admitted after the last change was set up in time.
+func TestAdaptiveLimitLagAwareHandComputed(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	l := &ivr.AdaptiveLimit{Target: 100 * time.Millisecond, SetupTarget: 800 * time.Millisecond, Window: time.Second,
+		MinSamples: 3, Backoff: 0.5, Increase: 2, Min: 4, Max: 30, Initial: 10}
+	ari := func(from int, d time.Duration) {
+		for i := 0; i < 3; i++ {
+			l.Observe(at(from+i*100), d)
+		}
+	}
+	check := func(what string, want int) {
+		t.Helper()
+		if l.Limit() != want {
+			t.Fatalf("%s: limit %d, want %d", what, l.Limit(), want)
+		}
+	}
+	// Window 1 [0 s, 1 s): 10 in progress, three setups in time: 10 + 3 = 13.
+	l.Allow(at(0), 10)
+	ari(100, 5*time.Millisecond)
+	for _, ms := range []int{400, 500, 600} {
+		l.ObserveSetupOf(at(ms), at(ms-5000), 300*time.Millisecond)
+	}
+	l.Allow(at(1000), 10)
+	check("fast start", 13)
+	// Window 2 [1 s, 2 s): slow setups, 12 in progress: floor(0.5 × 12) = 6, a cut at 2 s.
+	ari(1100, 5*time.Millisecond)
+	l.ObserveSetupOf(at(1500), at(-3000), 1200*time.Millisecond)
+	l.ObserveSetupOf(at(1600), at(-2900), 1300*time.Millisecond)
+	l.Allow(at(2000), 12)
+	check("first cut", 6)
+	// Window 3 [2 s, 3 s): ARI slow and setups slow, but of calls admitted
+	// before the cut and none after it set up yet: no second cut (the
+	// window-by-window rule would take it to Min 4).
+	ari(2100, 300*time.Millisecond)
+	l.ObserveSetupOf(at(2500), at(500), 2*time.Second)
+	l.Allow(at(3000), 12)
+	check("slow signals from before the cut", 6)
+	// Window 4 [3 s, 4 s): a call admitted after the cut set up in 300 ms,
+	// 6 in progress: +Increase = 8, a change at 4 s.
+	ari(3100, 5*time.Millisecond)
+	l.ObserveSetupOf(at(3500), at(2500), 300*time.Millisecond)
+	l.Allow(at(4000), 6)
+	check("growth after a fresh setup", 8)
+	// Window 5 [4 s, 5 s): a fast setup of a call admitted before that
+	// change, 8 in progress: no growth.
+	ari(4100, 5*time.Millisecond)
+	l.ObserveSetupOf(at(4500), at(3000), 300*time.Millisecond)
+	l.Allow(at(5000), 8)
+	check("no growth on a setup from before the change", 8)
+	// Window 6 [5 s, 6 s): a slow setup of a call admitted after the cut,
+	// 8 in progress: floor(0.5 × 8) = 4.
+	ari(5100, 5*time.Millisecond)
+	l.ObserveSetupOf(at(5500), at(4500), 1500*time.Millisecond)
+	l.Allow(at(6000), 8)
+	check("second cut on a fresh slow setup", 4)
+}
