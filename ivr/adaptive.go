@@ -31,8 +31,8 @@ import (
 // Such a window grows the limit by the number of setups it saw (at least
 // Increase): the limit then grows as fast as calls are carried.
 //
-// Setups given with the time their call was admitted (ObserveSetupOf, as the
-// controller does) take the signal's delay into account, as TCP does with
+// With SetupTarget set, setups come with the time their call was admitted
+// (ObserveSetup), and the signal's delay is taken into account, as TCP does with
 // its round trip: a setup reflects the limit in force when its call was
 // admitted, seconds earlier. So after a cut, slow setups of calls admitted
 // before it are not counted again (nor is slow ARI until a call admitted
@@ -70,13 +70,12 @@ type AdaptiveLimit struct {
 	last     time.Duration   // p90 of the last complete window
 	started  bool
 
-	// With admission times (ObserveSetupOf):
+	// The setup signal's delay (SetupTarget set):
 	fresh    []time.Duration // setups in the window of calls admitted after the last cut
 	cutAt    time.Time       // the last cut (zero: none yet)
 	changeAt time.Time       // the last change after the first cut
 	sinceCut bool            // a call admitted after the last cut was set up
 	sinceChg bool            // a call admitted after changeAt was set up within SetupTarget
-	lagAware bool            // setups came with admission times
 }
 
 // NewAdaptiveLimit returns a limit starting at initial calls, with the
@@ -127,21 +126,11 @@ func (l *AdaptiveLimit) Observe(at time.Time, took time.Duration) {
 }
 
 // ObserveSetup records one call's setup time (see SetupTarget), measured
-// at at.
-func (l *AdaptiveLimit) ObserveSetup(at time.Time, took time.Duration) {
+// at at, of a call admitted at admitted (see the delay in the type's comment).
+func (l *AdaptiveLimit) ObserveSetup(at, admitted time.Time, took time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.roll(at)
-	l.setups = append(l.setups, took)
-}
-
-// ObserveSetupOf records one call's setup time, measured at at, of a call
-// admitted at admitted (see the delay in the type's comment).
-func (l *AdaptiveLimit) ObserveSetupOf(at, admitted time.Time, took time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.roll(at)
-	l.lagAware = true
 	l.setups = append(l.setups, took)
 	if l.cutAt.IsZero() || !admitted.Before(l.cutAt) {
 		l.fresh = append(l.fresh, took)
@@ -204,16 +193,14 @@ func (l *AdaptiveLimit) roll(at time.Time) {
 	}
 	slow := ariKnown && l.last > l.Target || setupKnown && l.lastSet > l.SetupTarget
 	fast := ariKnown && !slow && (l.SetupTarget <= 0 || setupKnown)
-	if l.lagAware && !l.cutAt.IsZero() {
+	if l.SetupTarget > 0 && !l.cutAt.IsZero() {
 		l.rollLagAware(at, ariKnown, setupKnown)
 		return
 	}
 	switch {
 	case slow:
 		l.limit = max(l.Min, int(math.Floor(l.Backoff*float64(min(l.limit, l.inflight)))))
-		if l.lagAware {
-			l.cut(at)
-		}
+		l.cut(at)
 	case fast && float64(l.inflight) >= 0.9*float64(l.limit):
 		// With the setup signal, every call set up within target in the
 		// window vouches for one more (growth follows the rate calls are

@@ -255,7 +255,7 @@ func (c *call) observeSetup(o *offer) {
 	if !o.ringingAt.IsZero() && !c.evAt.IsZero() {
 		d -= c.evAt.Sub(o.ringingAt)
 	}
-	a.ObserveSetupOf(c.now(), c.rec.Arrived, max(d, 0))
+	a.ObserveSetup(c.now(), c.rec.Arrived, max(d, 0))
 }
 
 func (c *call) wrapUp() time.Duration {
