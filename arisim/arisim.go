@@ -250,6 +250,25 @@ func (s *Sim) uuidLocked() string {
 type application struct {
 	name string
 	conn *wsConn // nil while no WebSocket is connected
+	// The event filter (PUT applications/{name}/eventFilter): the objects
+	// as given, matched by their "type" as Asterisk does.
+	allowed, disallowed []map[string]any
+}
+
+// allows reports whether the application's event filter lets an event of
+// type typ through: allowed when the allowed list is empty or names it, and
+// the disallowed list does not (Asterisk's app_event_allowed).
+func (a *application) allows(typ string) bool {
+	return (len(a.allowed) == 0 || filterNames(a.allowed, typ)) && !filterNames(a.disallowed, typ)
+}
+
+func filterNames(list []map[string]any, typ string) bool {
+	for _, o := range list {
+		if t, _ := o["type"].(string); t == typ {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Sim) appLocked(name string) *application {

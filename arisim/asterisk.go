@@ -1,6 +1,7 @@
 package arisim
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"sort"
@@ -66,6 +67,12 @@ type endpointJSON struct {
 func (s *Sim) appJSONLocked(a *application) applicationJSON {
 	j := applicationJSON{Name: a.name, ChannelIDs: []string{}, BridgeIDs: []string{}, EndpointIDs: []string{},
 		DeviceNames: []string{}, EventsAllowed: []any{}, EventsDisallowed: []any{}}
+	for _, o := range a.allowed {
+		j.EventsAllowed = append(j.EventsAllowed, o)
+	}
+	for _, o := range a.disallowed {
+		j.EventsDisallowed = append(j.EventsDisallowed, o)
+	}
 	for _, ch := range s.sortedChannelsLocked() {
 		if ch.subs[a.name] && ch.stasisApp != "" {
 			j.ChannelIDs = append(j.ChannelIDs, ch.id)
@@ -219,6 +226,43 @@ func init() {
 			return okReply(200, s.appJSONLocked(a))
 		}
 	}
+	handle("PUT", "applications/{name}/eventFilter", func(s *Sim, q *req) reply {
+		a := s.apps[q.vars["name"]]
+		if a == nil {
+			return errReply(404, "Application not found")
+		}
+		// The whole body is the filter: {"allowed": [{"type": …}, …],
+		// "disallowed": […]}. An empty object (or none) resets both lists;
+		// a list left out is kept.
+		var body map[string]json.RawMessage
+		if len(q.body) > 0 {
+			if err := json.Unmarshal(q.body, &body); err != nil {
+				return errReply(400, "Invalid format definition")
+			}
+		}
+		if len(body) == 0 {
+			a.allowed, a.disallowed = nil, nil
+			return okReply(200, s.appJSONLocked(a))
+		}
+		parse := func(key string, into *[]map[string]any) bool {
+			raw, ok := body[key]
+			if !ok {
+				return true
+			}
+			var list []map[string]any
+			if json.Unmarshal(raw, &list) != nil {
+				return false
+			}
+			*into = list
+			return true
+		}
+		allowed, disallowed := a.allowed, a.disallowed
+		if !parse("allowed", &allowed) || !parse("disallowed", &disallowed) {
+			return errReply(400, "Invalid format definition")
+		}
+		a.allowed, a.disallowed = allowed, disallowed
+		return okReply(200, s.appJSONLocked(a))
+	})
 	handle("POST", "applications/{name}/subscription", sub(true))
 	handle("DELETE", "applications/{name}/subscription", sub(false))
 	handle("GET", "endpoints", func(s *Sim, q *req) reply { return okReply(200, s.endpointsLocked("")) })

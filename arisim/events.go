@@ -54,6 +54,9 @@ func (s *Sim) sendLocked(apps map[string]bool, ev *event) {
 		if a == nil || a.conn == nil {
 			continue // events for a disconnected application are dropped, not queued
 		}
+		if !a.allows(ev.Type) {
+			continue
+		}
 		ev.Application = name
 		frame, err := json.Marshal(ev)
 		if err != nil {

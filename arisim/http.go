@@ -37,6 +37,7 @@ type req struct {
 	p     map[string]string // query string and JSON body parameters
 	objs  map[string]map[string]string
 	lists map[string][]string // list parameters (media, channel) as Asterisk splits them
+	body  []byte              // the JSON body as sent (trimmed)
 }
 
 // list reads a list parameter the way Asterisk does: a query value is split at commas (and
@@ -96,6 +97,7 @@ func parseParams(r *http.Request) (*req, error) {
 		return q, err
 	}
 	body = bytes.TrimSpace(body)
+	q.body = body
 	if len(body) == 0 || body[0] != '{' {
 		return q, nil
 	}

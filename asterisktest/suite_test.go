@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/publicservice/hotline"
 	"github.com/publicservice/hotline/arisim"
 	"github.com/publicservice/hotline/internal/realasterisk"
+	"github.com/publicservice/hotline/telephony"
 )
 
 // TestMain says first whether the suite runs against a real Asterisk.
@@ -88,6 +90,11 @@ func TestRealAsteriskJourneys(t *testing.T) {
 	real.startServe(t, ctx)
 	sim.startServe(t, ctx)
 	for _, w := range []*world{real, sim} {
+		// The controller asked Asterisk not to send the events it never reads
+		// (telephony.DefaultDisallowedEvents); both hold the filter.
+		checkFor(t, 30*time.Second, w.name+": the controller's event filter in ARI", func() bool {
+			return slices.Equal(w.eventFilter(t), sortedCopy(telephony.DefaultDisallowedEvents))
+		})
 		// q11, q14 (until its agent signs in) and q15 are staffed by a112, paused:
 		// callers wait there (an unstaffed queue would turn them away).
 		w.agentAction(t, "a112", "login")

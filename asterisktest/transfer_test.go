@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -79,6 +80,39 @@ func (w *world) panelState(t *testing.T, token string) (call, transfer string) {
 		transfer = st.Call.Transfer.State
 	}
 	return st.Call.State, transfer
+}
+
+// eventFilter lists the event types the hotline application's filter
+// disallows, as ARI reports it (sorted).
+func (w *world) eventFilter(t *testing.T) []string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, w.ariURL+"/applications/hotline", nil)
+	req.SetBasicAuth("hotline", w.ariPass)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("ARI application: %v", err)
+	}
+	defer resp.Body.Close()
+	var app struct {
+		Disallowed []struct {
+			Type string `json:"type"`
+		} `json:"events_disallowed"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&app); err != nil {
+		t.Fatalf("ARI application: %v", err)
+	}
+	out := []string{}
+	for _, d := range app.Disallowed {
+		out = append(out, d.Type)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedCopy(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
 }
 
 // bridgeChannels lists the channels in a bridge as Asterisk's ARI reports it

@@ -50,7 +50,7 @@ func (c *call) enterQueue(q string) {
 	// One round trip: queued only when someone serves the queue (unless
 	// the queue's rule is to wait anyway), then the queue's dispatch.
 	ctx, cancel := c.ctx()
-	pos, matched, err := c.ctl.q.EnqueueDispatch(ctx, queue.Caller{CallID: c.id, Queue: c.queue, Priority: prio, Enqueued: at,
+	pos, matched, own, err := c.ctl.q.EnqueueDispatchHere(ctx, queue.Caller{CallID: c.id, Queue: c.queue, Priority: prio, Enqueued: at,
 		Owner: c.ctl.id, Language: c.rec.Language}, rule != config.UnstaffedWait)
 	cancel()
 	if errors.Is(err, queue.ErrUnstaffed) {
@@ -86,6 +86,11 @@ func (c *call) enterQueue(q string) {
 		c.setupFrom = keyAt
 	} else {
 		c.queueEntry()
+	}
+	if own != nil {
+		// Matched at once: the agent is rung from here, not after a round
+		// trip through this controller's inbox.
+		c.onMatch(*own)
 	}
 }
 

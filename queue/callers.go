@@ -53,17 +53,38 @@ var ErrUnstaffed = hotline.Errorf(hotline.ECONFLICT, "queue: no signed-in agent 
 // again one after the other (the enqueue script answers a retry of its own
 // caller as it did the first time).
 func (q *Queues) EnqueueDispatch(ctx context.Context, c Caller, onlyStaffed bool) (position int, matched bool, err error) {
+	position, matched, _, err = q.enqueueDispatch(ctx, c, onlyStaffed, false)
+	return position, matched, err
+}
+
+// EnqueueDispatchHere is EnqueueDispatch for a dispatcher that is c's owner
+// and acts on c's own match at once: that match is handed back (own) instead
+// of going through the owner's inbox (one round trip and one hand-over
+// fewer). own is nil when c was not matched, or when its match went to the
+// inbox after all (the scripts were reloaded after a Redis restart);
+// matched says whether c was matched either way.
+func (q *Queues) EnqueueDispatchHere(ctx context.Context, c Caller, onlyStaffed bool) (position int, matched bool, own *Match, err error) {
+	return q.enqueueDispatch(ctx, c, onlyStaffed, true)
+}
+
+func (q *Queues) enqueueDispatch(ctx context.Context, c Caller, onlyStaffed, here bool) (position int, matched bool, own *Match, err error) {
 	keys, args, err := q.enqueueArgs(c, onlyStaffed)
 	if err != nil {
-		return 0, false, err
+		return 0, false, nil, err
 	}
 	q.clk.Handoff(dispatchBatchMax)
 	pushed := 0
 	defer func() { q.clk.Taken(dispatchBatchMax - pushed) }()
+	keep := ""
+	dargs := q.dispatchArgs(c.Queue, c.Enqueued)
+	if here {
+		keep = c.CallID
+		dargs = append(dargs, keep)
+	}
 	var enq, disp *redis.Cmd
 	_, _ = q.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		enq = enqueueScript.EvalSha(ctx, p, keys, args...)
-		disp = dispatchScript.EvalSha(ctx, p, q.dispatchKeys(), q.dispatchArgs(c.Queue, c.Enqueued)...)
+		disp = dispatchScript.EvalSha(ctx, p, q.dispatchKeys(), dargs...)
 		return nil
 	})
 	n, err := enq.Int()
@@ -75,7 +96,7 @@ func (q *Queues) EnqueueDispatch(ctx context.Context, c Caller, onlyStaffed bool
 	if n == -2 && err == nil {
 		err = ErrUnstaffed
 	} else if position, err = enqueued(c, n, err); err != nil {
-		return 0, false, err
+		return 0, false, nil, err
 	}
 	res, derr := disp.StringSlice()
 	if retried || derr != nil || len(res) == dispatchBatchMax {
@@ -91,15 +112,20 @@ func (q *Queues) EnqueueDispatch(ctx context.Context, c Caller, onlyStaffed bool
 			q.log.Warn("dispatch after enqueue", "queue", c.Queue, "err", serr)
 		}
 	}
-	ms, n2, merr := decodeMatches(res)
+	ms, n2, merr := decodeMatchesKeeping(res, keep)
 	pushed += n2
-	for _, m := range ms {
-		matched = matched || m.Caller.CallID == c.CallID
+	for i, m := range ms {
+		if m.Caller.CallID == c.CallID {
+			matched = true
+			if here && own == nil {
+				own = &ms[i]
+			}
+		}
 	}
 	if merr != nil {
 		q.log.Warn("dispatch after enqueue", "queue", c.Queue, "err", merr)
 	}
-	return position, matched, err
+	return position, matched, own, err
 }
 
 // enqueueArgs checks c and builds the enqueue script's keys and arguments.
@@ -265,6 +291,12 @@ func (q *Queues) dispatchArgs(queue string, now time.Time) []any {
 // matches pushed to an inbox (those naming an owner, and any it cannot
 // decode, which stay counted in flight).
 func decodeMatches(res []string) (out []Match, pushed int, err error) {
+	return decodeMatchesKeeping(res, "")
+}
+
+// decodeMatchesKeeping is decodeMatches where the match of call keep (if
+// not "") was kept out of its owner's inbox by the script.
+func decodeMatchesKeeping(res []string, keep string) (out []Match, pushed int, err error) {
 	out = make([]Match, 0, len(res))
 	for _, s := range res {
 		var m Match
@@ -273,7 +305,7 @@ func decodeMatches(res []string) (out []Match, pushed int, err error) {
 			err = wrap("dispatch: decode match", derr)
 			continue
 		}
-		if m.Caller.Owner != "" {
+		if m.Caller.Owner != "" && (keep == "" || m.Caller.CallID != keep) {
 			pushed++
 		}
 		out = append(out, m)

@@ -150,3 +150,58 @@ func privateFixture(t *testing.T) *fixture {
 	t.Cleanup(clk.Close)
 	return &fixture{q: New(rdb, clk, Options{Prefix: "t"}), rdb: rdb, clk: clk, ctx: t.Context()}
 }
+
+// EnqueueDispatchHere hands the caller's own match back instead of pushing
+// it to its owner's inbox (nothing in flight for a receiver); other
+// callers' matches still go to their owners' inboxes.
+func TestEnqueueDispatchHere(t *testing.T) {
+	t.Parallel()
+	f := setup(t, Options{})
+	if err := f.q.LoadScripts(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.login(t, "a1", t0, "tax")
+	rt := NewRoundTrips()
+	f.rdb.AddHook(rt)
+	c := Caller{CallID: "c1", Queue: "tax", Enqueued: t0.Add(sec(5)), Owner: "ctl-1", Language: "en"}
+	pos, matched, own, err := f.q.EnqueueDispatchHere(f.ctx, c, true)
+	if err != nil || pos != 1 || !matched || own == nil || own.Caller.CallID != "c1" || own.Agent.ID != "a1" {
+		t.Fatalf("enqueue with a1 free: position %d, matched %v, own %+v, %v", pos, matched, own, err)
+	}
+	if n := rt.Count(); n != 1 {
+		t.Errorf("%d round trips, want 1", n)
+	}
+	if s := f.state(t, "a1"); s.State != agents.Ringing || s.CallID != "c1" {
+		t.Errorf("a1 %+v", s)
+	}
+	if n, err := f.rdb.LLen(f.ctx, f.q.key("inbox", "ctl-1")).Result(); err != nil || n != 0 {
+		t.Errorf("inbox holds %d matches (%v), want 0", n, err)
+	}
+	if _, _, inflight := f.clk.Pending(); inflight != 0 {
+		t.Errorf("in flight %d, want 0 (the match was handed back)", inflight)
+	}
+	// Not matched: nothing handed back.
+	c2 := Caller{CallID: "c2", Queue: "tax", Enqueued: t0.Add(sec(6)), Owner: "ctl-1"}
+	if pos, matched, own, err := f.q.EnqueueDispatchHere(f.ctx, c2, true); err != nil || pos != 1 || matched || own != nil {
+		t.Fatalf("c2: position %d, matched %v, own %+v, %v", pos, matched, own, err)
+	}
+}
+
+// After a Redis restart (scripts gone) the own match goes through the
+// inbox: matched, but not handed back.
+func TestEnqueueDispatchHereAfterScriptsFlushed(t *testing.T) {
+	t.Parallel()
+	f := privateFixture(t)
+	f.login(t, "a1", t0, "tax")
+	if err := f.rdb.ScriptFlush(f.ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	pos, matched, own, err := f.q.EnqueueDispatchHere(f.ctx, Caller{CallID: "c1", Queue: "tax", Enqueued: t0.Add(sec(5)), Owner: "ctl-1"}, true)
+	if err != nil || pos != 1 || !matched || own != nil {
+		t.Fatalf("position %d, matched %v, own %+v, %v", pos, matched, own, err)
+	}
+	m, err := f.q.NextMatch(f.ctx, "ctl-1", time.Second)
+	if err != nil || m == nil || m.Caller.CallID != "c1" {
+		t.Fatalf("inbox: %+v, %v", m, err)
+	}
+}

@@ -53,11 +53,7 @@ func (q *Queues) Heartbeat(ctx context.Context, owner string, ttl time.Duration,
 	}
 	b := Beat{Epoch: ep.Val(), Joined: add.Val() == 1}
 	if info != nil {
-		for _, line := range strings.Split(info.Val(), "\n") {
-			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "run_id:"); ok {
-				b.RunID = v
-			}
-		}
+		b.RunID = runID(info.Val())
 	}
 	return b, nil
 }
@@ -189,4 +185,21 @@ func (q *Queues) Sweep(ctx context.Context, me string, now time.Time) ([]Swept, 
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// runID is the run_id field of an INFO answer ("" when absent), found
+// without splitting the whole answer into lines (twice a second).
+func runID(info string) string {
+	i := strings.Index(info, "\nrun_id:")
+	if i < 0 {
+		if !strings.HasPrefix(info, "run_id:") {
+			return ""
+		}
+		i = -1
+	}
+	v := info[i+len("\nrun_id:"):]
+	if j := strings.IndexAny(v, "\r\n"); j >= 0 {
+		v = v[:j]
+	}
+	return strings.TrimSpace(v)
 }

@@ -119,3 +119,17 @@ func TestNotifyLiveControllers(t *testing.T) {
 		}
 	}
 }
+
+func TestRunID(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"# Server\r\nredis_version:7.0.15\r\nrun_id:abc123\r\ntcp_port:6379\r\n", "abc123"},
+		{"run_id:first\r\n", "first"},
+		{"# Server\r\nredis_version:7.0.15\r\n", ""},
+		{"# Server\nrun_id:lf-only\n", "lf-only"},
+		{"", ""},
+	} {
+		if got := runID(c.in); got != c.want {
+			t.Errorf("runID(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

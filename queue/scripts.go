@@ -201,7 +201,9 @@ end
 return {1, st}
 `)
 
-// KEYS: anchor. ARGV: P, queue, now, now (RFC 3339), inbox ttl, max matches.
+// KEYS: anchor. ARGV: P, queue, now, now (RFC 3339), inbox ttl, max matches,
+// and optionally a call id whose match is only returned, not pushed to its
+// owner's inbox (the dispatcher delivers it itself).
 // Returns the matches as JSON strings.
 var dispatchScript = script(`
 local qn, now, limit = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[6])
@@ -232,7 +234,7 @@ while #out < limit do
     redis.call('HSET', ck, 'state', 'offered', 'agent', aid)
     local m = '{"caller":' .. ch[1] .. ',"agent":' .. ah[2] .. ',"at":"' .. ARGV[4] .. '"}'
     local owner = ch[3]
-    if owner and owner ~= '' then
+    if owner and owner ~= '' and cid ~= ARGV[7] then
       redis.call('RPUSH', k('inbox', owner), m)
       redis.call('EXPIRE', k('inbox', owner), ARGV[5])
     end

@@ -50,6 +50,10 @@ type ARIOptions struct {
 	// took (wall time to the answer's headers), e.g. for adaptive load
 	// shedding (ivr.AdaptiveLimit.Observe).
 	ObserveRequest func(took time.Duration)
+	// DisallowEvents are the ARI event types Asterisk is asked not to send
+	// the application (its event filter, set at every connection; see
+	// eventfilter.go). nil: DefaultDisallowedEvents; empty: no filter.
+	DisallowEvents []string
 }
 
 // ARI implements Switch over ARI with github.com/CyCoreSystems/ari/v5 for
@@ -74,6 +78,8 @@ type ARI struct {
 	// connected is true while the events WebSocket is up.
 	connected atomic.Bool
 	seenBad   sync.Map // ARI types already logged as undecodable
+	// filterWarned: a refused event filter was logged once.
+	filterWarned atomic.Bool
 }
 
 var _ Switch = (*ARI)(nil)

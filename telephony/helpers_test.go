@@ -140,16 +140,23 @@ func (s *wsServer) connections() int {
 	return s.conns
 }
 
-func newTestARI(t testing.TB, baseURL string, clk clock.Clock) *ARI {
+// newTestARI is an ARI on baseURL without an event filter (these tests
+// read every event), unless a modifier sets one.
+func newTestARI(t testing.TB, baseURL string, clk clock.Clock, mods ...func(*ARIOptions)) *ARI {
 	t.Helper()
-	a, err := NewARI(ARIOptions{
-		URL:         baseURL + "/ari",
-		Application: "hotline",
-		Username:    "hotline",
-		Password:    "secret",
-		Clock:       clk,
-		Logger:      testLogger(t),
-	})
+	o := ARIOptions{
+		URL:            baseURL + "/ari",
+		Application:    "hotline",
+		Username:       "hotline",
+		Password:       "secret",
+		Clock:          clk,
+		Logger:         testLogger(t),
+		DisallowEvents: []string{},
+	}
+	for _, m := range mods {
+		m(&o)
+	}
+	a, err := NewARI(o)
 	if err != nil {
 		t.Fatalf("NewARI: %v", err)
 	}

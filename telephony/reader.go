@@ -25,10 +25,14 @@ type ReaderStats struct {
 	Undecodable int64 // frames ari.DecodeEvent could not decode (skipped)
 	Queued      int64 // events read but not yet taken by the consumer
 	Requests    int64 // REST requests sent to ARI
+	// Filtered: Asterisk accepted the event filter (DisallowEvents) at the
+	// last connection.
+	Filtered bool
 }
 
 type readerStats struct {
 	connects, dialFails, frames, delivered, undecodable atomic.Int64
+	filtered                                            atomic.Bool
 }
 
 // Connected reports whether the events WebSocket is up now.
@@ -44,6 +48,7 @@ func (a *ARI) Stats() ReaderStats {
 		Undecodable: a.stats.undecodable.Load(),
 		Queued:      int64(a.q.len()),
 		Requests:    a.requests.Load(),
+		Filtered:    a.stats.filtered.Load(),
 	}
 }
 
@@ -157,6 +162,8 @@ func (a *ARI) connect(ctx context.Context) (*websocket.Conn, error) {
 		return nil, fmt.Errorf("dial %s: %w", u.Redacted(), err)
 	}
 	conn.SetReadLimit(16 << 20)
+	a.stats.filtered.Store(false)
+	a.setEventFilter(ctx)
 	if a.opts.Node == "" {
 		a.fetchNode(ctx)
 	}

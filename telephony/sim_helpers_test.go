@@ -30,7 +30,7 @@ type simEnv struct {
 	conns []net.Conn // hijacked (WebSocket) connections, to drop them
 }
 
-func newSimEnv(t *testing.T) *simEnv {
+func newSimEnv(t *testing.T, mods ...func(*ARIOptions)) *simEnv {
 	t.Helper()
 	clk := clock.NewVirtual(time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC), clock.WithStallAfter(time.Second),
 		clock.WithLogger(testLogger(t)))
@@ -41,7 +41,7 @@ func newSimEnv(t *testing.T) *simEnv {
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(hijackTracker{ResponseWriter: w, track: e.track}, r)
 	}))
-	e.sw = newTestARI(t, e.srv.URL, clk)
+	e.sw = newTestARI(t, e.srv.URL, clk, mods...)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

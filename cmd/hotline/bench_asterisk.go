@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/publicservice/hotline/simulation/astbench"
+	"github.com/publicservice/hotline/telephony"
 )
 
 // minimalAppCommand runs the benchmark's minimal ARI application (a child
@@ -29,6 +30,7 @@ func (m *Main) benchAsterisk(ctx context.Context, args []string) error {
 	maxRate := fs.Float64("rate-max", 40, "highest offered rate tried")
 	fine := fs.Bool("fine", true, "after the first failing rate, try the rates between it and the last passing one 1 call/s apart")
 	dur := fs.Duration("step-duration", 20*time.Second, "how long each rate is offered")
+	warm := fs.Duration("warmup", 10*time.Second, "before its first step, offer each mode the first rate for this long, not measured (0: no warm-up)")
 	agents := fs.Int("agents", 60, "agents answering (Local channels)")
 	talk := fs.Duration("talk", 250*time.Millisecond, "how long an agent stays on the call after answering")
 	overRate := fs.Float64("overload-rate", 0, "then offer this rate (calls/s) to the controller with -max-calls and with -adaptive-shed, each on a fresh Asterisk; 0: skip")
@@ -48,7 +50,7 @@ func (m *Main) benchAsterisk(ctx context.Context, args []string) error {
 	if err := m.checkFlags(fs, rule{badMode != "" || *modes == "", fmt.Sprintf("-modes %q: want minimal, controller and/or queue_app, comma-separated", *modes)},
 		floatIn("rate-start", *start, 0, 10_000), floatIn("rate-step", *step, 0, 10_000), floatIn("rate-max", *maxRate, 0, 10_000),
 		rule{*maxRate < *start, fmt.Sprintf("-rate-max %v is below -rate-start %v", *maxRate, *start)},
-		durationIn("step-duration", *dur, time.Second, 24*time.Hour), intIn("agents", *agents, 1, 100_000),
+		durationIn("step-duration", *dur, time.Second, 24*time.Hour), durationIn("warmup", *warm, 0, time.Hour), intIn("agents", *agents, 1, 100_000),
 		durationIn("talk", *talk, 0, time.Hour), rule{math.IsNaN(*overRate) || *overRate < 0 || *overRate > 10_000, fmt.Sprintf("-overload-rate %v: want 0 to 10000", *overRate)},
 		durationIn("overload-duration", *overDur, time.Second, 24*time.Hour), intIn("max-calls", *maxCalls, 0, 1_000_000)); err != nil {
 		return err
@@ -63,7 +65,7 @@ func (m *Main) benchAsterisk(ctx context.Context, args []string) error {
 	o := astbench.Options{Script: *script, ConfigDir: *confDir, Exe: exe,
 		DatabaseURL: env("DATABASE_URL", defaultDatabaseURL), RedisURL: env("REDIS_URL", defaultRedisURL),
 		Modes: strings.Split(*modes, ","), RateStart: *start, RateStep: *step, RateMax: *maxRate, Fine: *fine,
-		StepDuration: *dur, Agents: *agents, Talk: *talk, OverloadRate: *overRate, OverloadDuration: *overDur,
+		StepDuration: *dur, Warmup: *warm, Agents: *agents, Talk: *talk, OverloadRate: *overRate, OverloadDuration: *overDur,
 		MaxCalls: *maxCalls, CPUProfileDir: *profDir, Logger: m.Logger}
 	if !*quiet {
 		o.Progress = m.Stderr
@@ -118,9 +120,24 @@ func (m *Main) benchMinimalApp(ctx context.Context, args []string) error {
 	p := astbench.ControllerPrompts
 	err = astbench.RunMinimal(ctx, astbench.MinimalOptions{ARI: client, App: *app,
 		Menus: astbench.SoundLists(p.Menus), Hold: astbench.SoundURIs(p.Hold), Ringing: astbench.SoundURIs(p.Ringing), Agents: *agents,
-		Survey: astbench.SoundURIs(p.Survey), Thanks: astbench.SoundURIs(p.Thanks), Logger: m.Logger}, ready)
+		Survey: astbench.SoundURIs(p.Survey), Thanks: astbench.SoundURIs(p.Thanks),
+		DisallowEvents: minimalDisallowed(), Logger: m.Logger}, ready)
 	if ctx.Err() != nil {
 		return nil
 	}
 	return err
+}
+
+// minimalDisallowed is the minimal application's event filter: the
+// controller's (telephony.DefaultDisallowedEvents) but ChannelLeftBridge,
+// which it waits for before the survey where the controller takes the
+// caller out of the bridge itself.
+func minimalDisallowed() []string {
+	out := []string{}
+	for _, t := range telephony.DefaultDisallowedEvents {
+		if t != "ChannelLeftBridge" {
+			out = append(out, t)
+		}
+	}
+	return out
 }

@@ -86,6 +86,37 @@ func (a *ARI) Do(ctx context.Context, method, path string, q url.Values, out any
 	return nil
 }
 
+// Filter sets application app's event filter: Asterisk stops sending it
+// the event types in disallow.
+func (a *ARI) Filter(ctx context.Context, app string, disallow []string) error {
+	list := make([]map[string]string, 0, len(disallow))
+	for _, t := range disallow {
+		list = append(list, map[string]string{"type": t})
+	}
+	body, err := json.Marshal(map[string]any{"disallowed": list})
+	if err != nil {
+		return fmt.Errorf("astbench: event filter: %w", err)
+	}
+	path := "/applications/" + url.PathEscape(app) + "/eventFilter"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, a.URL+path, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("astbench: PUT %s: %w", path, err)
+	}
+	req.SetBasicAuth(a.User, a.Password)
+	req.Header.Set("Content-Type", "application/json")
+	a.requests.Add(1)
+	resp, err := a.hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("astbench: PUT %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode > 299 {
+		return fmt.Errorf("astbench: PUT %s: %w", path, &errStatus{resp.StatusCode, string(bytes.TrimSpace(b))})
+	}
+	return nil
+}
+
 // Event is an ARI event, reduced to the fields the benchmark reads.
 type Event struct {
 	Type        string   `json:"type"`

@@ -64,6 +64,10 @@ type Options struct {
 	RateStart, RateStep, RateMax float64
 	StepDuration                 time.Duration
 	Fine                         bool
+	// Warmup: before its first step, each mode is offered RateStart for
+	// this long, unmeasured (connection pools, prepared statements, loaded
+	// scripts, the heap's growth); 0: none.
+	Warmup time.Duration
 	// Agents answering (default 60); Talk is the agent's talk time.
 	Agents int
 	Talk   time.Duration
@@ -125,6 +129,8 @@ type Mode struct {
 	// PerCall is what the application asked and received per completed call
 	// at that rate (see Step.PerCall).
 	PerCall map[string]float64 `json:"per_call,omitempty"`
+	// Warmup is the unmeasured warm-up step (Options.Warmup), if any.
+	Warmup *Step `json:"warmup,omitempty"`
 	// Steps is every offered rate tried, in order.
 	Steps []Step `json:"steps"`
 }
@@ -320,6 +326,14 @@ func (b *bench) search(ctx context.Context, name string, start starter, endpoint
 		}()
 	}
 	m := &Mode{Steps: []Step{}}
+	if b.o.Warmup > 0 {
+		b.progress("%s: warming up (%.1f calls/s for %s, not measured)", name, b.o.RateStart, b.o.Warmup)
+		st, err := b.step(ctx, name+" warm-up", a, endpoint, b.o.RateStart, b.o.Warmup)
+		if err != nil {
+			return nil, err
+		}
+		m.Warmup = &st
+	}
 	var best *Step
 	try := func(rate float64) (bool, error) {
 		st, err := b.step(ctx, name, a, endpoint, rate, b.o.StepDuration)

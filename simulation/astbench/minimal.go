@@ -37,7 +37,13 @@ type MinimalOptions struct {
 	Survey, Thanks []string
 	// KeyTimeout bounds each wait for a key (default 10 s).
 	KeyTimeout time.Duration
-	Logger     *slog.Logger
+	// DisallowEvents, when set, is the application's event filter (PUT
+	// /applications/{app}/eventFilter) once connected: the benchmark gives
+	// it the controller's (telephony.DefaultDisallowedEvents) but the
+	// ChannelLeftBridge it waits for, so that neither reads events it does
+	// not use.
+	DisallowEvents []string
+	Logger         *slog.Logger
 }
 
 // RunMinimal runs the minimal application until ctx ends. ready is closed
@@ -53,7 +59,23 @@ func RunMinimal(ctx context.Context, o MinimalOptions, ready chan<- struct{}) er
 		o.Agents = 1
 	}
 	m := &minimal{o: o, calls: map[string]chan Event{}}
-	err := o.ARI.Events(ctx, o.App, ready, func(ev Event) { m.route(ctx, ev) })
+	connected := make(chan struct{})
+	go func() {
+		select {
+		case <-connected:
+		case <-ctx.Done():
+			return
+		}
+		if len(o.DisallowEvents) > 0 {
+			if err := o.ARI.Filter(ctx, o.App, o.DisallowEvents); err != nil {
+				o.Logger.Warn("minimal application: event filter refused", "err", err)
+			}
+		}
+		if ready != nil {
+			close(ready)
+		}
+	}()
+	err := o.ARI.Events(ctx, o.App, connected, func(ev Event) { m.route(ctx, ev) })
 	m.wg.Wait()
 	return err
 }
