@@ -160,8 +160,10 @@ func journeys() []journey {
 			// told so and hears the department's menu again; saying nothing, they reach
 			// the default queue's officer.
 			name: "ticket_check", did: did("j16"), from: "+13455550117",
-			phones: map[string]phone{"a106": {answerAfter: time.Second, talk: 3 * time.Second}},
-			login:  []string{"a106"},
+			// qinv's officer is a108 (also invalid_input's): signed in here, not
+			// left to whichever journey runs first.
+			phones: map[string]phone{"a108": {answerAfter: time.Second, talk: 3 * time.Second}},
+			login:  []string{"a108"},
 			script: &arisim.Script{Presses: []arisim.Press{first("1", 300), press("5", 2000), {Digits: "40213#", AfterMs: 1000, GapMs: 300}}},
 			check: func(t *testing.T, w *world, p *placed, rec hotline.CallRecord) {
 				if rec.Disposition != hotline.DispAnswered || rec.Queue != "qinv" {

@@ -197,7 +197,7 @@ func runJourney(t *testing.T, ctx context.Context, real, sim *world, slot time.T
 					w.setAgent(t, ctx, id, ph)
 				}
 				for _, id := range j.login {
-					w.agentAction(t, id, "login")
+					w.signIn(t, id)
 					time.Sleep(20 * time.Millisecond) // distinct idle times: the first signed in is offered first
 				}
 				for _, id := range j.pause {

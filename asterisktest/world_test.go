@@ -267,6 +267,29 @@ func (sp *serveProc) term() { _ = sp.cmd.Process.Signal(syscall.SIGTERM) }
 // agentAction posts to the controller's agent API (login, logout, available, pause).
 func (w *world) agentAction(t *testing.T, id, action string) {
 	t.Helper()
+	if st := w.postAgent(t, id, action); st != http.StatusOK {
+		t.Fatalf("%s agent %s %s: %d", w.name, id, action, st)
+	}
+}
+
+// signIn signs agent id in unless another journey sharing the agent did
+// already (409, and the agent is signed in).
+func (w *world) signIn(t *testing.T, id string) {
+	t.Helper()
+	st := w.postAgent(t, id, "login")
+	if st == http.StatusConflict {
+		if state, _ := w.agentState(t, id); state != "" && state != "logged_out" {
+			return
+		}
+	}
+	if st != http.StatusOK {
+		t.Fatalf("%s agent %s login: %d", w.name, id, st)
+	}
+}
+
+// postAgent posts action to agent id and returns the status.
+func (w *world) postAgent(t *testing.T, id, action string) int {
+	t.Helper()
 	path := "/api/v1/agents/" + id + "/" + action
 	if action == "pause" {
 		path += "?reason=break" // a configured pause reason
@@ -278,9 +301,7 @@ func (w *world) agentAction(t *testing.T, id, action string) {
 		t.Fatalf("%s agent %s %s: %v", w.name, id, action, err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s agent %s %s: %d", w.name, id, action, resp.StatusCode)
-	}
+	return resp.StatusCode
 }
 
 // agentState reads one agent's state and reason from the controller's API.
