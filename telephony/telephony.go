@@ -25,7 +25,10 @@
 // cannot decode, and hands every other event, converted to Event, through an
 // unbounded in-memory queue to Events() in arrival order: never a drop. It
 // reconnects with backoff (100 ms doubling to 2 s) and queues a Connected
-// event after every successful connection. As the library's client is never
+// event after every successful connection. At each connection it also sets
+// the application's event filter (eventfilter.go): Asterisk is asked not to
+// send the dozen event types the controller never reads (more than half of a
+// call's events). As the library's client is never
 // connected its bus is nil: this package calls no Subscribe and no handle
 // method that waits for events.
 //
