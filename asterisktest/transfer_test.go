@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -105,13 +104,7 @@ func (w *world) eventFilter(t *testing.T) []string {
 	for _, d := range app.Disallowed {
 		out = append(out, d.Type)
 	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedCopy(s []string) []string {
-	out := append([]string(nil), s...)
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }
 

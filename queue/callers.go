@@ -112,12 +112,12 @@ func (q *Queues) enqueueDispatch(ctx context.Context, c Caller, onlyStaffed, her
 			q.log.Warn("dispatch after enqueue", "queue", c.Queue, "err", serr)
 		}
 	}
-	ms, n2, merr := decodeMatchesKeeping(res, keep)
+	ms, n2, merr := decodeMatches(res, keep)
 	pushed += n2
 	for i, m := range ms {
 		if m.Caller.CallID == c.CallID {
 			matched = true
-			if here && own == nil {
+			if keep != "" && own == nil {
 				own = &ms[i]
 			}
 		}
@@ -275,7 +275,7 @@ func (q *Queues) dispatchBatch(ctx context.Context, queue string, now time.Time)
 	if err != nil {
 		return nil, false, wrap("dispatch", err)
 	}
-	out, pushed, err = decodeMatches(res)
+	out, pushed, err = decodeMatches(res, "")
 	return out, len(res) == dispatchBatchMax, err
 }
 
@@ -288,15 +288,10 @@ func (q *Queues) dispatchArgs(queue string, now time.Time) []any {
 }
 
 // decodeMatches decodes the dispatch script's answer; pushed counts the
-// matches pushed to an inbox (those naming an owner, and any it cannot
-// decode, which stay counted in flight).
-func decodeMatches(res []string) (out []Match, pushed int, err error) {
-	return decodeMatchesKeeping(res, "")
-}
-
-// decodeMatchesKeeping is decodeMatches where the match of call keep (if
-// not "") was kept out of its owner's inbox by the script.
-func decodeMatchesKeeping(res []string, keep string) (out []Match, pushed int, err error) {
+// matches pushed to an inbox (those naming an owner, but the match of call
+// keep, which the script kept out of its inbox, and any it cannot decode,
+// which stay counted in flight).
+func decodeMatches(res []string, keep string) (out []Match, pushed int, err error) {
 	out = make([]Match, 0, len(res))
 	for _, s := range res {
 		var m Match
@@ -354,7 +349,7 @@ func (q *Queues) DispatchQueues(ctx context.Context, queues []string, now time.T
 				errs = append(errs, err)
 			}
 		}
-		ms, n, err := decodeMatches(res)
+		ms, n, err := decodeMatches(res, "")
 		out, pushed = append(out, ms...), pushed+n
 		if err != nil {
 			errs = append(errs, err)

@@ -72,8 +72,10 @@ func TestDispatchQueuesAfterScriptsFlushed(t *testing.T) {
 
 // A caller who joins with an agent free is queued and matched in one round
 // trip; with onlyStaffed, a queue nobody serves refuses the caller.
-func TestEnqueueDispatch(t *testing.T) {
-	t.Parallel()
+// enqueueFixture: a1 signed in for "tax", the scripts loaded, round trips
+// counted from here, and caller c1 of ctl-1 for "tax".
+func enqueueFixture(t *testing.T) (*fixture, *RoundTrips, Caller) {
+	t.Helper()
 	f := setup(t, Options{})
 	if err := f.q.LoadScripts(f.ctx); err != nil {
 		t.Fatal(err)
@@ -81,7 +83,12 @@ func TestEnqueueDispatch(t *testing.T) {
 	f.login(t, "a1", t0, "tax")
 	rt := NewRoundTrips()
 	f.rdb.AddHook(rt)
-	c := Caller{CallID: "c1", Queue: "tax", Enqueued: t0.Add(sec(5)), Owner: "ctl-1", Language: "en"}
+	return f, rt, Caller{CallID: "c1", Queue: "tax", Enqueued: t0.Add(sec(5)), Owner: "ctl-1", Language: "en"}
+}
+
+func TestEnqueueDispatch(t *testing.T) {
+	t.Parallel()
+	f, rt, c := enqueueFixture(t)
 	pos, matched, err := f.q.EnqueueDispatch(f.ctx, c, true)
 	if err != nil || pos != 1 || !matched {
 		t.Fatalf("enqueue with a1 free: position %d, matched %v, %v", pos, matched, err)
@@ -156,14 +163,7 @@ func privateFixture(t *testing.T) *fixture {
 // callers' matches still go to their owners' inboxes.
 func TestEnqueueDispatchHere(t *testing.T) {
 	t.Parallel()
-	f := setup(t, Options{})
-	if err := f.q.LoadScripts(f.ctx); err != nil {
-		t.Fatal(err)
-	}
-	f.login(t, "a1", t0, "tax")
-	rt := NewRoundTrips()
-	f.rdb.AddHook(rt)
-	c := Caller{CallID: "c1", Queue: "tax", Enqueued: t0.Add(sec(5)), Owner: "ctl-1", Language: "en"}
+	f, rt, c := enqueueFixture(t)
 	pos, matched, own, err := f.q.EnqueueDispatchHere(f.ctx, c, true)
 	if err != nil || pos != 1 || !matched || own == nil || own.Caller.CallID != "c1" || own.Agent.ID != "a1" {
 		t.Fatalf("enqueue with a1 free: position %d, matched %v, own %+v, %v", pos, matched, own, err)

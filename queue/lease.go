@@ -187,19 +187,13 @@ func (q *Queues) Sweep(ctx context.Context, me string, now time.Time) ([]Swept, 
 	return out, nil
 }
 
-// runID is the run_id field of an INFO answer ("" when absent), found
-// without splitting the whole answer into lines (twice a second).
+// runID is the run_id field of an INFO answer ("" when absent), read line
+// by line without building the slice of all lines (twice a second).
 func runID(info string) string {
-	i := strings.Index(info, "\nrun_id:")
-	if i < 0 {
-		if !strings.HasPrefix(info, "run_id:") {
-			return ""
+	for line := range strings.Lines(info) {
+		if v, ok := strings.CutPrefix(line, "run_id:"); ok {
+			return strings.TrimSpace(v)
 		}
-		i = -1
 	}
-	v := info[i+len("\nrun_id:"):]
-	if j := strings.IndexAny(v, "\r\n"); j >= 0 {
-		v = v[:j]
-	}
-	return strings.TrimSpace(v)
+	return ""
 }

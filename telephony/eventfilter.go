@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"sort"
 )
 
 // The event filter. Asterisk sends an application every event of its
@@ -49,9 +48,7 @@ func (a *ARI) setEventFilter(ctx context.Context) {
 		return
 	}
 	list := make([]map[string]string, 0, len(types))
-	sorted := append([]string(nil), types...)
-	sort.Strings(sorted)
-	for _, t := range sorted {
+	for _, t := range types {
 		list = append(list, map[string]string{"type": t})
 	}
 	err := a.rest(ctx, "event filter", a.opts.Application, http.MethodPut,

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 )
@@ -43,9 +42,6 @@ func (a *ARI) rest(ctx context.Context, op, id, method, path string, query url.V
 		if b, err = json.Marshal(body); err != nil {
 			return &APIError{Op: op, ID: id, Err: err}
 		}
-	}
-	if a.log.Enabled(ctx, slog.LevelDebug) {
-		a.log.Debug("ARI request", "op", op, "method", method, "path", path)
 	}
 	return a.send(ctx, op, id, method, target, b)
 }

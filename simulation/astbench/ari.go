@@ -59,13 +59,29 @@ func isGone(err error) bool {
 
 // Do makes one REST request; out (if not nil) receives the JSON answer.
 func (a *ARI) Do(ctx context.Context, method, path string, q url.Values, out any) error {
+	return a.do(ctx, method, path, q, nil, out)
+}
+
+// do is Do with an optional JSON body.
+func (a *ARI) do(ctx context.Context, method, path string, q url.Values, body any, out any) error {
 	u := a.URL + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, nil)
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("astbench: %s %s: %w", method, path, err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
 		return fmt.Errorf("astbench: %s %s: %w", method, path, err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	req.SetBasicAuth(a.User, a.Password)
 	a.requests.Add(1)
@@ -74,12 +90,12 @@ func (a *ARI) Do(ctx context.Context, method, path string, q url.Values, out any
 		return fmt.Errorf("astbench: %s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
+	answer, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode > 299 {
-		return fmt.Errorf("astbench: %s %s: %w", method, path, &errStatus{resp.StatusCode, string(bytes.TrimSpace(body))})
+		return fmt.Errorf("astbench: %s %s: %w", method, path, &errStatus{resp.StatusCode, string(bytes.TrimSpace(answer))})
 	}
-	if out != nil && len(body) > 0 {
-		if err := json.Unmarshal(body, out); err != nil {
+	if out != nil && len(answer) > 0 {
+		if err := json.Unmarshal(answer, out); err != nil {
 			return fmt.Errorf("astbench: %s %s: decode: %w", method, path, err)
 		}
 	}
@@ -93,28 +109,7 @@ func (a *ARI) Filter(ctx context.Context, app string, disallow []string) error {
 	for _, t := range disallow {
 		list = append(list, map[string]string{"type": t})
 	}
-	body, err := json.Marshal(map[string]any{"disallowed": list})
-	if err != nil {
-		return fmt.Errorf("astbench: event filter: %w", err)
-	}
-	path := "/applications/" + url.PathEscape(app) + "/eventFilter"
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, a.URL+path, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("astbench: PUT %s: %w", path, err)
-	}
-	req.SetBasicAuth(a.User, a.Password)
-	req.Header.Set("Content-Type", "application/json")
-	a.requests.Add(1)
-	resp, err := a.hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("astbench: PUT %s: %w", path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode > 299 {
-		return fmt.Errorf("astbench: PUT %s: %w", path, &errStatus{resp.StatusCode, string(bytes.TrimSpace(b))})
-	}
-	return nil
+	return a.do(ctx, http.MethodPut, "/applications/"+url.PathEscape(app)+"/eventFilter", nil, map[string]any{"disallowed": list}, nil)
 }
 
 // Event is an ARI event, reduced to the fields the benchmark reads.
