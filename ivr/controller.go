@@ -128,7 +128,8 @@ type Options struct {
 	// only from the calls in progress.
 	AgentStates func(ctx context.Context) ([]agents.Record, error)
 	// Heartbeat is how often (wall time) the controller renews its lease and
-	// checks that Redis still has its data (default 500 ms).
+	// checks that Redis still has its data (default 1 s; the sweep of dead
+	// controllers runs every second beat).
 	Heartbeat time.Duration
 	// LeaseTTL is how long a lease outlives its last renewal: a controller
 	// silent that long is dead for good and swept (default 10 s).
@@ -213,7 +214,7 @@ func New(opt Options) (*Controller, error) {
 		opt.MatchWait = time.Second
 	}
 	if opt.Heartbeat <= 0 {
-		opt.Heartbeat = 500 * time.Millisecond
+		opt.Heartbeat = time.Second
 	}
 	if opt.LeaseTTL <= 0 {
 		opt.LeaseTTL = 10 * time.Second
@@ -540,6 +541,7 @@ func (ctl *Controller) bindRecording(name string, c *call) {
 
 // matchLoop pops this controller's dispatch inbox and posts each match to
 // its call (a callback leg is started for callers waiting for a callback).
+// From the first adoption on it serves the command list too (remote.go).
 func (ctl *Controller) matchLoop(ctx context.Context) {
 	select {
 	case <-ctx.Done():
@@ -549,7 +551,11 @@ func (ctl *Controller) matchLoop(ctx context.Context) {
 	ctl.dispatchAll(ctx)
 	backoff := 50 * time.Millisecond
 	for ctx.Err() == nil {
-		m, held, err := ctl.q.NextMatchHeld(ctx, ctl.id, ctl.opt.MatchWait)
+		m, held, cmd, err := ctl.q.NextMatchOrCommand(ctx, ctl.id, ctl.opt.MatchWait)
+		if cmd != nil {
+			go ctl.serveCommand(ctx, cmd)
+			continue
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return

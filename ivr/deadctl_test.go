@@ -21,11 +21,12 @@ func TestDeadControllerIsSwept(t *testing.T) {
 	e := s.e
 	dead := s.nodes[1]
 	first := s.place(12)
-	checkFor(t, 60*time.Second, "the doomed controller's callers waiting and talking", func() bool {
+	stepUntil(t, e.clk, 60*time.Second, "the doomed controller's callers waiting and talking", func() bool {
 		st := dead.ctl.Stats()
 		return st.Talking >= 1 && st.Waiting >= 1
 	})
 	hold := e.clk.Hold()
+	e.clk.Resume()
 	atKill := dead.ctl.Stats()
 	inProgress := len(dead.ctl.CallIDs())
 	killed := time.Now()

@@ -55,11 +55,12 @@ func runFailover(t *testing.T, rdb redis.UniversalClient, kill func(*scenario), 
 	s.checkAll(first, nil)
 	// Then traffic, and the master dies.
 	s.place(9)
-	checkFor(t, 60*time.Second, "calls talking and callers waiting", func() bool {
+	stepUntil(t, s.e.clk, 60*time.Second, "calls talking and callers waiting", func() bool {
 		st := s.stats()
 		return st.Talking >= 1 && st.Waiting >= 2
 	})
 	at := s.stats()
+	s.e.clk.Resume()
 	start := time.Now()
 	kill(s)
 	recovered()

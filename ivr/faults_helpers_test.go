@@ -10,6 +10,7 @@ import (
 
 	"github.com/publicservice/hotline"
 	"github.com/publicservice/hotline/arisim"
+	"github.com/publicservice/hotline/clock"
 	"github.com/publicservice/hotline/ivr"
 )
 
@@ -62,6 +63,25 @@ func newScenarioTalk(t *testing.T, rdb redis.UniversalClient, talkMs int) *scena
 		})
 	}
 	return s
+}
+
+// stepUntil runs the virtual clock in 50 ms steps, each once nothing holds
+// it, until cond holds, and leaves it paused there (call Resume). Left to
+// run by itself, the clock can pass a state that lasts seconds of the
+// calls' time between two looks of checkFor.
+func stepUntil(t *testing.T, clk *clock.Virtual, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	clk.Pause()
+	checkFor(t, limit, what, func() bool {
+		if _, holds, inflight := clk.Pending(); holds > 0 || inflight > 0 {
+			return false
+		}
+		if cond() {
+			return true
+		}
+		clk.Advance(50 * time.Millisecond)
+		return false
+	})
 }
 
 // place places k callers at one instant, spread over the given nodes (all

@@ -32,7 +32,7 @@ func redisRestart(t *testing.T, srv *redistest.Server) {
 		t.Fatal(err)
 	}
 	first := s.place(9)
-	checkFor(t, 60*time.Second, "calls talking and callers waiting", func() bool {
+	stepUntil(t, e.clk, 60*time.Second, "calls talking and callers waiting", func() bool {
 		st := s.stats()
 		return st.Talking >= 1 && st.Waiting >= 2
 	})
@@ -40,6 +40,7 @@ func redisRestart(t *testing.T, srv *redistest.Server) {
 	// Kill Redis with the clock held: nothing moves in simulated time while
 	// it is down, except the callers placed now, who reach the queue then.
 	hold := e.clk.Hold()
+	e.clk.Resume()
 	before := s.stats()
 	srv.Kill()
 	killed := time.Now()

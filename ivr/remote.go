@@ -85,9 +85,17 @@ func (ctl *Controller) remote(ctx context.Context, cmd remoteCmd) (AgentCall, er
 	return AgentCall{}, nil
 }
 
-// commandLoop serves the commands other controllers send for this one's calls.
+// commandLoop serves the commands other controllers send for this one's calls
+// until the first adoption; matchLoop serves them after.
 func (ctl *Controller) commandLoop(ctx context.Context) {
 	for ctx.Err() == nil {
+		select {
+		case <-ctl.adopt1:
+			// From the first adoption on, matchLoop waits on the commands
+			// with the inbox (one blocked Redis connection, not two).
+			return
+		default:
+		}
 		cmd, err := ctl.q.NextCommand(ctx, ctl.id, ctl.opt.MatchWait)
 		if err != nil {
 			if ctx.Err() != nil {

@@ -113,6 +113,41 @@ func (q *Queues) NextCommand(ctx context.Context, owner string, wait time.Durati
 	return &c, nil
 }
 
+// NextMatchOrCommand waits up to wait (whole seconds) on owner's dispatch
+// inbox and command list at once (one blocked connection and one round
+// trip a wait instead of two) and returns the first of either: a match
+// with its release, as NextMatchHeld returns it, or a command; all nil on
+// timeout. The inbox is served first when both have entries.
+func (q *Queues) NextMatchOrCommand(ctx context.Context, owner string, wait time.Duration) (*Match, func(), *Command, error) {
+	if wait < time.Second {
+		wait = time.Second
+	}
+	wait = (wait + time.Second - 1) / time.Second * time.Second
+	inbox := q.key("inbox", owner)
+	res, err := q.rdb.BLPop(ctx, wait, inbox, q.key("cmd", owner)).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, nil, wrap("next match or command", err)
+	}
+	if res[0] == inbox {
+		release := q.clk.Hold()
+		q.clk.Taken(1)
+		var m Match
+		if err := json.Unmarshal([]byte(res[1]), &m); err != nil {
+			release()
+			return nil, nil, nil, wrap("next match: decode", err)
+		}
+		return &m, release, nil, nil
+	}
+	var c Command
+	if err := json.Unmarshal([]byte(res[1]), &c); err != nil {
+		return nil, nil, nil, wrap("next command: decode", err)
+	}
+	return nil, nil, &c, nil
+}
+
 // Reply answers command id.
 func (q *Queues) Reply(ctx context.Context, id string, body []byte) error {
 	k := q.key("reply", id)

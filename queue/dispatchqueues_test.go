@@ -205,3 +205,33 @@ func TestEnqueueDispatchHereAfterScriptsFlushed(t *testing.T) {
 		t.Fatalf("inbox: %+v, %v", m, err)
 	}
 }
+
+// NextMatchOrCommand takes a match from the inbox (with a clock hold) and a
+// command from the command list in one wait, the inbox first, and nothing
+// after a wait with both empty.
+func TestNextMatchOrCommand(t *testing.T) {
+	t.Parallel()
+	f, _, c := enqueueFixture(t)
+	if _, matched, err := f.q.EnqueueDispatch(f.ctx, c, true); err != nil || !matched {
+		t.Fatalf("enqueue with a1 free: matched %v, %v", matched, err)
+	}
+	if _, err := f.q.Heartbeat(f.ctx, "ctl-1", time.Minute, t0); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.q.Notify(f.ctx, "other", []byte(`{"op":"staffing"}`)); err != nil || n != 1 {
+		t.Fatalf("Notify: reached %d, %v", n, err)
+	}
+	m, release, cmd, err := f.q.NextMatchOrCommand(f.ctx, "ctl-1", time.Second)
+	if err != nil || m == nil || cmd != nil || m.Caller.CallID != "c1" || m.Agent.ID != "a1" || release == nil {
+		t.Fatalf("first: match %+v, command %+v, %v; want c1's match first", m, cmd, err)
+	}
+	release()
+	m, release, cmd, err = f.q.NextMatchOrCommand(f.ctx, "ctl-1", time.Second)
+	if err != nil || m != nil || release != nil || cmd == nil || string(cmd.Body) != `{"op":"staffing"}` {
+		t.Fatalf("second: match %+v, command %+v, %v; want the command", m, cmd, err)
+	}
+	m, release, cmd, err = f.q.NextMatchOrCommand(f.ctx, "ctl-1", time.Second)
+	if err != nil || m != nil || release != nil || cmd != nil {
+		t.Fatalf("third, both empty: match %+v, command %+v, %v; want nothing", m, cmd, err)
+	}
+}

@@ -59,11 +59,11 @@ type ARIOptions struct {
 // ARI implements Switch over ARI with github.com/CyCoreSystems/ari/v5 for
 // REST and its own event reader (see the package documentation).
 type ARI struct {
-	opts         ARIOptions
-	client       *native.Client
-	directClient *http.Client // for the comma-separated play form
-	clk          clock.Clock
-	log          *slog.Logger
+	opts   ARIOptions
+	client *native.Client
+	wire   http.RoundTripper // the call path's requests (rest.go): every one has a deadline
+	clk    clock.Clock
+	log    *slog.Logger
 
 	node atomic.Pointer[string]
 
@@ -137,24 +137,30 @@ func NewARI(opts ARIOptions) (*ARI, error) {
 	})
 	requests := new(atomic.Int64)
 	byKind := new(sync.Map)
-	var base http.RoundTripper = countedTransport{next: newTransport(), n: requests, byKind: byKind} // one connection pool for the library and playDirect
+	// The library's requests go through net/http's transport; the call
+	// path's (rest.go) through the wire transport, which falls back to the
+	// same net/http transport for https.
+	std := newTransport()
+	var base http.RoundTripper = countedTransport{next: std, n: requests, byKind: byKind}
+	var wire http.RoundTripper = countedTransport{next: newWireTransport(std), n: requests, byKind: byKind}
 	if opts.ObserveRequest != nil {
 		base = timedTransport{next: base, observe: opts.ObserveRequest}
+		wire = timedTransport{next: wire, observe: opts.ObserveRequest}
 	}
 	tr := errorBodyTransport{next: base}
 	if !installHTTPClient(client, http.Client{Transport: tr, Timeout: opts.RequestTimeout}) {
 		log.Warn("ari/v5 client layout not as expected: using its default HTTP client (no ARI messages in errors)")
 	}
 	a := &ARI{
-		opts:         opts,
-		client:       client,
-		directClient: &http.Client{Transport: base, Timeout: opts.RequestTimeout},
-		clk:          opts.Clock,
-		log:          log,
-		q:            newEventQueue(),
-		out:          make(chan Event),
-		requests:     requests,
-		byKind:       byKind,
+		opts:     opts,
+		client:   client,
+		wire:     wire,
+		clk:      opts.Clock,
+		log:      log,
+		q:        newEventQueue(),
+		out:      make(chan Event),
+		requests: requests,
+		byKind:   byKind,
 	}
 	if opts.Node != "" {
 		n := opts.Node

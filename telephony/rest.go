@@ -71,7 +71,7 @@ func (a *ARI) send(ctx context.Context, op, id, method, target string, body []by
 	if a.opts.Username != "" {
 		req.SetBasicAuth(a.opts.Username, a.opts.Password)
 	}
-	resp, err := a.directClient.Do(req)
+	resp, err := a.wire.RoundTrip(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			err = errors.Join(ctx.Err(), err)
