@@ -173,6 +173,7 @@ type Controller struct {
 	inst      string // distinguishes this run's playback ids from a predecessor's
 
 	guard guardState // Redis health, rebuilds, sweeps (guard.go)
+	in    *inlet     // events routed on the Switch's reader (inlet.go)
 }
 
 // New checks the options and returns a controller; Run starts it.
@@ -246,6 +247,14 @@ func (ctl *Controller) Run(ctx context.Context) error {
 	ctl.runCtx = ctx
 	var wg sync.WaitGroup
 	errc := make(chan error, 1)
+	if hs, ok := ctl.sw.(eventHandlerSetter); ok && !ctl.opt.ExternalSwitch {
+		ctl.in = newInlet()
+		hs.SetHandler(ctl.handleEvent)
+	}
+	var backlog <-chan struct{} // nil: no inlet
+	if ctl.in != nil {
+		backlog = ctl.in.wake
+	}
 	if !ctl.opt.ExternalSwitch {
 		wg.Add(1)
 		go func() {
@@ -267,19 +276,21 @@ loop:
 		select {
 		case <-ctx.Done():
 			break loop
+		case <-backlog:
+			ctl.routeBacklog()
 		case ev, ok := <-events:
 			if !ok {
 				break loop
 			}
-			arrived := ev.Received // reaction time counts the reader's queue too
-			if arrived.IsZero() {
-				arrived = time.Now()
-			}
-			ctl.route(ev, arrived)
+			// Reaction times count the reader's queue too.
+			ctl.route(ev, arrivedAt(ev))
 		}
 	}
 	ctl.stopped.Store(true)
 	wg.Wait()
+	if ctl.in != nil {
+		ctl.releaseBacklog()
+	}
 	// Release every event still queued (their holds) and drop everything.
 	for {
 		select {
@@ -436,10 +447,12 @@ func (ctl *Controller) turnAway(ev telephony.Event, path string, fallback bool) 
 	if len(ev.Args) > 1 {
 		did = ev.Args[1]
 	}
-	ctl.w.Call(&hotline.CallRecord{ID: ctl.opt.CallIDPrefix + ev.Channel.ID, Node: ctl.sw.Node(), Caller: ev.Channel.Caller,
-		Dialled: did, IVRPath: []string{path}, Arrived: now, Ended: now, HungUpBy: "system", Disposition: hotline.DispFailed})
+	rec := &hotline.CallRecord{ID: ctl.opt.CallIDPrefix + ev.Channel.ID, Node: ctl.sw.Node(), Caller: ev.Channel.Caller,
+		Dialled: did, IVRPath: []string{path}, Arrived: now, Ended: now, HungUpBy: "system", Disposition: hotline.DispFailed}
 	go func() {
 		defer done(ev)
+		// Here, not on the event reader: a full writer buffer spools to disk.
+		ctl.w.Call(rec)
 		ctx, cancel := ctl.cmdCtx()
 		defer cancel()
 		if fallback {

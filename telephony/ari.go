@@ -71,6 +71,7 @@ type ARI struct {
 	out     chan Event
 	queued  atomic.Int64 // events pushed to q and not yet delivered by pump
 	running atomic.Bool
+	handler func(Event) // SetHandler: events go to it, not to out
 
 	stats    readerStats
 	requests *atomic.Int64 // REST requests sent (countedTransport)

@@ -65,7 +65,21 @@ func (a *ARI) RequestsByKind() map[string]int64 {
 
 // Events delivers every event of the application in arrival order. The
 // channel is closed when Run returns. Call ev.Done() after handling each one.
+// After SetHandler nothing is delivered on it (it is still closed).
 func (a *ARI) Events() <-chan Event { return a.out }
+
+// SetHandler makes the reader call h with every event, Connected included,
+// in arrival order on the reader's own goroutine, instead of delivering them
+// on Events: one goroutine hand-off less an event. h must return quickly
+// (while it runs no frame is read, and Asterisk drops a WebSocket it cannot
+// write to) and call ev.Done() once it has handled ev, as for Events. Call
+// it before Run.
+func (a *ARI) SetHandler(h func(Event)) {
+	if a.running.Load() {
+		panic("telephony: SetHandler after Run")
+	}
+	a.handler = h
+}
 
 // Run connects the event WebSocket and keeps it connected until ctx ends,
 // reconnecting with backoff (BackoffMin doubling to BackoffMax, waited on the
@@ -169,7 +183,13 @@ func (a *ARI) connect(ctx context.Context) (*websocket.Conn, error) {
 	}
 	a.stats.connects.Add(1)
 	a.log.Info("ARI events connected", "node", a.Node())
-	a.enqueue(Event{Type: Connected, ARIType: string(Connected), Time: a.clk.Now(), Done: a.clk.Hold()})
+	ev := Event{Type: Connected, ARIType: string(Connected), Time: a.clk.Now(), Done: a.clk.Hold(), Received: time.Now()}
+	if a.handler != nil {
+		a.stats.delivered.Add(1)
+		a.handler(ev)
+	} else {
+		a.enqueue(ev)
+	}
 	return conn, nil
 }
 
@@ -238,6 +258,11 @@ func (a *ARI) readLoop(ctx context.Context, conn *websocket.Conn) error {
 		}
 		ev.Done = hold
 		ev.Received = received
+		if a.handler != nil {
+			a.stats.delivered.Add(1)
+			a.handler(ev)
+			continue
+		}
 		// Nothing queued or in the pump's hands: hand the event straight to
 		// a waiting consumer (one goroutine switch less per event), else
 		// queue it behind the others.
