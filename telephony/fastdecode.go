@@ -69,8 +69,11 @@ var fastTypes = map[string]EventType{
 // must go through the library's decoder instead.
 func fastDecode(data []byte) (ev Event, ok bool) {
 	var f fastFrame
-	if json.Unmarshal(data, &f) != nil {
-		return Event{}, false
+	if !scanFrame(data, &f) {
+		f = fastFrame{}
+		if json.Unmarshal(data, &f) != nil {
+			return Event{}, false
+		}
 	}
 	typ, known := fastTypes[f.Type]
 	if !known || f.Timestamp == nil {
