@@ -47,8 +47,9 @@ type ARIOptions struct {
 	// re-dialled. Default 10 s; negative disables.
 	PingInterval time.Duration
 	// ObserveRequest, when set, is told how long each REST request to ARI
-	// took (wall time to the answer's headers), e.g. for adaptive load
-	// shedding (ivr.AdaptiveLimit.Observe).
+	// took (wall time to the answer's headers; to the whole answer for the
+	// call path's requests, whose answers are a few hundred bytes at most),
+	// e.g. for adaptive load shedding (ivr.AdaptiveLimit.Observe).
 	ObserveRequest func(took time.Duration)
 	// DisallowEvents are the ARI event types Asterisk is asked not to send
 	// the application (its event filter, set at every connection; see

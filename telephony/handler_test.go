@@ -54,12 +54,12 @@ func TestSetHandlerDeliversInOrder(t *testing.T) {
 			ev.Done()
 		}
 	}()
-	waitFor(t, "Connected", func() bool { return seen("Connected ") })
+	checkFor(t, "Connected", func() bool { return seen("Connected ") })
 	id, err := sim.Inbound(context.Background(), "hotline", "+15551230001", "1000", &arisim.Script{Name: "Alice"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "StasisStart", func() bool { return seen("StasisStart " + id) })
+	checkFor(t, "StasisStart", func() bool { return seen("StasisStart " + id) })
 	cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer ccancel()
 	if err := a.Answer(cctx, id); err != nil {
@@ -68,11 +68,11 @@ func TestSetHandlerDeliversInOrder(t *testing.T) {
 	if err := a.Play(cctx, id, "p1", "sound:hello-world"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "PlaybackFinished", func() bool { return seen("PlaybackFinished " + id + "p1") })
+	checkFor(t, "PlaybackFinished", func() bool { return seen("PlaybackFinished " + id + "p1") })
 	if err := a.Hangup(cctx, id, "normal"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "StasisEnd", func() bool { return seen("StasisEnd " + id) })
+	checkFor(t, "StasisEnd", func() bool { return seen("StasisEnd " + id) })
 	cancel()
 	<-done
 	<-drained
@@ -93,16 +93,5 @@ func TestSetHandlerDeliversInOrder(t *testing.T) {
 	}
 	if s := a.Stats(); s.Delivered != int64(len(got)) {
 		t.Errorf("Stats().Delivered %d, want %d", s.Delivered, len(got))
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -12,7 +12,8 @@ import (
 
 // The requests of a call's path (answer, play, music on hold, originate,
 // bridges, hang-up, variables) are sent here, outside ari/v5, on the
-// caller's own goroutine with its context: v5.3.1's calls take no context,
+// caller's own goroutine with its context (over the wire transport,
+// wire.go): v5.3.1's calls take no context,
 // so each needed a goroutine of its own to honour a deadline (ARI.call), and
 // the library decodes every answer into its own types, which the controller
 // never reads. Measured on the real Asterisk (README, "bench asterisk"),
@@ -73,7 +74,7 @@ func (a *ARI) send(ctx context.Context, op, id, method, target string, body []by
 	}
 	resp, err := a.wire.RoundTrip(req)
 	if err != nil {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 			err = errors.Join(ctx.Err(), err)
 		}
 		return &APIError{Op: op, ID: id, Err: err}

@@ -42,20 +42,15 @@ func scanFrame(data []byte, f *fastFrame) bool {
 		case "dialstatus":
 			return s.str(&f.Dialstatus)
 		case "bridge":
-			if s.null() {
-				f.Bridge = nil
-				return true
+			var id string
+			present, ok := s.only("id", &id)
+			f.Bridge = nil
+			if present {
+				f.Bridge = &struct {
+					ID string `json:"id"`
+				}{id}
 			}
-			b := &struct {
-				ID string `json:"id"`
-			}{}
-			f.Bridge = b
-			return s.object(func(k []byte) bool {
-				if string(k) == "id" {
-					return s.str(&b.ID)
-				}
-				return s.skip()
-			})
+			return ok
 		case "playback":
 			return s.target(&f.Playback)
 		case "recording":
@@ -314,6 +309,20 @@ func (s *scanner) skip() bool {
 	return false
 }
 
+// only reads an object of which one string field, key, matters into *dst;
+// present is false for a null.
+func (s *scanner) only(key string, dst *string) (present, ok bool) {
+	if s.null() {
+		return false, true
+	}
+	return true, s.object(func(k []byte) bool {
+		if string(k) == key {
+			return s.str(dst)
+		}
+		return s.skip()
+	})
+}
+
 func (s *scanner) channel(dst **fastChannel) bool {
 	if s.null() {
 		*dst = nil
@@ -334,33 +343,25 @@ func (s *scanner) channel(dst **fastChannel) bool {
 		case "creationtime":
 			return s.strPtr(&c.Creationtime)
 		case "caller":
-			if s.null() {
-				c.Caller = nil
-				return true
+			var n string
+			present, ok := s.only("number", &n)
+			c.Caller = nil
+			if present {
+				c.Caller = &struct {
+					Number string `json:"number"`
+				}{n}
 			}
-			c.Caller = &struct {
-				Number string `json:"number"`
-			}{}
-			return s.object(func(k []byte) bool {
-				if string(k) == "number" {
-					return s.str(&c.Caller.Number)
-				}
-				return s.skip()
-			})
+			return ok
 		case "dialplan":
-			if s.null() {
-				c.Dialplan = nil
-				return true
+			var x string
+			present, ok := s.only("exten", &x)
+			c.Dialplan = nil
+			if present {
+				c.Dialplan = &struct {
+					Exten string `json:"exten"`
+				}{x}
 			}
-			c.Dialplan = &struct {
-				Exten string `json:"exten"`
-			}{}
-			return s.object(func(k []byte) bool {
-				if string(k) == "exten" {
-					return s.str(&c.Dialplan.Exten)
-				}
-				return s.skip()
-			})
+			return ok
 		}
 		return s.skip()
 	})

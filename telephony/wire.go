@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -32,7 +33,7 @@ import (
 // in memory and the connection is back in the pool when RoundTrip returns.
 type wireTransport struct {
 	next http.RoundTripper // non-http schemes
-	// IdleTimeout closes a connection unused this long instead of reusing
+	// idleTimeout closes a connection unused this long instead of reusing
 	// it (Asterisk's http.conf session_keep_alive is 15 s by default).
 	idleTimeout time.Duration
 	maxIdle     int
@@ -142,18 +143,6 @@ func (t *wireTransport) put(addr string, wc *wireConn) {
 	t.idle[addr] = append(t.idle[addr], wc)
 }
 
-// CloseIdleConnections closes every pooled connection.
-func (t *wireTransport) CloseIdleConnections() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for addr, l := range t.idle {
-		for _, wc := range l {
-			_ = wc.c.Close()
-		}
-		delete(t.idle, addr)
-	}
-}
-
 // exchange writes req and reads its whole answer on wc within ctx's
 // deadline (a cancellation interrupts it too). keep reports whether wc
 // may carry another request.
@@ -205,8 +194,7 @@ func ctxErr(ctx context.Context, err error) error {
 }
 
 func isConnReset(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && strings.Contains(op.Err.Error(), "connection reset")
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
 // writeRequest writes req's request line, its headers, a Host and a
