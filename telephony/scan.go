@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -42,13 +43,13 @@ func scanFrame(data []byte, f *fastFrame) bool {
 		case "dialstatus":
 			return s.str(&f.Dialstatus)
 		case "bridge":
-			var id string
-			present, ok := s.only("id", &id)
+			v := &struct {
+				ID string `json:"id"`
+			}{}
+			present, ok := s.only("id", &v.ID)
 			f.Bridge = nil
 			if present {
-				f.Bridge = &struct {
-					ID string `json:"id"`
-				}{id}
+				f.Bridge = v
 			}
 			return ok
 		case "playback":
@@ -301,7 +302,7 @@ func (s *scanner) skip() bool {
 		return s.null()
 	case c == '-' || (c >= '0' && c <= '9'):
 		start := s.i
-		for s.i < len(s.d) && bytes.IndexByte([]byte("+-.eE0123456789"), s.d[s.i]) >= 0 {
+		for s.i < len(s.d) && strings.IndexByte("+-.eE0123456789", s.d[s.i]) >= 0 {
 			s.i++
 		}
 		return json.Valid(s.d[start:s.i])
@@ -310,7 +311,8 @@ func (s *scanner) skip() bool {
 }
 
 // only reads an object of which one string field, key, matters into *dst;
-// present is false for a null.
+// present is false for a null. (Callers pass a field of the struct they
+// keep: a local variable behind dst would cost an allocation an event.)
 func (s *scanner) only(key string, dst *string) (present, ok bool) {
 	if s.null() {
 		return false, true
@@ -343,23 +345,23 @@ func (s *scanner) channel(dst **fastChannel) bool {
 		case "creationtime":
 			return s.strPtr(&c.Creationtime)
 		case "caller":
-			var n string
-			present, ok := s.only("number", &n)
+			v := &struct {
+				Number string `json:"number"`
+			}{}
+			present, ok := s.only("number", &v.Number)
 			c.Caller = nil
 			if present {
-				c.Caller = &struct {
-					Number string `json:"number"`
-				}{n}
+				c.Caller = v
 			}
 			return ok
 		case "dialplan":
-			var x string
-			present, ok := s.only("exten", &x)
+			v := &struct {
+				Exten string `json:"exten"`
+			}{}
+			present, ok := s.only("exten", &v.Exten)
 			c.Dialplan = nil
 			if present {
-				c.Dialplan = &struct {
-					Exten string `json:"exten"`
-				}{x}
+				c.Dialplan = v
 			}
 			return ok
 		}
