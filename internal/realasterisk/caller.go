@@ -159,6 +159,10 @@ func (c *Callers) Call(ctx context.Context, did, from string) (*Call, error) {
 	err := c.ast.ARI(ctx, http.MethodPost, "/channels", map[string]string{
 		"endpoint": "Local/" + did + "@from-trunk", "app": c.App, "appArgs": "caller",
 		"channelId": call.Channel, "otherChannelId": call.HotlineChannel, "callerId": from, "timeout": "120",
+		// As from the provider trunk (pjsip.conf allows ulaw first): a Local
+		// channel originated without formats is slin192, and every 8 kHz
+		// prompt is then resampled to 192 kHz.
+		"formats": "ulaw",
 	}, nil)
 	if err != nil {
 		return nil, err

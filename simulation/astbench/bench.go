@@ -513,8 +513,12 @@ func (b *bench) step(ctx context.Context, name string, a *app, endpoint string, 
 	if st.SetupP99 != nil {
 		p99 = fmt.Sprintf("%.0f ms", *st.SetupP99)
 	}
-	b.progress("%s %5.1f calls/s: offered %d, set up %d (%d within 1 s), completed %d, failed %d, setup p99 %s, CPU/call %.2f ms, Asterisk %.2f ms, RSS %d MB, threads %d, pass %v, per call %v",
-		name, rate, st.Offered, st.SetUp, st.SetUp1s, st.Completed, st.Failed, p99, st.CPUMSPerCall, st.AsteriskCPUMSPerCall, rss>>20, threads, st.Pass, st.PerCall)
+	failed := fmt.Sprint(st.Failed)
+	if len(st.Failures) > 0 {
+		failed += fmt.Sprint(" ", st.Failures)
+	}
+	b.progress("%s %5.1f calls/s: offered %d, set up %d (%d within 1 s), completed %d, failed %s, setup p99 %s, CPU/call %.2f ms, Asterisk %.2f ms, RSS %d MB, threads %d, pass %v, per call %v",
+		name, rate, st.Offered, st.SetUp, st.SetUp1s, st.Completed, failed, p99, st.CPUMSPerCall, st.AsteriskCPUMSPerCall, rss>>20, threads, st.Pass, st.PerCall)
 	return st, nil
 }
 

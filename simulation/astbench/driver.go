@@ -2,6 +2,7 @@ package astbench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -92,6 +93,29 @@ type dcall struct {
 // Complete: the caller reached an agent, answered the survey and the call ended.
 func (c *dcall) Complete() bool {
 	return !c.bridged.IsZero() && !c.surveyed.IsZero() && !c.ended.IsZero() && c.err == nil
+}
+
+// errStillUp: the call had not ended when the driver gave up on it.
+var errStillUp = errors.New("astbench: call still up")
+
+// failure says why a call that is not Complete failed.
+func (c *dcall) failure() string {
+	stage := "after the survey key"
+	switch {
+	case c.answered.IsZero():
+		stage = "not answered"
+	case c.bridged.IsZero():
+		stage = "no agent"
+	case c.surveyed.IsZero():
+		stage = "no survey key"
+	}
+	switch {
+	case errors.Is(c.err, errStillUp):
+		return "still up, " + stage
+	case c.err != nil:
+		return c.err.Error()
+	}
+	return stage
 }
 
 // Setup is the time from the key that leads to the agent to the bridge
@@ -204,7 +228,11 @@ func (d *Driver) call(ctx context.Context, endpoint string) *dcall {
 	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	err := d.ARI.Do(rctx, http.MethodPost, "/channels", url.Values{"endpoint": {endpoint}, "app": {d.App},
-		"channelId": {c.c1}, "otherChannelId": {c.c2}, "callerId": {fmt.Sprintf("+1345555%04d", n%10000)}, "timeout": {"30"}}, nil)
+		"channelId": {c.c1}, "otherChannelId": {c.c2}, "callerId": {fmt.Sprintf("+1345555%04d", n%10000)}, "timeout": {"30"},
+		// As from the provider trunk (pjsip.conf: ulaw first). Without it a
+		// Local channel is slin192, and Asterisk spends three quarters of
+		// its CPU resampling every 8 kHz prompt to 192 kHz.
+		"formats": {"ulaw"}}, nil)
 	if err != nil {
 		fail(err)
 		return c
@@ -224,6 +252,10 @@ type StepResult struct {
 	SetUp1s   int     `json:"set_up_within_1s"`
 	Completed int     `json:"completed"`
 	Failed    int     `json:"failed"`
+	// Failures counts the failed calls by what went wrong (the first thing
+	// missing: "not answered", "no agent", "no survey key", "still up", or
+	// the error placing the call).
+	Failures map[string]int `json:"failures,omitempty"`
 	// SetupP50/P99 are in ms, over every offered call (a call that never
 	// reached an agent counts as infinitely slow: then the figure is null).
 	SetupP50 *float64 `json:"setup_p50_ms"`
@@ -275,7 +307,7 @@ func (d *Driver) Offer(ctx context.Context, endpoint string, rate float64, dur, 
 		}
 		d.mu.Lock()
 		if c.ended.IsZero() && c.err == nil {
-			c.err = fmt.Errorf("astbench: call still up after %v", linger)
+			c.err = fmt.Errorf("%w after %v", errStillUp, linger)
 		}
 		d.mu.Unlock()
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -317,6 +349,11 @@ func (d *Driver) Summarise(rate float64, calls []*dcall) StepResult {
 			}
 		} else {
 			r.Failed++
+			if r.Failures == nil {
+				r.Failures = map[string]int{}
+			}
+			r.Failures[c.failure()]++
+			d.Logger.Debug("bench call failed", "call", c.c1, "why", c.failure(), "heard", c.audio, "offered", c.offered.Format("15:04:05.000"))
 		}
 	}
 	r.SetupP50, r.SetupP99 = quantileMS(setups, 0.50), quantileMS(setups, 0.99)
