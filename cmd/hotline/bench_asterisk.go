@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -37,6 +38,7 @@ func (m *Main) benchAsterisk(ctx context.Context, args []string) error {
 	overDur := fs.Duration("overload-duration", 30*time.Second, "how long the overload is offered")
 	maxCalls := fs.Int("max-calls", 0, "the fixed limit of the overload part (0: the controller's measured capacity)")
 	quiet := fs.Bool("quiet", false, "no progress lines on stderr")
+	astCPUs := fs.String("asterisk-cpus", "", "give Asterisk these CPUs alone (a CPU list: 0) and keep the applications, the callers' driver, Redis and PostgreSQL on the others, as if Asterisk had a host of its own; empty: everything shares every CPU")
 	profDir := fs.String("cpuprofile-dir", "", "write CPU profiles of the minimal application and the controller (whole run) to this directory")
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
@@ -55,6 +57,11 @@ func (m *Main) benchAsterisk(ctx context.Context, args []string) error {
 		durationIn("overload-duration", *overDur, time.Second, 24*time.Hour), intIn("max-calls", *maxCalls, 0, 1_000_000)); err != nil {
 		return err
 	}
+	if *astCPUs != "" {
+		if err := astbench.CheckAsteriskCPUs(*astCPUs, runtime.NumCPU()); err != nil {
+			return m.usageError(fs, "-asterisk-cpus %s: %v", *astCPUs, err)
+		}
+	}
 	if _, err := os.Stat(*script); err != nil {
 		return m.usageError(fs, "-asterisk %s: %v", *script, err)
 	}
@@ -66,7 +73,7 @@ func (m *Main) benchAsterisk(ctx context.Context, args []string) error {
 		DatabaseURL: env("DATABASE_URL", defaultDatabaseURL), RedisURL: env("REDIS_URL", defaultRedisURL),
 		Modes: strings.Split(*modes, ","), RateStart: *start, RateStep: *step, RateMax: *maxRate, Fine: *fine,
 		StepDuration: *dur, Warmup: *warm, Agents: *agents, Talk: *talk, OverloadRate: *overRate, OverloadDuration: *overDur,
-		MaxCalls: *maxCalls, CPUProfileDir: *profDir, Logger: m.Logger}
+		MaxCalls: *maxCalls, CPUProfileDir: *profDir, AsteriskCPUs: *astCPUs, Logger: m.Logger}
 	if !*quiet {
 		o.Progress = m.Stderr
 	}

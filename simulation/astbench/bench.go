@@ -76,6 +76,11 @@ type Options struct {
 	OverloadRate     float64
 	OverloadDuration time.Duration
 	MaxCalls         int
+	// AsteriskCPUs, when set (a CPU list: "0"), gives Asterisk these CPUs
+	// alone and keeps this process, the applications it starts, Redis and
+	// PostgreSQL on the others for the run (their threads' affinities are
+	// put back at the end): Asterisk as on a host of its own.
+	AsteriskCPUs string
 	// CPUProfileDir, when set, receives a CPU profile of each application
 	// process over its whole run (minimal-*.pprof, controller-*.pprof).
 	CPUProfileDir string
@@ -171,6 +176,9 @@ type Result struct {
 	// the end of the run: above the CPU count, other work competed with it.
 	LoadAverage [2]float64 `json:"load_average_1m_start_end"`
 	StepSeconds float64    `json:"step_seconds"`
+	// CPUs says how the CPUs were shared (Options.AsteriskCPUs); empty: all
+	// processes on every CPU.
+	CPUs string `json:"cpus,omitempty"`
 }
 
 // Run runs the benchmark.
@@ -189,6 +197,8 @@ type bench struct {
 	// driver lifetime
 	drvStop func()
 	tmp     string
+	unpin   func() // puts back the CPU affinities pinAll changed
+	cpus    string // what pinAll did
 }
 
 func (b *bench) progress(format string, args ...any) {
@@ -208,6 +218,13 @@ func (b *bench) startAsterisk(ctx context.Context) error {
 		return fmt.Errorf("astbench: start Asterisk: %w", err)
 	}
 	b.ast = ast
+	if b.o.AsteriskCPUs != "" {
+		unpin, desc, err := b.pinAll(ast.PID)
+		if err != nil {
+			return err
+		}
+		b.unpin, b.cpus = unpin, desc
+	}
 	b.ari = NewARI(ast.ARIURL, ast.ARIUser, ast.ARIPassword)
 	b.drv = NewDriver(b.ari, "benchcaller", b.log)
 	dctx, cancel := context.WithCancel(ctx)
@@ -241,6 +258,10 @@ func (b *bench) stopAsterisk() {
 		}
 		b.ast = nil
 	}
+	if b.unpin != nil {
+		b.unpin()
+		b.unpin = nil
+	}
 }
 
 func (b *bench) run(ctx context.Context) (*Result, error) {
@@ -258,10 +279,13 @@ func (b *bench) run(ctx context.Context) (*Result, error) {
 	if err := b.startAsterisk(ctx); err != nil {
 		return nil, err
 	}
-	res := &Result{AsteriskVersion: b.ast.Version, Machine: machine(), StepSeconds: b.o.StepDuration.Seconds()}
+	res := &Result{AsteriskVersion: b.ast.Version, Machine: machine(), StepSeconds: b.o.StepDuration.Seconds(), CPUs: b.cpus}
 	res.LoadAverage[0] = loadAverage()
 	defer func() { res.LoadAverage[1] = loadAverage() }()
 	b.progress("Asterisk %s (pid %d), %s", b.ast.Version, b.ast.PID, res.Machine)
+	if b.cpus != "" {
+		b.progress("%s", b.cpus)
+	}
 	for _, m := range b.o.Modes {
 		var mr *Mode
 		var err error
