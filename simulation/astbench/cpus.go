@@ -134,14 +134,20 @@ func processesNamed(names ...string) []int {
 // CheckAsteriskCPUs says whether list is a CPU list that leaves at least one
 // of the ncpu CPUs for the rest.
 func CheckAsteriskCPUs(list string, ncpu int) error {
-	set, err := ParseCPUList(list, ncpu)
-	if err != nil {
-		return err
+	_, _, err := splitCPUs(list, ncpu)
+	return err
+}
+
+// splitCPUs is Asterisk's CPUs (list) and the others; an error when list is
+// not a CPU list or leaves no CPU for the others.
+func splitCPUs(list string, ncpu int) (ast, rest unix.CPUSet, err error) {
+	if ast, err = ParseCPUList(list, ncpu); err != nil {
+		return ast, rest, err
 	}
-	if rest := complement(set, ncpu); rest.Count() == 0 {
-		return fmt.Errorf("astbench: CPU list %q leaves none of the %d CPUs for the applications, Redis and PostgreSQL", list, ncpu)
+	if rest = complement(ast, ncpu); rest.Count() == 0 {
+		return ast, rest, fmt.Errorf("astbench: CPU list %q leaves none of the %d CPUs for the applications, Redis and PostgreSQL", list, ncpu)
 	}
-	return nil
+	return ast, rest, nil
 }
 
 // pinAll gives Asterisk (pid) the CPUs of Options.AsteriskCPUs and keeps
@@ -152,11 +158,10 @@ func CheckAsteriskCPUs(list string, ncpu int) error {
 // puts the threads it moved back.
 func (b *bench) pinAll(pid int) (restore func(), desc string, err error) {
 	ncpu := runtime.NumCPU()
-	if err := CheckAsteriskCPUs(b.o.AsteriskCPUs, ncpu); err != nil {
+	ast, rest, err := splitCPUs(b.o.AsteriskCPUs, ncpu)
+	if err != nil {
 		return nil, "", err
 	}
-	ast, _ := ParseCPUList(b.o.AsteriskCPUs, ncpu)
-	rest := complement(ast, ncpu)
 	p := &pinning{}
 	if err := p.pin(pid, ast); err != nil {
 		p.restore()

@@ -252,9 +252,10 @@ type StepResult struct {
 	SetUp1s   int     `json:"set_up_within_1s"`
 	Completed int     `json:"completed"`
 	Failed    int     `json:"failed"`
-	// Failures counts the failed calls by what went wrong (the first thing
-	// missing: "not answered", "no agent", "no survey key", "still up", or
-	// the error placing the call).
+	// Failures counts the failed calls by what went wrong: the first thing
+	// missing ("not answered", "no agent", "no survey key"), prefixed by
+	// "still up, " when the driver had to hang the call up, or the error
+	// placing the call.
 	Failures map[string]int `json:"failures,omitempty"`
 	// SetupP50/P99 are in ms, over every offered call (a call that never
 	// reached an agent counts as infinitely slow: then the figure is null).
@@ -352,8 +353,9 @@ func (d *Driver) Summarise(rate float64, calls []*dcall) StepResult {
 			if r.Failures == nil {
 				r.Failures = map[string]int{}
 			}
-			r.Failures[c.failure()]++
-			d.Logger.Debug("bench call failed", "call", c.c1, "why", c.failure(), "heard", c.audio, "offered", c.offered.Format("15:04:05.000"))
+			why := c.failure()
+			r.Failures[why]++
+			d.Logger.Debug("bench call failed", "call", c.c1, "why", why, "heard", c.audio, "offered", c.offered.Format("15:04:05.000"))
 		}
 	}
 	r.SetupP50, r.SetupP99 = quantileMS(setups, 0.50), quantileMS(setups, 0.99)

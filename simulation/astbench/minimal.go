@@ -343,8 +343,8 @@ func (c *mcall) journey() error {
 	}
 	// The caller is taken out of the bridge before it is destroyed: a play
 	// request after a bridge was destroyed with the caller in it was
-	// accepted and never started on this Asterisk for 1–5 calls of every
-	// 20 s step at 4–10 calls/s (the caller left in silence). The
+	// accepted and never started on this Asterisk for 1–5 calls in most
+	// 15–20 s steps at 3–10 calls/s (the caller left in silence). The
 	// controller has always done so (ivr/connect.go agentGone).
 	if err := c.rest(http.MethodPost, "/bridges/"+bridge+"/removeChannel", url.Values{"channel": {c.id}}); err != nil {
 		return err
